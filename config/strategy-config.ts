@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { durationMs } from './duration';
+
+/**
+ * The strategy config: the one document a trader writes. Validated here (clients, CLI, activities),
+ * never inside workflow code: workflows receive the parsed, plain-JSON result (`StrategyConfig`).
+ *
+ * Conventions: a field named `...Pct` is a percentage (3 = 3 %); `...Rate` is a fraction (0.001 = 0.1 %);
+ * money and quantities are decimal strings (never JS floats); durations are ms after parsing.
+ */
+const decimalString = (what: string) =>
+  z
+    .union([z.string(), z.number()])
+    .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+    .refine((v) => /^-?\d+(\.\d+)?$/.test(v), { message: `${what} must be a decimal number` });
+
+const nonNegDecimal = (what: string) =>
+  decimalString(what).refine((v) => !v.startsWith('-'), { message: `${what} must not be negative` });
+
+const positiveDecimal = (what: string) =>
+  decimalString(what).refine((v) => !v.startsWith('-') && /[1-9]/.test(v), { message: `${what} must be greater than 0` });
+
+export const TRADING_MODES = ['PAPER', 'LIVE_MINIMAL', 'LIVE_SCALED_1', 'LIVE_SCALED_2', 'LIVE_SCALED_3', 'EMERGENCY_STOP'] as const;
+export const tradingModeSchema = z.enum(TRADING_MODES);
+
+const modeLimitsSchema = z
+  .object({
+    riskPerTradePct: positiveDecimal('riskPerTradePct'),
+    maxExposurePct: positiveDecimal('maxExposurePct'),
+    dailyLossPct: positiveDecimal('dailyLossPct'),
+  })
+  .strict();
+
+/** The ladder from the live-trading controller report; each step is configurable. */
+const DEFAULT_LADDER = {
+  PAPER: { riskPerTradePct: '0.5', maxExposurePct: '20', dailyLossPct: '5' },
+  LIVE_MINIMAL: { riskPerTradePct: '0.1', maxExposurePct: '2', dailyLossPct: '1' },
+  LIVE_SCALED_1: { riskPerTradePct: '0.25', maxExposurePct: '5', dailyLossPct: '2' },
+  LIVE_SCALED_2: { riskPerTradePct: '0.5', maxExposurePct: '10', dailyLossPct: '2' },
+  LIVE_SCALED_3: { riskPerTradePct: '1', maxExposurePct: '10', dailyLossPct: '2' },
+};
+
+export const strategyConfigSchema = z
+  .object({
+    strategyId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'strategyId must be 1-40 chars of lowercase letters, digits and "-"'),
+    name: z.string().max(200).optional(),
+    /** Which strategy implementation (domain strategy registry). */
+    strategy: z.string().default('token-unlock'),
+    /** Starting mode. Anything but PAPER must be reached through the gate + approvals. */
+    mode: z.literal('PAPER').default('PAPER'),
+    exchange: z
+      .object({
+        id: z.string().default('binance'),
+        /** testnet / sandbox endpoints in live modes */
+        sandbox: z.boolean().default(true),
+        quoteCurrency: z.string().default('USDT'),
+        /** fee the paper broker charges, as a fraction (0.001 = 0.1 %) */
+        feeRate: nonNegDecimal('exchange.feeRate').default('0.001'),
+        /** Trading hours; crypto venues trade 24/7 (null). */
+        session: z
+          .object({
+            timezone: z.string(),
+            open: z.string().regex(/^\d{2}:\d{2}$/, 'open must be HH:MM'),
+            close: z.string().regex(/^\d{2}:\d{2}$/, 'close must be HH:MM'),
+            days: z.array(z.number().int().min(0).max(6)).min(1).default([1, 2, 3, 4, 5]),
+            holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+          })
+          .strict()
+          .nullable()
+          .default(null),
+      })
+      .strict()
+      .prefault({}),
+    capital: z
+      .object({
+        initial: positiveDecimal('capital.initial').default('10000'),
+        currency: z.string().default('USDT'),
+      })
+      .strict()
+      .prefault({}),
+    tokenUnlock: z
+      .object({
+        minUnlockPct: nonNegDecimal('tokenUnlock.minUnlockPct').default('5'),
+        minVolume24hUsd: nonNegDecimal('tokenUnlock.minVolume24hUsd').default('1000000'),
+        minChange7dPct: decimalString('tokenUnlock.minChange7dPct').default('-20'),
+        entryLead: durationMs.default(24 * 3_600_000),
+        entryTolerance: durationMs.default(2 * 3_600_000),
+        exitAfterUnlock: durationMs.default(48 * 3_600_000),
+        stopLossPct: positiveDecimal('tokenUnlock.stopLossPct').default('3'),
+        takeProfitPct: positiveDecimal('tokenUnlock.takeProfitPct').default('5'),
+      })
+      .strict()
+      .prefault({}),
+    sizing: z
+      .object({
+        /** % of capital per trade before the mode's risk/exposure caps */
+        positionPct: positiveDecimal('sizing.positionPct').default('10'),
+      })
+      .strict()
+      .prefault({}),
+    risk: z
+      .object({
+        maxPositionPct: positiveDecimal('risk.maxPositionPct').default('20'),
+        maxOpenPositions: z.number().int().positive().default(5),
+        weeklyLossPct: positiveDecimal('risk.weeklyLossPct').default('10'),
+        monthlyLossPct: positiveDecimal('risk.monthlyLossPct').default('20'),
+        maxDrawdownPct: positiveDecimal('risk.maxDrawdownPct').default('20'),
+        maxConsecutiveLosses: z.number().int().positive().default(5),
+        maxSpreadPct: positiveDecimal('risk.maxSpreadPct').default('0.5'),
+        /** order notional must be at most this % of the 24 h quote volume */
+        maxOrderPctOfVolume: positiveDecimal('risk.maxOrderPctOfVolume').default('1'),
+        maxSlippagePct: positiveDecimal('risk.maxSlippagePct').default('0.5'),
+        maxLatencyMs: z.number().int().positive().default(2000),
+        maxCorrelation: decimalString('risk.maxCorrelation').default('0.7'),
+      })
+      .strict()
+      .prefault({}),
+    ladder: z
+      .object({
+        PAPER: modeLimitsSchema.default(DEFAULT_LADDER.PAPER),
+        LIVE_MINIMAL: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_MINIMAL),
+        LIVE_SCALED_1: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_SCALED_1),
+        LIVE_SCALED_2: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_SCALED_2),
+        LIVE_SCALED_3: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_SCALED_3),
+      })
+      .strict()
+      .prefault({}),
+    gate: z
+      .object({
+        paperPeriod: durationMs.default(7 * 86_400_000),
+        minWinRatePct: nonNegDecimal('gate.minWinRatePct').default('45'),
+        minSharpe: decimalString('gate.minSharpe').default('0.5'),
+        maxDrawdownPct: positiveDecimal('gate.maxDrawdownPct').default('15'),
+        minTrades: z.number().int().nonnegative().default(10),
+        /** each live step needs this long of profitable operation */
+        liveStepPeriod: durationMs.default(7 * 86_400_000),
+      })
+      .strict()
+      .prefault({}),
+    timing: z
+      .object({
+        /** how often the strategy rescans the unlock calendar */
+        scanInterval: durationMs.default(3_600_000),
+        /** how often a position's watcher reads the shared price cache */
+        priceCheckInterval: durationMs.default(5_000),
+        /** emergency stop cooldown before an approval may resume trading */
+        emergencyCooldown: durationMs.default(24 * 3_600_000),
+        /** the "day" of the daily loss budget (compressible for demos) */
+        tradingDay: durationMs.default(86_400_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type StrategyConfigInput = z.input<typeof strategyConfigSchema>;
+export type StrategyConfig = z.output<typeof strategyConfigSchema>;
+export type TradingMode = (typeof TRADING_MODES)[number];
+export type ModeLimits = z.output<typeof modeLimitsSchema>;
+
+/** One actionable line per problem, naming the field: `capital.initial: must be greater than 0`. */
+export function formatZodError(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseStrategyConfig(input: unknown): StrategyConfig {
+  const r = strategyConfigSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(`invalid strategy config: ${formatZodError(r.error)}`);
+  return r.data;
+}
