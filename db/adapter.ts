@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import type { DatabaseTarget } from './url';
+
+/**
+ * Driver adapter factory for a database target (used by the app's PrismaClient and the Prisma CLI).
+ *
+ * Postgres: migrate reads catalog columns of type `name` (oid 19), which the pg adapter cannot map
+ * (prisma/orm#27403); the pool's type parser reads them as text (oid 25). A non-default schema is
+ * selected with search_path, because migrate ignores `?schema=` and PrismaPg's schema option.
+ */
+export function createAdapterFactory(db: DatabaseTarget) {
+  if (db.provider === 'sqlite') {
+    mkdirSync(dirname(db.url.slice('file:'.length)), { recursive: true });
+    return new PrismaLibSQL({ url: db.url });
+  }
+  const pool = new pg.Pool({
+    connectionString: db.url,
+    max: 10,
+    ...(db.schema ? { options: `-c search_path=${db.schema}` } : {}),
+  });
+  pool.on('connect', (client) => patchNameColumns(client));
+  return new PrismaPg(pool, db.schema ? { schema: db.schema } : undefined);
+}
+
+const NAME_OID = 19;
+const TEXT_OID = 25;
+
+/** Rewrites result column type `name` to `text` so the adapter can map it (prisma/orm#27403). */
+function patchNameColumns(client: pg.PoolClient): void {
+  const fix = (result: unknown) => {
+    for (const r of (Array.isArray(result) ? result : [result]) as Array<pg.QueryResult | undefined>) {
+      for (const f of r?.fields ?? []) if (f.dataTypeID === NAME_OID) f.dataTypeID = TEXT_OID;
+    }
+    return result;
+  };
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      // pool.query() passes a callback
+      args[args.length - 1] = (err: unknown, res: unknown) => (last as (e: unknown, r: unknown) => void)(err, err ? res : fix(res));
+      return query(...args);
+    }
+    const out = query(...args);
+    return out instanceof Promise ? out.then(fix) : out;
+  };
+}

@@ -1,0 +1,29 @@
+import { PrismaClient as SqliteClient } from '../generated/sqlite';
+import { PrismaClient as PostgresClient } from '../generated/postgres';
+import { createAdapterFactory } from './adapter';
+import { databaseFromEnv, type DatabaseTarget } from './url';
+
+/**
+ * Both generated clients come from one schema (prisma/schema.base.prisma), so they expose the same
+ * model API; the SQLite client's type stands for both.
+ */
+export type Db = SqliteClient;
+export { Prisma } from '../generated/sqlite';
+
+export function createDb(target: DatabaseTarget = databaseFromEnv()): Db {
+  const adapter = createAdapterFactory(target);
+  if (target.provider === 'sqlite') return new SqliteClient({ adapter });
+  return new PostgresClient({ adapter }) as unknown as Db;
+}
+
+let shared: Db | undefined;
+/** One client per process (activities share it). */
+export function getDb(): Db {
+  shared ??= createDb();
+  return shared;
+}
+
+export async function closeDb(): Promise<void> {
+  if (shared) await shared.$disconnect();
+  shared = undefined;
+}

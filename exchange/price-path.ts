@@ -1,0 +1,335 @@
+/**
+ * Deterministic price paths for the local exchange simulator and for paper-mode market data.
+ *
+ * Pure module: no I/O, no clock, no randomness beyond a seeded hash. The same (seed, symbol, t) always
+ * gives the same price, so paper runs, demos and tests are reproducible.
+ *
+ * - `syntheticPrice(symbol, t, opts)` / `SyntheticPricePath`: a sum of value-noise components at
+ *   time scales from 1 s to 64 days (log-price), so evaluating any t costs O(#components), no state.
+ *   Each component's amplitude follows a random-walk scaling (daily vol × sqrt(scale / 1 day)).
+ * - `ScriptedPricePath`: piecewise-linear points per symbol, e.g. "price drops 4 % at time X".
+ *
+ * Both implement `PricePath` (priceAt, volume24hQuote, change7dPct).
+ */
+
+export interface PricePath {
+  /** price of `symbol` at epoch ms `t`, as a decimal string rounded to the symbol's tick */
+  priceAt(symbol: string, t: number): string;
+  /** 24 h traded volume in quote currency at `t`, decimal string */
+  volume24hQuote(symbol: string, t: number): string;
+  /** 7-day price change in percent at `t`, decimal string (-12.5 = -12.5 %) */
+  change7dPct(symbol: string, t: number): string;
+}
+
+export interface MarketSpec {
+  /** ccxt symbol, e.g. "BTC/USDT" */
+  symbol: string;
+  base: string;
+  quote: string;
+  /** starting price of synthetic paths / order-book reference */
+  basePrice: number;
+  /** PRICE_FILTER tickSize as a decimal string, e.g. "0.01" */
+  tickSize: string;
+  /** LOT_SIZE stepSize as a decimal string, e.g. "0.00001" */
+  stepSize: string;
+  /** NOTIONAL minNotional in quote currency */
+  minNotional: string;
+  /** default 24 h quote volume */
+  volume24hQuote: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Default market parameters for the symbols the project trades; unknown symbols get generic values. */
+export const DEFAULT_MARKETS: Record<string, Omit<MarketSpec, 'symbol' | 'base' | 'quote'>> = {
+  'BTC/USDT': { basePrice: 60000, tickSize: '0.01', stepSize: '0.00001', minNotional: '5', volume24hQuote: 1_500_000_000 },
+  'ETH/USDT': { basePrice: 3000, tickSize: '0.01', stepSize: '0.0001', minNotional: '5', volume24hQuote: 800_000_000 },
+  'ARB/USDT': { basePrice: 0.8, tickSize: '0.0001', stepSize: '0.1', minNotional: '5', volume24hQuote: 60_000_000 },
+  'OP/USDT': { basePrice: 1.6, tickSize: '0.001', stepSize: '0.01', minNotional: '5', volume24hQuote: 45_000_000 },
+  'APT/USDT': { basePrice: 6.5, tickSize: '0.001', stepSize: '0.01', minNotional: '5', volume24hQuote: 50_000_000 },
+  'SUI/USDT': { basePrice: 1.2, tickSize: '0.0001', stepSize: '0.1', minNotional: '5', volume24hQuote: 70_000_000 },
+};
+
+export const DEFAULT_SYMBOLS = Object.keys(DEFAULT_MARKETS);
+
+/** Market spec for a symbol (defaults table, or generic values derived from `basePrice`). */
+export function marketSpec(symbol: string, overrides: Partial<MarketSpec> = {}): MarketSpec {
+  const [base, quote] = symbol.split('/');
+  if (!base || !quote) throw new Error(`bad symbol ${symbol}`);
+  const known = DEFAULT_MARKETS[symbol];
+  const basePrice = overrides.basePrice ?? known?.basePrice ?? 10;
+  const tick = known?.tickSize ?? tickForPrice(basePrice);
+  return {
+    symbol,
+    base,
+    quote,
+    basePrice,
+    tickSize: tick,
+    stepSize: known?.stepSize ?? stepForPrice(basePrice),
+    minNotional: known?.minNotional ?? '5',
+    volume24hQuote: known?.volume24hQuote ?? 20_000_000,
+    ...overrides,
+  };
+}
+
+function tickForPrice(p: number): string {
+  if (p >= 1000) return '0.01';
+  if (p >= 10) return '0.001';
+  if (p >= 1) return '0.0001';
+  if (p >= 0.01) return '0.00001';
+  return '0.00000001';
+}
+function stepForPrice(p: number): string {
+  if (p >= 1000) return '0.00001';
+  if (p >= 10) return '0.001';
+  if (p >= 1) return '0.01';
+  return '1';
+}
+
+/** Number of decimals in a decimal string tick such as "0.001" (→ 3). */
+export function decimalsOf(tick: string): number {
+  const i = tick.indexOf('.');
+  return i < 0 ? 0 : tick.length - i - 1;
+}
+
+/** Round `x` to a multiple of `tick` and print it with the tick's decimals (no exponent notation). */
+export function roundToTick(x: number, tick: string): string {
+  const d = decimalsOf(tick);
+  const t = Number(tick);
+  const r = Math.round(x / t) * t;
+  return Math.max(r, t).toFixed(d);
+}
+
+// ---------------------------------------------------------------------------------------------
+// seeded hashing
+
+/** 32-bit FNV-1a of a string (pure, deterministic). */
+export function hashString32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** splitmix32-style finalizer. */
+function mix32(x: number): number {
+  x = (x + 0x9e3779b9) | 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Uniform in [-1, 1) from (seed, stream, index); index may exceed 2^32. */
+function lattice(seed: number, stream: number, index: number): number {
+  const lo = index >>> 0;
+  const hi = Math.floor(index / 4294967296) >>> 0;
+  let h = mix32(seed ^ 0x5bd1e995);
+  h = mix32(h ^ stream);
+  h = mix32(h ^ hi);
+  h = mix32(h ^ lo);
+  return h / 2147483648 - 1;
+}
+
+/** mulberry32 PRNG (seeded) for callers that need a stream of numbers (fault injection, jitter). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// synthetic path
+
+export interface SyntheticPathOptions {
+  /** default 42 */
+  seed?: number;
+  /** per-symbol starting price (default from DEFAULT_MARKETS, else 10) */
+  basePrices?: Record<string, number>;
+  /** daily volatility as a fraction (default 0.04 = 4 %/day); per-symbol override in `volatilities` */
+  dailyVolatility?: number;
+  volatilities?: Record<string, number>;
+  /** per-symbol 24 h quote volume (fixed number, default from DEFAULT_MARKETS with a ±30 % daily wobble) */
+  volume24hQuote?: Record<string, number>;
+  /** per-symbol fixed 7-day change in percent; default: computed from the path itself */
+  change7dPct?: Record<string, number>;
+  /** per-symbol tick size for rounding (default from marketSpec) */
+  tickSizes?: Record<string, string>;
+}
+
+/** time scales of the components, ms */
+const SCALES_MS = [1_000, 10_000, 60_000, 300_000, 1_800_000, 7_200_000, 28_800_000, DAY_MS, 4 * DAY_MS, 16 * DAY_MS, 64 * DAY_MS];
+
+function smoothstep(f: number): number {
+  return f * f * (3 - 2 * f);
+}
+
+/** log(price / basePrice) of the synthetic path; pure in (seed, symbol, t). */
+function syntheticLogOffset(seed: number, symbol: string, t: number, dailyVol: number): number {
+  const sym = hashString32(symbol);
+  let sum = 0;
+  for (let k = 0; k < SCALES_MS.length; k++) {
+    const scale = SCALES_MS[k]!;
+    const x = t / scale;
+    const i = Math.floor(x);
+    const f = smoothstep(x - i);
+    const stream = (sym ^ Math.imul(k + 1, 0x27d4eb2d)) >>> 0;
+    const a = lattice(seed, stream, i);
+    const b = lattice(seed, stream, i + 1);
+    // uniform [-1,1) has std 1/sqrt(3); scale amplitude so each component has std ≈ vol × sqrt(scale/day)
+    const amp = dailyVol * Math.sqrt(scale / DAY_MS) * Math.sqrt(3) * 0.5;
+    sum += amp * (a + (b - a) * f);
+  }
+  return sum;
+}
+
+function syntheticPriceNumber(symbol: string, t: number, opts: SyntheticPathOptions): number {
+  const seed = (opts.seed ?? 42) >>> 0;
+  const base = opts.basePrices?.[symbol] ?? marketSpec(symbol).basePrice;
+  const vol = opts.volatilities?.[symbol] ?? opts.dailyVolatility ?? 0.04;
+  return base * Math.exp(syntheticLogOffset(seed, symbol, t, vol));
+}
+
+/** The synthetic price of `symbol` at epoch ms `t`: a pure function of (seed, symbol, t). */
+export function syntheticPrice(symbol: string, t: number, opts: SyntheticPathOptions = {}): string {
+  const tick = opts.tickSizes?.[symbol] ?? marketSpec(symbol).tickSize;
+  return roundToTick(syntheticPriceNumber(symbol, t, opts), tick);
+}
+
+function defaultVolume(symbol: string, t: number, seed: number, fixed?: number): string {
+  if (fixed !== undefined) return fixed.toFixed(2);
+  const base = marketSpec(symbol).volume24hQuote;
+  // one wobble value per hour, ±30 %
+  const w = lattice(seed, hashString32(symbol + ':vol'), Math.floor(t / 3_600_000));
+  return (base * (1 + 0.3 * w)).toFixed(2);
+}
+
+function pctChange(now: number, before: number): string {
+  if (!(before > 0)) return '0';
+  return (((now - before) / before) * 100).toFixed(4);
+}
+
+export class SyntheticPricePath implements PricePath {
+  constructor(readonly opts: SyntheticPathOptions = {}) {}
+
+  priceAt(symbol: string, t: number): string {
+    return syntheticPrice(symbol, t, this.opts);
+  }
+
+  volume24hQuote(symbol: string, t: number): string {
+    return defaultVolume(symbol, t, (this.opts.seed ?? 42) >>> 0, this.opts.volume24hQuote?.[symbol]);
+  }
+
+  change7dPct(symbol: string, t: number): string {
+    const fixed = this.opts.change7dPct?.[symbol];
+    if (fixed !== undefined) return String(fixed);
+    return pctChange(Number(this.priceAt(symbol, t)), Number(this.priceAt(symbol, t - 7 * DAY_MS)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// scripted path
+
+export interface PricePoint {
+  t: number;
+  price: number | string;
+}
+
+export interface ScriptedPathOptions {
+  /** symbols without points fall back to this path (default: a SyntheticPricePath with seed 42) */
+  fallback?: PricePath;
+  volume24hQuote?: Record<string, number>;
+  change7dPct?: Record<string, number>;
+  tickSizes?: Record<string, string>;
+}
+
+/**
+ * Piecewise-linear prices per symbol. Before the first point the first price holds, after the last
+ * point the last price holds. A step (e.g. a 4 % drop at X) is two points 1 ms apart.
+ */
+export class ScriptedPricePath implements PricePath {
+  private readonly points = new Map<string, { t: number; price: number }[]>();
+  private readonly fallback: PricePath;
+
+  constructor(points: Record<string, PricePoint[]> = {}, readonly opts: ScriptedPathOptions = {}) {
+    this.fallback = opts.fallback ?? new SyntheticPricePath();
+    for (const [s, pts] of Object.entries(points)) this.set(s, pts);
+  }
+
+  /** replace the script of one symbol */
+  set(symbol: string, pts: PricePoint[]): this {
+    const sorted = pts.map((p) => ({ t: p.t, price: Number(p.price) })).sort((a, b) => a.t - b.t);
+    if (sorted.some((p) => !(p.price > 0) || !Number.isFinite(p.t))) throw new Error(`bad price points for ${symbol}`);
+    this.points.set(symbol, sorted);
+    return this;
+  }
+
+  /** append/insert a point */
+  add(symbol: string, t: number, price: number | string): this {
+    const pts = [...(this.points.get(symbol) ?? []), { t, price: Number(price) }];
+    return this.set(symbol, pts);
+  }
+
+  /** price is `price` from now on (a flat line from `t`; earlier points are kept) */
+  hold(symbol: string, t: number, price: number | string): this {
+    const before = (this.points.get(symbol) ?? []).filter((p) => p.t < t);
+    return this.set(symbol, [...before, { t, price: Number(price) }]);
+  }
+
+  /** step from the current price at `t` by `pct` percent (e.g. -4), over 1 ms */
+  stepPct(symbol: string, t: number, pct: number): this {
+    const p = this.priceNumber(symbol, t);
+    const after = (this.points.get(symbol) ?? []).filter((x) => x.t < t);
+    return this.set(symbol, [...after, { t, price: p }, { t: t + 1, price: p * (1 + pct / 100) }]);
+  }
+
+  hasScript(symbol: string): boolean {
+    return (this.points.get(symbol)?.length ?? 0) > 0;
+  }
+
+  private priceNumber(symbol: string, t: number): number {
+    const pts = this.points.get(symbol);
+    if (!pts || pts.length === 0) return Number(this.fallback.priceAt(symbol, t));
+    if (t <= pts[0]!.t) return pts[0]!.price;
+    const last = pts[pts.length - 1]!;
+    if (t >= last.t) return last.price;
+    // binary search for the segment
+    let lo = 0;
+    let hi = pts.length - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (pts[mid]!.t <= t) lo = mid;
+      else hi = mid;
+    }
+    const a = pts[lo]!;
+    const b = pts[hi]!;
+    if (b.t === a.t) return b.price;
+    return a.price + ((b.price - a.price) * (t - a.t)) / (b.t - a.t);
+  }
+
+  priceAt(symbol: string, t: number): string {
+    if (!this.hasScript(symbol)) return this.fallback.priceAt(symbol, t);
+    const tick = this.opts.tickSizes?.[symbol] ?? marketSpec(symbol).tickSize;
+    return roundToTick(this.priceNumber(symbol, t), tick);
+  }
+
+  volume24hQuote(symbol: string, t: number): string {
+    const fixed = this.opts.volume24hQuote?.[symbol];
+    if (fixed !== undefined) return fixed.toFixed(2);
+    if (!this.hasScript(symbol)) return this.fallback.volume24hQuote(symbol, t);
+    return marketSpec(symbol).volume24hQuote.toFixed(2);
+  }
+
+  change7dPct(symbol: string, t: number): string {
+    const fixed = this.opts.change7dPct?.[symbol];
+    if (fixed !== undefined) return String(fixed);
+    if (!this.hasScript(symbol)) return this.fallback.change7dPct(symbol, t);
+    return pctChange(this.priceNumber(symbol, t), this.priceNumber(symbol, t - 7 * DAY_MS));
+  }
+}
