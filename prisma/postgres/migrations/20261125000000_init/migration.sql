@@ -224,6 +224,16 @@ CREATE TABLE "WiringProbe" (
     CONSTRAINT "WiringProbe_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "PaperVenueOrder" (
+    "clientOrderId" TEXT NOT NULL,
+    "symbol" TEXT NOT NULL,
+    "orderJson" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "PaperVenueOrder_pkey" PRIMARY KEY ("clientOrderId")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Strategy_workflowId_key" ON "Strategy"("workflowId");
 

@@ -197,6 +197,14 @@ CREATE TABLE "WiringProbe" (
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- CreateTable
+CREATE TABLE "PaperVenueOrder" (
+    "clientOrderId" TEXT NOT NULL PRIMARY KEY,
+    "symbol" TEXT NOT NULL,
+    "orderJson" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "Strategy_workflowId_key" ON "Strategy"("workflowId");
 
