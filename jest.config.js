@@ -6,4 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testTimeout: 120000,
   verbose: false,
+  setupFiles: ['<rootDir>/test/setup.ts'],
+  // DB pools and native connections closed in afterAll can keep the loop alive a moment longer.
+  forceExit: true,
 };

@@ -98,3 +98,38 @@ export interface ClosedTrade {
   closedAt: number;
   exitReason: ExitReason;
 }
+
+/* ---- added by the domain core (domain/*.ts) ---- */
+
+/** Why an entry (or a calendar event) was rejected: a stable code plus the numbers involved. */
+export interface Rejection {
+  code: string;
+  message: string;
+  /** the observed value that failed the rule */
+  value?: DecimalString;
+  /** the configured threshold it was compared with */
+  limit?: DecimalString;
+}
+
+/** Entry window of an event, epoch ms (opensAt <= targetAt <= closesAt). */
+export interface EntryWindow {
+  opensAt: number;
+  targetAt: number;
+  closesAt: number;
+}
+
+/** Stop / target / time-exit levels of an open long position. */
+export interface ExitLevels {
+  stopPrice: DecimalString;
+  targetPrice: DecimalString;
+  /** epoch ms of the time exit, when the strategy has one */
+  timeExitAt?: number;
+}
+
+export type AutoExitReason = Extract<ExitReason, 'STOP_LOSS' | 'TAKE_PROFIT' | 'TIME_EXIT'>;
+
+export interface ExitSignal {
+  reason: AutoExitReason;
+  /** the level that was crossed (price for STOP_LOSS / TAKE_PROFIT, epoch ms as a string for TIME_EXIT) */
+  level: DecimalString;
+}

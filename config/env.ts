@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from '../db/url';
+import { formatZodError, ConfigError } from './strategy-config';
+
+/**
+ * Process settings of the app (worker, CLI, main job). Temporal connection settings are NOT here:
+ * they come from Temporal's own environment configuration (@temporalio/envconfig: TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, TEMPORAL_PROFILE, temporal.toml) — see config/temporal.ts.
+ */
+const intFromEnv = (name: string, def: number, min = 1) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      if (!/^\d+$/.test(v) || Number(v) < min) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer >= ${min}, got "${v}"` });
+        return z.NEVER;
+      }
+      return Number(v);
+    })
+    .describe(name);
+
+export const appEnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseDatabaseUrl(v || DEFAULT_DATABASE_URL);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^DATABASE_URL: /, '') });
+        return z.NEVER;
+      }
+    }),
+  TRADER_TASK_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 chars of letters, digits, ".", "_" or "-"')
+    .default('unlock-trader'),
+  /** cached workflows per worker: open positions + strategies + headroom (design notes §6) */
+  WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', 2000),
+  /** price watchers are long-running async activities: one slot per open position */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv('WORKER_MAX_CONCURRENT_ACTIVITIES', 2000),
+  WORKER_SHUTDOWN_GRACE_MS: intFromEnv('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+export type AppEnv = z.output<typeof appEnvSchema>;
+
+export function loadAppEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
+  const r = appEnvSchema.safeParse(env);
+  if (!r.success) throw new ConfigError(`invalid environment: ${formatZodError(r.error)}`);
+  return r.data;
+}

@@ -1,0 +1,23 @@
+/**
+ * Market data sources: where the paper broker gets its prices and where positions watch their
+ * stop / target levels. Three implementations share one interface:
+ *
+ * - `PricePathMarketData` (exchange/market-data/price-path.ts): seeded synthetic or scripted paths.
+ *   TIME-INDEXED: every price is a function of `asOf` (the workflow's time), so the time-skipping
+ *   test server, backtests and paper demos run the production workflows unchanged.
+ * - `ReplayMarketData` (exchange/market-data/replay.ts): OHLCV candles from a CSV / JSON file.
+ *   Also time-indexed.
+ * - `CcxtMarketData` (exchange/market-data/ccxt.ts): a ccxt exchange's public data, REAL TIME
+ *   (`asOf` is ignored), with a per-process, per-symbol shared price cache for the watchers.
+ *
+ * `firstCrossing` is the primitive behind stop-loss / take-profit watching:
+ * time-indexed sources scan their path and answer at once (the workflow then sleeps on a durable
+ * timer until the crossing); real-time sources wait, heartbeating, until a level is crossed.
+ *
+ * `marketDataFromSpec` parses the MARKET_DATA env value: `synthetic[:seed]` | `replay:<file>` | `ccxt`.
+ */
+export * from './market-data/common';
+export { PricePathMarketData, type PricePathMarketDataOptions } from './market-data/price-path';
+export { ReplayMarketData, parseOhlcvFile, type ReplayOptions, type ReplayCandle } from './market-data/replay';
+export { CcxtMarketData, SharedPriceCache, type PublicExchange, type CcxtMarketDataOptions } from './market-data/ccxt';
+export { syntheticBook, type SyntheticBookOptions } from './market-data/book';

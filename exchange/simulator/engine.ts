@@ -1,0 +1,462 @@
+/**
+ * The simulator's matching engine: accounts and balances, orders, a synthetic order book derived from the
+ * price path, market / limit / stop-loss orders. Binance-spot semantics and field names.
+ *
+ * Book: mid = path price; best bid/ask = mid ∓ half-spread; `depthLevels` levels per side spaced
+ * `levelStepBps` apart, each holding ≈ `levelQuote` (quote currency) with deterministic jitter, so a
+ * large market order walks the book (pays more) and expires partially filled when the book runs out.
+ * Resting limit orders fill at their limit price once the touch crosses them; stop-loss orders trigger
+ * when the touch crosses the stop price, then behave as market (STOP_LOSS) or limit (STOP_LOSS_LIMIT).
+ * Fees are charged in the quote asset for both sides (so "fee in quote" is exact).
+ */
+import Decimal from 'decimal.js';
+import { PricePath, ScriptedPricePath, SyntheticPricePath, marketSpec, MarketSpec, hashString32, decimalsOf } from '../price-path';
+
+export type SimSide = 'BUY' | 'SELL';
+export type SimType = 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'LIMIT_MAKER';
+export type SimStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
+
+export interface SimFill {
+  price: string;
+  qty: string;
+  commission: string;
+  commissionAsset: string;
+  tradeId: number;
+  time: number;
+  isMaker: boolean;
+}
+
+export interface SimOrder {
+  orderId: number;
+  clientOrderId: string;
+  apiKey: string;
+  symbol: string; // exchange id, e.g. BTCUSDT
+  side: SimSide;
+  type: SimType;
+  timeInForce: string;
+  origQty: Decimal;
+  price: Decimal; // 0 for market
+  stopPrice: Decimal; // 0 if none
+  executedQty: Decimal;
+  cummulativeQuoteQty: Decimal;
+  status: SimStatus;
+  time: number;
+  updateTime: number;
+  /** stop orders: triggered yet? */
+  triggered: boolean;
+  fills: SimFill[];
+  /** funds locked for the unfilled rest (quote for buys incl. fee, base for sells) */
+  locked: Decimal;
+  lockedAsset: string;
+}
+
+export interface SimAccount {
+  apiKey: string;
+  secret: string;
+  balances: Map<string, { free: Decimal; locked: Decimal }>;
+}
+
+export interface AccountConfig {
+  apiKey: string;
+  secret: string;
+  /** asset → amount, e.g. { USDT: '100000' } */
+  balances?: Record<string, string | number>;
+}
+
+export interface EngineOptions {
+  symbols?: string[];
+  /** per-symbol market spec overrides */
+  markets?: Record<string, Partial<MarketSpec>>;
+  pricePath?: PricePath;
+  seed?: number;
+  clock?: () => number;
+  accounts?: AccountConfig[];
+  /** total spread in bps (default 4 → ±2 bps around the path price) */
+  spreadBps?: number;
+  depthLevels?: number;
+  levelStepBps?: number;
+  /** quote value per book level; default: 0.02 % of the symbol's 24 h volume */
+  levelQuote?: Record<string, number>;
+  /** taker/maker fee rate (default 0.001) */
+  feeRate?: string;
+}
+
+export const DEFAULT_ACCOUNT: AccountConfig = {
+  apiKey: 'sim-api-key',
+  secret: 'sim-api-secret',
+  balances: { USDT: '1000000', BTC: '10', ETH: '100', ARB: '100000', OP: '50000', APT: '10000', SUI: '100000' },
+};
+
+export class SimError extends Error {
+  constructor(readonly httpStatus: number, readonly code: number, msg: string) {
+    super(msg);
+  }
+}
+
+export const ERR = {
+  insufficient: () => new SimError(400, -2010, 'Account has insufficient balance for requested action.'),
+  duplicate: () => new SimError(400, -2010, 'Duplicate order sent.'),
+  badSymbol: () => new SimError(400, -1121, 'Invalid symbol.'),
+  notFound: () => new SimError(400, -2013, 'Order does not exist.'),
+  unknownOrder: () => new SimError(400, -2011, 'Unknown order sent.'),
+  filter: (name: string) => new SimError(400, -1013, `Filter failure: ${name}`),
+  param: (msg: string) => new SimError(400, -1102, msg),
+  badClientId: () =>
+    new SimError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'."),
+  orderType: () => new SimError(400, -1116, 'Invalid orderType.'),
+  stopWouldTrigger: () => new SimError(400, -2010, 'Stop price would trigger immediately.'),
+};
+
+const CLIENT_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
+
+export interface BookSide {
+  price: Decimal;
+  qty: Decimal;
+}
+
+interface Market extends MarketSpec {
+  id: string;
+}
+
+export class Engine {
+  readonly markets = new Map<string, Market>(); // by exchange id
+  readonly marketsBySymbol = new Map<string, Market>();
+  readonly accounts = new Map<string, SimAccount>();
+  readonly orders: SimOrder[] = [];
+  private readonly byClientId = new Map<string, SimOrder>(); // apiKey + '\n' + clientOrderId
+  private readonly byId = new Map<number, SimOrder>();
+  readonly scripted: ScriptedPricePath;
+  readonly clock: () => number;
+  private nextOrderId = 1_000_001;
+  private nextTradeId = 5_000_001;
+  private readonly opts: EngineOptions;
+  readonly feeRate: Decimal;
+
+  constructor(opts: EngineOptions = {}) {
+    this.opts = opts;
+    this.clock = opts.clock ?? (() => Date.now());
+    const base = opts.pricePath ?? new SyntheticPricePath({ seed: opts.seed ?? 42 });
+    this.scripted = base instanceof ScriptedPricePath ? base : new ScriptedPricePath({}, { fallback: base });
+    this.feeRate = new Decimal(opts.feeRate ?? '0.001');
+    for (const s of opts.symbols ?? ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT']) {
+      const spec = marketSpec(s, opts.markets?.[s]);
+      const m: Market = { ...spec, id: spec.base + spec.quote };
+      this.markets.set(m.id, m);
+      this.marketsBySymbol.set(s, m);
+    }
+    for (const a of opts.accounts ?? [DEFAULT_ACCOUNT]) this.addAccount(a);
+  }
+
+  addAccount(a: AccountConfig): SimAccount {
+    const acc: SimAccount = { apiKey: a.apiKey, secret: a.secret, balances: new Map() };
+    for (const [asset, amt] of Object.entries(a.balances ?? {})) acc.balances.set(asset, { free: new Decimal(amt), locked: new Decimal(0) });
+    this.accounts.set(a.apiKey, acc);
+    return acc;
+  }
+
+  setBalance(apiKey: string, asset: string, free: string | number): void {
+    const acc = this.accounts.get(apiKey);
+    if (!acc) throw new Error(`no account ${apiKey}`);
+    const b = this.bal(acc, asset);
+    b.free = new Decimal(free);
+  }
+
+  market(id: string): Market {
+    const m = this.markets.get(id);
+    if (!m) throw ERR.badSymbol();
+    return m;
+  }
+
+  // ------------------------------------------------------------------ prices and book
+
+  mid(m: Market, t = this.clock()): Decimal {
+    return new Decimal(this.scripted.priceAt(m.symbol, t));
+  }
+
+  private tick(m: Market): Decimal {
+    return new Decimal(m.tickSize);
+  }
+
+  /** best bid / ask around the path price, rounded outward to the tick */
+  touch(m: Market, t = this.clock()): { bid: Decimal; ask: Decimal; mid: Decimal } {
+    const mid = this.mid(m, t);
+    const half = mid.mul((this.opts.spreadBps ?? 4) / 2 / 10_000);
+    const tick = this.tick(m);
+    let bid = mid.sub(half).div(tick).floor().mul(tick);
+    let ask = mid.add(half).div(tick).ceil().mul(tick);
+    if (ask.lte(bid)) ask = bid.add(tick);
+    if (bid.lte(0)) bid = tick;
+    return { bid, ask, mid };
+  }
+
+  /** synthetic depth: `levels` per side */
+  book(m: Market, limit = this.opts.depthLevels ?? 20, t = this.clock()): { bids: BookSide[]; asks: BookSide[] } {
+    const levels = Math.min(limit, this.opts.depthLevels ?? 20);
+    const { bid, ask, mid } = this.touch(m, t);
+    const tick = this.tick(m);
+    const stepBps = this.opts.levelStepBps ?? 5;
+    let step = mid.mul(stepBps / 10_000).div(tick).ceil().mul(tick);
+    if (step.lt(tick)) step = tick;
+    const levelQuote = this.opts.levelQuote?.[m.symbol] ?? m.volume24hQuote * 0.0002;
+    const stepSize = new Decimal(m.stepSize);
+    const sec = Math.floor(t / 1000);
+    const qtyAt = (price: Decimal, side: number, i: number): Decimal => {
+      const h = hashString32(`${m.symbol}:${side}:${i}:${sec}`) / 4294967296; // [0,1)
+      const q = new Decimal(levelQuote).mul(0.6 + 0.8 * h).div(price);
+      const r = q.div(stepSize).floor().mul(stepSize);
+      return r.gt(0) ? r : stepSize;
+    };
+    const bids: BookSide[] = [];
+    const asks: BookSide[] = [];
+    for (let i = 0; i < levels; i++) {
+      const bp = bid.sub(step.mul(i));
+      if (bp.gt(0)) bids.push({ price: bp, qty: qtyAt(bp, 0, i) });
+      const ap = ask.add(step.mul(i));
+      asks.push({ price: ap, qty: qtyAt(ap, 1, i) });
+    }
+    return { bids, asks };
+  }
+
+  // ------------------------------------------------------------------ balances
+
+  private bal(acc: SimAccount, asset: string): { free: Decimal; locked: Decimal } {
+    let b = acc.balances.get(asset);
+    if (!b) {
+      b = { free: new Decimal(0), locked: new Decimal(0) };
+      acc.balances.set(asset, b);
+    }
+    return b;
+  }
+
+  account(apiKey: string): SimAccount {
+    const a = this.accounts.get(apiKey);
+    if (!a) throw new SimError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+    return a;
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  findByClientId(apiKey: string, clientOrderId: string): SimOrder | undefined {
+    return this.byClientId.get(apiKey + '\n' + clientOrderId);
+  }
+
+  findById(orderId: number): SimOrder | undefined {
+    return this.byId.get(orderId);
+  }
+
+  placeOrder(
+    apiKey: string,
+    p: {
+      symbol: string;
+      side: string;
+      type: string;
+      quantity?: string;
+      quoteOrderQty?: string;
+      price?: string;
+      stopPrice?: string;
+      timeInForce?: string;
+      newClientOrderId?: string;
+    },
+  ): SimOrder {
+    const acc = this.account(apiKey);
+    const m = this.market(p.symbol);
+    const side = p.side?.toUpperCase() as SimSide;
+    if (side !== 'BUY' && side !== 'SELL') throw ERR.param("Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    const type = p.type?.toUpperCase() as SimType;
+    if (!['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'LIMIT_MAKER'].includes(type)) throw ERR.orderType();
+    const clientOrderId = p.newClientOrderId ?? `sim-${this.nextOrderId}`;
+    if (!CLIENT_ID_RE.test(clientOrderId)) throw ERR.badClientId();
+    if (this.findByClientId(apiKey, clientOrderId)) throw ERR.duplicate();
+
+    const now = this.clock();
+    const { bid, ask } = this.touch(m, now);
+    const step = new Decimal(m.stepSize);
+    const tick = this.tick(m);
+
+    let qty: Decimal;
+    if (p.quantity !== undefined) qty = new Decimal(p.quantity);
+    else if (p.quoteOrderQty !== undefined && type === 'MARKET') {
+      qty = new Decimal(p.quoteOrderQty).div(side === 'BUY' ? ask : bid).div(step).floor().mul(step);
+    } else throw ERR.param("Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
+    if (qty.lte(0)) throw ERR.filter('LOT_SIZE');
+    if (!qty.mod(step).eq(0)) throw ERR.filter('LOT_SIZE');
+
+    const needsPrice = type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'LIMIT_MAKER';
+    const price = needsPrice ? new Decimal(p.price ?? 'NaN') : new Decimal(0);
+    if (needsPrice) {
+      if (!price.isFinite() || price.lte(0)) throw ERR.param("Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
+      if (!price.mod(tick).eq(0)) throw ERR.filter('PRICE_FILTER');
+    }
+    const isStop = type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
+    const stopPrice = isStop ? new Decimal(p.stopPrice ?? 'NaN') : new Decimal(0);
+    if (isStop) {
+      if (!stopPrice.isFinite() || stopPrice.lte(0)) throw ERR.param("Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.");
+      if (!stopPrice.mod(tick).eq(0)) throw ERR.filter('PRICE_FILTER');
+      // Binance: a stop-loss that would trigger immediately is rejected
+      if ((side === 'SELL' && bid.lte(stopPrice)) || (side === 'BUY' && ask.gte(stopPrice))) throw ERR.stopWouldTrigger();
+    }
+    const refPrice = needsPrice ? price : isStop ? stopPrice : side === 'BUY' ? ask : bid;
+    if (qty.mul(refPrice).lt(m.minNotional)) throw ERR.filter('NOTIONAL');
+    if (type === 'LIMIT_MAKER' && ((side === 'BUY' && price.gte(ask)) || (side === 'SELL' && price.lte(bid)))) {
+      throw new SimError(400, -2010, 'Order would immediately match and take.');
+    }
+
+    // lock funds (buy: quote incl. fee at the reference price, market buys: estimated walk cost)
+    let lockAmt: Decimal;
+    let lockAsset: string;
+    if (side === 'BUY') {
+      lockAsset = m.quote;
+      const est = type === 'MARKET' ? this.estimateCost(m, qty, now) : qty.mul(refPrice);
+      lockAmt = est.mul(this.feeRate.add(1));
+    } else {
+      lockAsset = m.base;
+      lockAmt = qty;
+    }
+    const b = this.bal(acc, lockAsset);
+    if (b.free.lt(lockAmt)) throw ERR.insufficient();
+    b.free = b.free.sub(lockAmt);
+    b.locked = b.locked.add(lockAmt);
+
+    const o: SimOrder = {
+      orderId: this.nextOrderId++,
+      clientOrderId,
+      apiKey,
+      symbol: m.id,
+      side,
+      type,
+      timeInForce: needsPrice ? (p.timeInForce ?? 'GTC').toUpperCase() : 'GTC',
+      origQty: qty,
+      price,
+      stopPrice,
+      executedQty: new Decimal(0),
+      cummulativeQuoteQty: new Decimal(0),
+      status: 'NEW',
+      time: now,
+      updateTime: now,
+      triggered: !isStop,
+      fills: [],
+      locked: lockAmt,
+      lockedAsset: lockAsset,
+    };
+    this.orders.push(o);
+    this.byClientId.set(apiKey + '\n' + clientOrderId, o);
+    this.byId.set(o.orderId, o);
+
+    if (type === 'MARKET') this.takeFromBook(o, m, undefined, now);
+    else if (type === 'LIMIT') this.takeFromBook(o, m, price, now); // marketable part fills as taker
+    if (o.timeInForce !== 'GTC' && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED') && type === 'LIMIT') this.finish(o, 'EXPIRED', now);
+    return o;
+  }
+
+  /** quote cost of buying `qty` by walking the current book (beyond the book: last level price) */
+  private estimateCost(m: Market, qty: Decimal, t: number): Decimal {
+    const { asks } = this.book(m, undefined, t);
+    let left = qty;
+    let cost = new Decimal(0);
+    for (const l of asks) {
+      const q = Decimal.min(left, l.qty);
+      cost = cost.add(q.mul(l.price));
+      left = left.sub(q);
+      if (left.lte(0)) break;
+    }
+    if (left.gt(0)) cost = cost.add(left.mul(asks[asks.length - 1]?.price ?? 0));
+    return cost;
+  }
+
+  /** taker fill against the synthetic book, up to `limit` (undefined = market) */
+  private takeFromBook(o: SimOrder, m: Market, limit: Decimal | undefined, t: number): void {
+    const { bids, asks } = this.book(m, undefined, t);
+    const levels = o.side === 'BUY' ? asks : bids;
+    for (const l of levels) {
+      const left = o.origQty.sub(o.executedQty);
+      if (left.lte(0)) break;
+      if (limit && (o.side === 'BUY' ? l.price.gt(limit) : l.price.lt(limit))) break;
+      this.fill(o, m, Decimal.min(left, l.qty), l.price, false, t);
+    }
+    if (limit === undefined && o.status !== 'FILLED') this.finish(o, 'EXPIRED', t); // book exhausted: market order expires
+  }
+
+  private fill(o: SimOrder, m: Market, qty: Decimal, price: Decimal, isMaker: boolean, t: number): void {
+    const acc = this.account(o.apiKey);
+    const quote = qty.mul(price);
+    const fee = quote.mul(this.feeRate).toDecimalPlaces(8, Decimal.ROUND_UP);
+    const base = this.bal(acc, m.base);
+    const q = this.bal(acc, m.quote);
+    if (o.side === 'BUY') {
+      // pay from the lock; if the lock falls short (walked deeper than estimated), take from free
+      const pay = quote.add(fee);
+      const fromLock = Decimal.min(pay, o.locked);
+      o.locked = o.locked.sub(fromLock);
+      q.locked = q.locked.sub(fromLock);
+      q.free = q.free.sub(pay.sub(fromLock));
+      base.free = base.free.add(qty);
+    } else {
+      o.locked = o.locked.sub(qty);
+      base.locked = base.locked.sub(qty);
+      q.free = q.free.add(quote.sub(fee));
+    }
+    o.executedQty = o.executedQty.add(qty);
+    o.cummulativeQuoteQty = o.cummulativeQuoteQty.add(quote);
+    o.fills.push({ price: price.toFixed(), qty: qty.toFixed(), commission: fee.toFixed(), commissionAsset: m.quote, tradeId: this.nextTradeId++, time: t, isMaker });
+    o.updateTime = t;
+    if (o.executedQty.gte(o.origQty)) this.finish(o, 'FILLED', t);
+    else o.status = 'PARTIALLY_FILLED';
+  }
+
+  /** terminal state: release what is still locked */
+  private finish(o: SimOrder, status: SimStatus, t: number): void {
+    o.status = status;
+    o.updateTime = t;
+    if (o.locked.gt(0)) {
+      const acc = this.account(o.apiKey);
+      const b = this.bal(acc, o.lockedAsset);
+      b.locked = b.locked.sub(o.locked);
+      b.free = b.free.add(o.locked);
+      o.locked = new Decimal(0);
+    }
+  }
+
+  cancel(apiKey: string, o: SimOrder): SimOrder {
+    if (o.apiKey !== apiKey || !(o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')) throw ERR.unknownOrder();
+    this.finish(o, 'CANCELED', this.clock());
+    return o;
+  }
+
+  openOrders(apiKey: string, symbol?: string): SimOrder[] {
+    return this.orders.filter((o) => o.apiKey === apiKey && (o.status === 'NEW' || o.status === 'PARTIALLY_FILLED') && (!symbol || o.symbol === symbol));
+  }
+
+  /** advance resting limit and stop orders against the current touch */
+  advance(t = this.clock()): void {
+    for (const o of this.orders) {
+      if (!(o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')) continue;
+      const m = this.markets.get(o.symbol)!;
+      const { bid, ask } = this.touch(m, t);
+      if (!o.triggered) {
+        const hit = o.side === 'SELL' ? bid.lte(o.stopPrice) : ask.gte(o.stopPrice);
+        if (!hit) continue;
+        o.triggered = true;
+        o.updateTime = t;
+        if (o.type === 'STOP_LOSS') {
+          this.takeFromBook(o, m, undefined, t);
+          continue;
+        }
+      }
+      if (o.type === 'LIMIT' || o.type === 'STOP_LOSS_LIMIT' || o.type === 'LIMIT_MAKER') {
+        const crossed = o.side === 'BUY' ? ask.lte(o.price) : bid.gte(o.price);
+        if (crossed) this.fill(o, m, o.origQty.sub(o.executedQty), o.price, true, t);
+      }
+    }
+  }
+
+  /** all fills of an account, Binance myTrades shape source */
+  trades(apiKey: string, symbol?: string): { o: SimOrder; f: SimFill }[] {
+    const out: { o: SimOrder; f: SimFill }[] = [];
+    for (const o of this.orders) if (o.apiKey === apiKey && (!symbol || o.symbol === symbol)) for (const f of o.fills) out.push({ o, f });
+    return out.sort((a, b) => a.f.tradeId - b.f.tradeId);
+  }
+
+  priceDecimals(m: Market): number {
+    return decimalsOf(m.tickSize);
+  }
+}

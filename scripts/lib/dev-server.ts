@@ -1,0 +1,121 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { requireBinary, PROJECT_ROOT } from './temporal-binaries';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+/**
+ * The Temporal dev server with a persistent SQLite file (data/temporal.db), the Web UI on 8233 and the
+ * HTTP API on 7243, with the project's search attributes registered. Restarting keeps history.
+ */
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number;
+  httpPort?: number;
+  dbFile?: string;
+  /** in-memory (no --db-filename): tests that need no persistence */
+  ephemeral?: boolean;
+  logFile?: string;
+}
+
+export const DEFAULT_DEV_SERVER = { port: 7233, uiPort: 8233, httpPort: 7243, dbFile: join(PROJECT_ROOT, 'data', 'temporal.db') };
+
+export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ port, host });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+export function devServerArgs(o: DevServerOptions = {}): string[] {
+  const port = o.port ?? DEFAULT_DEV_SERVER.port;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(o.uiPort ?? DEFAULT_DEV_SERVER.uiPort),
+    '--http-port',
+    String(o.httpPort ?? DEFAULT_DEV_SERVER.httpPort),
+    '--metrics-port',
+    String(port + 3),
+    '--ui-disable-news-fetch',
+    '--log-level',
+    'warn',
+  ];
+  if (!o.ephemeral) args.push('--db-filename', o.dbFile ?? DEFAULT_DEV_SERVER.dbFile);
+  for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+  return args;
+}
+
+/** Starts a dev server unless something already listens on the port. Resolves once it answers. */
+export async function startDevServer(
+  o: DevServerOptions & { detached?: boolean } = {},
+): Promise<{ started: boolean; child?: ChildProcess; address: string; uiUrl: string; stop(): Promise<void> }> {
+  const port = o.port ?? DEFAULT_DEV_SERVER.port;
+  const address = `127.0.0.1:${port}`;
+  const uiUrl = `http://127.0.0.1:${o.uiPort ?? DEFAULT_DEV_SERVER.uiPort}`;
+  if (await isListening(port)) return { started: false, address, uiUrl, stop: async () => {} };
+  if (!o.ephemeral) mkdirSync(join(o.dbFile ?? DEFAULT_DEV_SERVER.dbFile, '..'), { recursive: true });
+  const logFile = o.logFile ?? join(PROJECT_ROOT, 'data', `temporal-${port}.log`);
+  mkdirSync(join(logFile, '..'), { recursive: true });
+  const out = openSync(logFile, 'a');
+  const child = spawn(requireBinary('cli'), devServerArgs(o), { stdio: ['ignore', out, out], detached: !!o.detached });
+  if (o.detached) {
+    child.unref();
+    writeFileSync(pidFile(port), String(child.pid));
+  }
+  const deadline = Date.now() + 30_000;
+  while (!(await isListening(port))) {
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with ${child.exitCode}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`temporal dev server did not listen on ${address} within 30 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    started: true,
+    child,
+    address,
+    uiUrl,
+    stop: () => stopChild(child),
+  };
+}
+
+export function pidFile(port: number): string {
+  return join(PROJECT_ROOT, 'data', `temporal-${port}.pid`);
+}
+
+/** Stops a server this project started detached (by its pid file). */
+export async function stopDetachedDevServer(port = DEFAULT_DEV_SERVER.port): Promise<boolean> {
+  const f = pidFile(port);
+  if (!existsSync(f)) return false;
+  const pid = Number(readFileSync(f, 'utf8'));
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < 100 && (await isListening(port)); i++) await new Promise((r) => setTimeout(r, 100));
+  return true;
+}
+
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}

@@ -1,0 +1,30 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { getWorkflowBundle } from './bundle';
+
+export interface TradingWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: object;
+  maxCachedWorkflows: number;
+  maxConcurrentActivityTaskExecutions?: number;
+  shutdownGraceTimeMs?: number;
+  extra?: Partial<WorkerOptions>;
+}
+
+/** The one way a trading worker is built: by the worker process, the main job and the tests. */
+export async function createTradingWorker(o: TradingWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    workflowBundle: await getWorkflowBundle(),
+    activities: o.activities,
+    // Set explicitly: open positions + strategies + headroom, or workflows get evicted and replayed.
+    maxCachedWorkflows: o.maxCachedWorkflows,
+    // Price watchers are long-lived async activities (one per open position), so allow many.
+    maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 2000,
+    shutdownGraceTime: o.shutdownGraceTimeMs ?? 10_000,
+    ...o.extra,
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The worker process: `npm run worker`. Polls the task queue (TRADER_TASK_QUEUE, default
+ * "unlock-trader") with the trading workflows and activities. Temporal connection from envconfig
+ * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, profiles). SIGINT/SIGTERM shut it
+ * down gracefully: no new tasks, running activities get WORKER_SHUTDOWN_GRACE_MS to finish.
+ * Several of these processes may poll the same queue: that is how it scales out.
+ */
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadAppEnv } from '../config/env';
+import { temporalConnectConfig } from '../config/temporal';
+import { createDb } from '../db/client';
+import { createActivities } from '../activities';
+import { createTradingWorker } from './create-worker';
+
+async function main() {
+  const env = loadAppEnv();
+  const { connectionOptions, namespace } = temporalConnectConfig();
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const db = createDb(env.DATABASE_URL);
+  const connection = await NativeConnection.connect(connectionOptions);
+  const worker = await createTradingWorker({
+    connection,
+    namespace,
+    taskQueue: env.TRADER_TASK_QUEUE,
+    activities: createActivities({ db }),
+    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
+  });
+  console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${connectionOptions.address} (namespace ${namespace}, db ${env.DATABASE_URL.provider})`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+    await db.$disconnect();
+    console.log('worker stopped');
+  }
+}
+
+main().catch((e) => {
+  console.error(`error: ${(e as Error).message}`);
+  process.exit(1);
+});
