@@ -3,7 +3,16 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    // ccxt's CommonJS build require()s @noble/* and @scure/*, which are ESM-only; jest (unlike Node 20.19+)
+    // cannot require ESM, so those packages are compiled to CommonJS on the fly.
+    '^.+/node_modules/(@noble|@scure)/.+\\.js$': [
+      'ts-jest',
+      { isolatedModules: true, diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure)/)'],
   testTimeout: 120000,
   verbose: false,
   setupFiles: ['<rootDir>/test/setup.ts'],

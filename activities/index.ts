@@ -1,14 +1,22 @@
 import type { Db } from '../db/client';
+import type { BrokerRegistry } from '../exchange/broker-registry';
 import { createPersistenceActivities } from './persistence';
+import { createOrderActivities } from './orders';
+import { createMarketActivities } from './market';
 
 export interface ActivityDeps {
   db: Db;
+  brokers: BrokerRegistry;
+  /** where alerts are printed (the worker's stdout by default) */
+  log?: (line: string) => void;
 }
 
-/** All activities the trading worker registers, built over shared dependencies. */
+/** All activities the trading worker registers, built over shared dependencies (one DB client, one broker registry). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPersistenceActivities(deps),
+    ...createOrderActivities(deps),
+    ...createMarketActivities(deps),
   };
 }
 

@@ -12,12 +12,13 @@ import { checkExit, evaluateUnlockEntry, exitLevels, qualifiesForCalendar } from
 /** The calendar event a strategy reacts to (today: token unlocks). */
 export type StrategyEvent = UnlockEvent;
 
+/** Calendar pre-filter verdict; `window` (when the strategy has one) tells the caller when to wake up. */
 export type Qualification =
-  | { ok: true; window?: EntryWindow; [extra: string]: unknown }
-  | { ok: false; reasons: Rejection[]; [extra: string]: unknown };
+  | { ok: true; window?: EntryWindow; unlockPct?: string }
+  | { ok: false; reasons: Rejection[]; window?: EntryWindow; unlockPct?: string };
 
 export type StrategyEntryDecision =
-  | { ok: true; strength: string; [extra: string]: unknown }
+  | { ok: true; strength: string; unlockPct?: string; timingDeviationHours?: string; window?: EntryWindow }
   | { ok: false; reasons: Rejection[] };
 
 export interface StrategyEntryInput {

@@ -10,6 +10,7 @@ import { loadAppEnv } from '../config/env';
 import { temporalConnectConfig } from '../config/temporal';
 import { createDb } from '../db/client';
 import { createActivities } from '../activities';
+import { createBrokerRegistry } from '../exchange/broker-registry';
 import { createTradingWorker } from './create-worker';
 
 async function main() {
@@ -17,12 +18,14 @@ async function main() {
   const { connectionOptions, namespace } = temporalConnectConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = createDb(env.DATABASE_URL);
+  // validates the exchange/market-data env up front; credentials stay in this process, never in payloads
+  const brokers = createBrokerRegistry({ db, log: (m) => console.log(m) });
   const connection = await NativeConnection.connect(connectionOptions);
   const worker = await createTradingWorker({
     connection,
     namespace,
     taskQueue: env.TRADER_TASK_QUEUE,
-    activities: createActivities({ db }),
+    activities: createActivities({ db, brokers }),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
@@ -32,6 +35,7 @@ async function main() {
     await worker.run();
   } finally {
     await connection.close();
+    await brokers.close();
     await db.$disconnect();
     console.log('worker stopped');
   }

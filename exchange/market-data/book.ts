@@ -21,6 +21,8 @@ export interface SyntheticBookOptions {
   depthQuotePerLevel?: number | Record<string, number>;
   /** quote value per level as a fraction of the 24 h quote volume (default 0.0005) */
   depthFractionOfVolume?: number;
+  /** price tick / amount step per symbol (default: exchange/price-path marketSpec) */
+  precision?: Record<string, { tickSize: string; stepSize: string }>;
 }
 
 function roundTo(x: Dec, step: Dec, mode: 'up' | 'down'): Dec {
@@ -36,7 +38,7 @@ export function syntheticBook(
   opts: SyntheticBookOptions = {},
   limit?: number,
 ): OrderBookSnapshot {
-  const spec = marketSpec(symbol);
+  const spec = opts.precision?.[symbol] ?? marketSpec(symbol);
   const tick = d(spec.tickSize);
   const step = d(spec.stepSize);
   const mid = d(refPrice);

@@ -5,6 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTradingWorker } from '../../workers/create-worker';
 import { createActivities } from '../../activities';
+import { staticBrokerRegistry } from '../../exchange/broker-registry';
 import { freshDb, DB_KINDS, type TestDb } from '../helpers/db';
 import { localDevEnv, timeSkippingEnv } from '../helpers/temporal';
 
@@ -28,7 +29,7 @@ describe.each(Object.keys(SERVERS) as (keyof typeof SERVERS)[])('wiring on the %
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        activities: createActivities({ db: tdb.db }),
+        activities: createActivities({ db: tdb.db, brokers: staticBrokerRegistry({}) }),
         maxCachedWorkflows: 10,
       });
       const result = await worker.runUntil(

@@ -248,5 +248,8 @@ CREATE INDEX "Alert_acknowledged_createdAt_idx" ON "Alert"("acknowledged", "crea
 CREATE UNIQUE INDEX "AuditEntry_entryKey_key" ON "AuditEntry"("entryKey");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "AuditEntry_prevHash_key" ON "AuditEntry"("prevHash");
+
+-- CreateIndex
 CREATE INDEX "DailyReport_strategyId_idx" ON "DailyReport"("strategyId");
 

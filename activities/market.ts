@@ -1,0 +1,94 @@
+/**
+ * Market activities: quotes for the entry filters and the stop-loss / take-profit watcher.
+ *
+ * Why `watchPriceLevels` looks like this (design notes §1): a position lives ~72 h. A workflow loop of
+ * "fetch price, sleep 5 s" would cost ~570,000 history events per position and one exchange poll per
+ * position. Instead the workflow runs ONE activity per position that returns only when a level is
+ * crossed (or `until` passes):
+ *   - time-indexed sources (synthetic / scripted paths, OHLCV replay: paper demos, backtests, the
+ *     time-skipping test server) know the whole path, so the activity scans it and returns the FIRST
+ *     crossing at once, with its time `at`; the workflow then sleeps on a durable timer until `at`
+ *     (racing its time-exit timer) — no polling at all, and a backtest runs at CPU speed;
+ *   - real-time sources (ccxt) make the activity wait, heartbeating on every poll of a per-process,
+ *     per-symbol shared price cache: ONE exchange poll per symbol per interval no matter how many
+ *     positions watch it. The workflow runs it with a heartbeatTimeout (a dead worker is noticed and the
+ *     watch restarts elsewhere) and cancels it when the position exits for another reason.
+ * Either way a position's history stays a handful of events (schedule / start / complete + a timer),
+ * and the workflow has no polling loop. The worker needs one activity slot per watching position
+ * (WORKER_MAX_CONCURRENT_ACTIVITIES).
+ *
+ * Levels are those of a LONG position: stop = price at or below `stopPrice`, target = at or above
+ * `targetPrice`.
+ */
+import type { DecimalString, MarketSnapshot } from '../domain/types';
+import type { BrokerRegistry } from '../exchange/broker-registry';
+import { activityContext, toActivityFailure } from './orders';
+
+export interface FetchMarketSnapshotInput {
+  symbol: string;
+  mode: string;
+  /** workflow time (time-indexed sources answer for it; real-time venues ignore it) */
+  asOf?: number;
+  strategyId?: string;
+}
+
+export type MarketSnapshotWithLatency = MarketSnapshot & {
+  /** measured round trip of the venue call, ms (the latency risk rule compares it with risk.maxLatencyMs) */
+  latencyMs: number;
+  venue: string;
+};
+
+export interface WatchPriceLevelsInput {
+  symbol: string;
+  mode: string;
+  stopPrice?: DecimalString;
+  targetPrice?: DecimalString;
+  /** epoch ms: time-indexed sources scan from here (the position's entry time / workflow now) */
+  from: number;
+  /** epoch ms: give up (return null) at this time, e.g. the position's time exit */
+  until: number;
+  /** how often a real-time watcher reads the shared price cache (strategy timing.priceCheckInterval) */
+  pollMs?: number;
+}
+
+export interface LevelCrossing {
+  kind: 'STOP_LOSS' | 'TAKE_PROFIT';
+  /** epoch ms of the crossing (time-indexed: in the future of the workflow; sleep until it) */
+  at: number;
+  price: DecimalString;
+}
+
+export function createMarketActivities({ brokers }: { brokers: BrokerRegistry }) {
+  async function fetchMarketSnapshot(input: FetchMarketSnapshotInput): Promise<MarketSnapshotWithLatency> {
+    try {
+      const broker = brokers.forMode(input.mode, { strategyId: input.strategyId });
+      const t0 = performance.now();
+      const snap = await broker.fetchSnapshot(input.symbol, input.asOf);
+      const latencyMs = Math.round(performance.now() - t0);
+      return { ...snap, latencyMs, venue: broker.venue };
+    } catch (e) {
+      throw toActivityFailure(e);
+    }
+  }
+
+  async function watchPriceLevels(input: WatchPriceLevelsInput): Promise<LevelCrossing | null> {
+    if (input.stopPrice === undefined && input.targetPrice === undefined) return null;
+    const ctx = activityContext();
+    const signal = ctx?.cancellationSignal ?? new AbortController().signal;
+    try {
+      const source = brokers.marketData(input.mode);
+      const c = await source.firstCrossing(
+        { symbol: input.symbol, below: input.stopPrice, above: input.targetPrice, from: input.from, until: input.until },
+        { heartbeat: () => ctx?.heartbeat(), signal, pollMs: input.pollMs ?? 5000 },
+      );
+      if (!c) return null;
+      return { kind: c.side === 'below' ? 'STOP_LOSS' : 'TAKE_PROFIT', at: c.at, price: c.price };
+    } catch (e) {
+      throw toActivityFailure(e);
+    }
+  }
+
+  return { fetchMarketSnapshot, watchPriceLevels };
+}
+
+export type MarketActivities = ReturnType<typeof createMarketActivities>;

@@ -1,0 +1,477 @@
+/**
+ * `CcxtGateway`: the live / testnet `Broker` on top of ccxt (binance by default, any ccxt id works for the
+ * unified calls). ccxt does the signing, parsing and rate limiting; in tests it talks to the local
+ * simulator through `urlOverride` (every URL in `exchange.urls.api` is re-hosted; ccxt is not mocked).
+ *
+ * Credentials come from the constructor (the activity layer reads them from env) and are never logged.
+ *
+ * placeOrder — exactly-once algorithm (see design-notes §2):
+ *   1. look up the client order id first (GET /api/v3/order?origClientOrderId=…). Found → return it.
+ *      We always do this, not only on retries: Binance only rejects a reused newClientOrderId while the
+ *      first order is still *open*, so after "accept, then drop the response" on an order that filled
+ *      at once, a blind re-create would place a second order. One extra weight-4 GET per order is cheap.
+ *   2. not found → createOrder(…, { clientOrderId }) (ccxt sends newClientOrderId).
+ *   3. duplicate-order reply (-2010 "Duplicate order sent.", DuplicateOrderId) → the order exists: fetch
+ *      it by client id and return it, never fail and never re-place.
+ *   4. an ambiguous failure (timeout, reset, 5xx, 429: the order may or may not have been accepted) →
+ *      one fetch by client id; found → return it; otherwise rethrow the retryable BrokerError, and the
+ *      caller's retry starts again at step 1.
+ *   Non-retryable rejections (insufficient funds, bad symbol, filters, credentials) are thrown as
+ *   non-retryable BrokerErrors. Concurrent placeOrder calls for one client id in this process are
+ *   serialised.
+ */
+import * as ccxt from 'ccxt';
+import Decimal from 'decimal.js';
+import type { MarketSnapshot, OrderBookSnapshot, OrderStatus, OrderType } from '../domain/types';
+import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
+import { classifyError, isDuplicateOrderError, isOrderNotFoundError } from './errors';
+import { isValidClientOrderId } from './client-order-id';
+
+export interface CcxtGatewayOptions {
+  /** ccxt exchange id, default 'binance' */
+  exchangeId?: string;
+  apiKey?: string;
+  secret?: string;
+  /** some venues need a passphrase */
+  password?: string;
+  /** testnet: `exchange.setSandboxMode(true)` */
+  sandbox?: boolean;
+  /** e.g. "http://127.0.0.1:8710": replaces scheme+host of every URL in urls.api (and urls.test) */
+  urlOverride?: string;
+  /** ccxt request timeout, ms (default 10000) */
+  timeoutMs?: number;
+  /** ccxt rate limiter (default true) */
+  enableRateLimit?: boolean;
+  /** override ccxt's `rateLimit` (ms per unit of cost); tests against the simulator may lower it */
+  rateLimitMs?: number;
+  /** extra ccxt options merged over the defaults */
+  options?: Record<string, unknown>;
+  /** fetch trades for filled orders whose response carries no fills, to report fees (default true) */
+  fetchFees?: boolean;
+  /**
+   * step 1 of placeOrder (fetch by client id before creating); default true. Only switch it off for a
+   * venue that rejects every reused client id forever (and in tests of the duplicate-reply path).
+   */
+  lookupBeforeCreate?: boolean;
+  /** optional logger (never receives credentials) */
+  log?: (msg: string) => void;
+}
+
+type Dict = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v));
+
+/** "0.01000000" → "0.01"; numbers without exponent notation */
+export function normDecimal(v: unknown, fallback = '0'): string {
+  const s = str(v);
+  if (s === undefined) return fallback;
+  try {
+    const d = new Decimal(s);
+    return d.isFinite() ? d.toFixed() : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+const BINANCE_BOOK_LIMITS = [5, 10, 20, 50, 100, 500, 1000, 5000];
+
+export class CcxtGateway implements Broker {
+  readonly venue: string;
+  readonly exchange: ccxt.Exchange;
+  /** latency of the last exchange call, ms (for the latency risk rule) */
+  lastLatencyMs = 0;
+  /** latency of the last call per ccxt method */
+  readonly latencyByMethod: Record<string, number> = {};
+  /** number of exchange calls made (successful or not) */
+  callCount = 0;
+  private marketsLoaded?: Promise<unknown>;
+  private readonly inflight = new Map<string, Promise<BrokerOrder>>();
+  private readonly fetchFees: boolean;
+  private readonly lookupBeforeCreate: boolean;
+  private readonly isBinance: boolean;
+  private readonly log: (msg: string) => void;
+
+  constructor(opts: CcxtGatewayOptions = {}) {
+    const id = opts.exchangeId ?? 'binance';
+    const ExchangeClass = (ccxt as unknown as Record<string, new (cfg: Dict) => ccxt.Exchange>)[id];
+    if (typeof ExchangeClass !== 'function') throw new BrokerError(`unknown ccxt exchange id "${id}"`, 'UNKNOWN', false);
+    this.venue = id;
+    this.isBinance = id === 'binance';
+    this.fetchFees = opts.fetchFees ?? true;
+    this.lookupBeforeCreate = opts.lookupBeforeCreate ?? true;
+    this.log = opts.log ?? (() => undefined);
+    const options: Dict = {
+      // loadMarkets → only GET /api/v3/exchangeInfo (no sapi currencies / margin pairs / futures markets)
+      fetchMarkets: { types: ['spot'] },
+      fetchCurrencies: false,
+      fetchMargins: false,
+      // fetchOpenOrders() without a symbol is a legitimate (heavier) call for us
+      warnOnFetchOpenOrdersWithoutSymbol: false,
+      ...(opts.options ?? {}),
+    };
+    const cfg: Dict = {
+      enableRateLimit: opts.enableRateLimit ?? true,
+      timeout: opts.timeoutMs ?? 10_000,
+      options,
+    };
+    if (opts.apiKey !== undefined) cfg.apiKey = opts.apiKey;
+    if (opts.secret !== undefined) cfg.secret = opts.secret;
+    if (opts.password !== undefined) cfg.password = opts.password;
+    if (opts.rateLimitMs !== undefined) cfg.rateLimit = opts.rateLimitMs;
+    this.exchange = new ExchangeClass(cfg);
+    if (opts.sandbox) this.exchange.setSandboxMode(true);
+    if (opts.urlOverride) {
+      const urls = this.exchange.urls as Dict;
+      urls.api = rehost(urls.api, opts.urlOverride);
+      if (urls.test) urls.test = rehost(urls.test, opts.urlOverride);
+    }
+  }
+
+  /** release ccxt's keep-alive connections */
+  async close(): Promise<void> {
+    await this.exchange.close();
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private async call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    this.callCount++;
+    try {
+      return await fn();
+    } catch (e) {
+      throw classifyError(e, { headers: this.exchange.last_response_headers as Record<string, string> | undefined, context: `${this.venue} ${method}` });
+    } finally {
+      this.lastLatencyMs = Date.now() - t0;
+      this.latencyByMethod[method] = this.lastLatencyMs;
+    }
+  }
+
+  private async ensureMarkets(): Promise<void> {
+    if (!this.marketsLoaded) {
+      this.marketsLoaded = this.call('loadMarkets', () => this.exchange.loadMarkets()).catch((e: unknown) => {
+        this.marketsLoaded = undefined;
+        throw e;
+      });
+    }
+    await this.marketsLoaded;
+  }
+
+  private clientIdParams(clientOrderId: string): Dict {
+    return this.isBinance ? { origClientOrderId: clientOrderId } : { clientOrderId };
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  async placeOrder(req: OrderRequest): Promise<BrokerOrder> {
+    if (!isValidClientOrderId(req.clientOrderId)) {
+      throw new BrokerError(`invalid clientOrderId "${req.clientOrderId}" (1-36 chars of [.A-Za-z0-9:/_-])`, 'INVALID_ORDER', false);
+    }
+    const key = `${req.symbol}\n${req.clientOrderId}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const p = this.placeOnce(req).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private async placeOnce(req: OrderRequest): Promise<BrokerOrder> {
+    await this.ensureMarkets();
+    // 1. already placed (a retry, a restarted worker, or a response lost in flight)?
+    const existing = this.lookupBeforeCreate ? await this.fetchOrderByClientId(req.symbol, req.clientOrderId) : null;
+    if (existing) {
+      this.log(`placeOrder ${req.clientOrderId}: found existing order ${existing.exchangeOrderId}`);
+      return existing;
+    }
+    // 2. place it
+    const { type, price, params } = this.orderArgs(req);
+    let created: ccxt.Order;
+    try {
+      created = await this.call('createOrder', () =>
+        this.exchange.createOrder(req.symbol, type, req.side, Number(req.amount), price, { ...params, clientOrderId: req.clientOrderId }),
+      );
+    } catch (e) {
+      const be = e as BrokerError;
+      const cause = (be as { cause?: unknown }).cause ?? be;
+      if (isDuplicateOrderError(cause)) {
+        // 3. the venue already has it
+        this.log(`placeOrder ${req.clientOrderId}: duplicate reply, fetching the existing order`);
+        return this.fetchExisting(req, be);
+      }
+      if (be.retryable) {
+        // 4. ambiguous: maybe accepted; look once, else let the caller retry
+        const found = await this.fetchOrderByClientId(req.symbol, req.clientOrderId).catch(() => null);
+        if (found) return found;
+      }
+      throw be;
+    }
+    return this.toBrokerOrder(created, req.clientOrderId, req);
+  }
+
+  private async fetchExisting(req: OrderRequest, original: BrokerError): Promise<BrokerOrder> {
+    for (let i = 0; i < 3; i++) {
+      const found = await this.fetchOrderByClientId(req.symbol, req.clientOrderId);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 200 * (i + 1)));
+    }
+    throw new BrokerError(`${original.message} but no order with clientOrderId ${req.clientOrderId} was found`, 'NETWORK', true);
+  }
+
+  private orderArgs(req: OrderRequest): { type: string; price: number | undefined; params: Dict } {
+    switch (req.type) {
+      case 'market':
+        return { type: 'market', price: undefined, params: {} };
+      case 'limit':
+        if (req.price === undefined) throw new BrokerError('limit order without price', 'INVALID_ORDER', false);
+        return { type: 'limit', price: Number(req.price), params: {} };
+      case 'stop':
+        // stop-market: binance spot STOP_LOSS with stopPrice (ccxt: type market + triggerPrice)
+        if (req.price === undefined) throw new BrokerError('stop order without trigger price', 'INVALID_ORDER', false);
+        return { type: 'market', price: undefined, params: { triggerPrice: Number(req.price) } };
+      default:
+        throw new BrokerError(`unsupported order type ${String(req.type)}`, 'INVALID_ORDER', false);
+    }
+  }
+
+  async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<BrokerOrder | null> {
+    await this.ensureMarkets();
+    try {
+      const o = await this.call('fetchOrder', () => this.exchange.fetchOrder(undefined as unknown as string, symbol, this.clientIdParams(clientOrderId)));
+      return await this.toBrokerOrder(o, clientOrderId);
+    } catch (e) {
+      if (isOrderNotFoundError(e) || isOrderNotFoundError((e as { cause?: unknown }).cause)) return null;
+      throw e;
+    }
+  }
+
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder> {
+    await this.ensureMarkets();
+    try {
+      const o = await this.call('cancelOrder', () => this.exchange.cancelOrder(undefined as unknown as string, symbol, this.clientIdParams(clientOrderId)));
+      return await this.toBrokerOrder(o, clientOrderId);
+    } catch (e) {
+      const be = e as BrokerError;
+      // "Unknown order sent." = already terminal (filled/canceled) or never placed: report its state
+      if (isOrderNotFoundError(be) || isOrderNotFoundError((be as { cause?: unknown }).cause) || be.retryable) {
+        const found = await this.fetchOrderByClientId(symbol, clientOrderId).catch(() => null);
+        if (found && (!be.retryable || (found.status !== 'OPEN' && found.status !== 'PARTIALLY_FILLED'))) return found;
+        if (!found && !be.retryable) throw new BrokerError(`no order with clientOrderId ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', false);
+      }
+      throw be;
+    }
+  }
+
+  async fetchOpenOrders(symbol?: string): Promise<BrokerOrder[]> {
+    await this.ensureMarkets();
+    const list = await this.call('fetchOpenOrders', () => this.exchange.fetchOpenOrders(symbol));
+    const out: BrokerOrder[] = [];
+    for (const o of list) out.push(await this.toBrokerOrder(o, undefined));
+    return out;
+  }
+
+  // ------------------------------------------------------------------ account & market data
+
+  async fetchBalances(): Promise<Balance[]> {
+    await this.ensureMarkets();
+    const b = await this.call('fetchBalance', () => this.exchange.fetchBalance());
+    const info = (b.info ?? {}) as Dict;
+    if (this.isBinance && Array.isArray(info.balances)) {
+      return (info.balances as Dict[])
+        .map((x) => {
+          const free = normDecimal(x.free);
+          const used = normDecimal(x.locked);
+          return { currency: String(x.asset), free, used, total: new Decimal(free).add(used).toFixed() };
+        })
+        .filter((x) => x.total !== '0');
+    }
+    const total = (b.total ?? {}) as unknown as Record<string, number | undefined>;
+    const free = (b.free ?? {}) as unknown as Record<string, number | undefined>;
+    const used = (b.used ?? {}) as unknown as Record<string, number | undefined>;
+    return Object.keys(total)
+      .filter((c) => (total[c] ?? 0) !== 0)
+      .map((c) => ({ currency: c, free: this.numStr(free[c]), used: this.numStr(used[c]), total: this.numStr(total[c]) }));
+  }
+
+  async fetchSnapshot(symbol: string, _asOf?: number): Promise<MarketSnapshot> {
+    await this.ensureMarkets();
+    const t = await this.call('fetchTicker', () => this.exchange.fetchTicker(symbol));
+    const info = (t.info ?? {}) as Dict;
+    const last = normDecimal(info.lastPrice ?? t.last ?? t.close);
+    let vol = str(info.quoteVolume) ?? (t.quoteVolume !== undefined ? this.numStr(t.quoteVolume) : undefined);
+    if (vol === undefined && t.baseVolume !== undefined) vol = new Decimal(this.numStr(t.baseVolume)).mul(last).toFixed();
+    const daily = await this.call('fetchOHLCV', () => this.exchange.fetchOHLCV(symbol, '1d', undefined, 8));
+    // 7-day change: last price vs the open of the daily candle 7 days back (8 candles incl. today's)
+    let change7dPct = '0';
+    if (daily.length > 0) {
+      const base = new Decimal(this.numStr(daily[0]![1]));
+      if (base.gt(0)) change7dPct = new Decimal(last).sub(base).div(base).mul(100).toDecimalPlaces(4).toFixed();
+    }
+    return {
+      symbol,
+      bid: normDecimal(info.bidPrice ?? t.bid),
+      ask: normDecimal(info.askPrice ?? t.ask),
+      last,
+      volume24hQuote: normDecimal(vol),
+      change7dPct,
+      timestamp: t.timestamp ?? Date.now(),
+    };
+  }
+
+  async fetchOrderBook(symbol: string, limit = 20, _asOf?: number): Promise<OrderBookSnapshot> {
+    await this.ensureMarkets();
+    const reqLimit = this.isBinance ? (BINANCE_BOOK_LIMITS.find((l) => l >= limit) ?? 5000) : limit;
+    const ob = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, reqLimit));
+    const lv = (rows: ccxt.OrderBook['bids']) => rows.slice(0, limit).map((r) => ({ price: this.numStr(r[0]), amount: this.numStr(r[1]) }));
+    return { symbol, bids: lv(ob.bids), asks: lv(ob.asks), timestamp: ob.timestamp ?? Date.now() };
+  }
+
+  async fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
+    await this.ensureMarkets();
+    const rows = await this.call('fetchOHLCV', () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
+    return rows.map((r) => ({
+      timestamp: Number(r[0]),
+      open: this.numStr(r[1]),
+      high: this.numStr(r[2]),
+      low: this.numStr(r[3]),
+      close: this.numStr(r[4]),
+      volume: this.numStr(r[5]),
+    }));
+  }
+
+  // ------------------------------------------------------------------ mapping
+
+  private numStr(v: unknown): string {
+    if (v === undefined || v === null) return '0';
+    if (typeof v === 'number') return normDecimal(this.exchange.numberToString(v));
+    return normDecimal(v);
+  }
+
+  private async toBrokerOrder(o: ccxt.Order, clientOrderId: string | undefined, req?: OrderRequest): Promise<BrokerOrder> {
+    const info = (o.info ?? {}) as Dict;
+    const cid = clientOrderId ?? str(info.origClientOrderId) ?? str(info.clientOrderId) ?? o.clientOrderId ?? '';
+    const rawType = str(info.type)?.toUpperCase();
+    let type: OrderType;
+    if (rawType) type = rawType.startsWith('STOP') || rawType.startsWith('TAKE_PROFIT') ? 'stop' : rawType === 'MARKET' ? 'market' : 'limit';
+    else type = o.triggerPrice ? 'stop' : o.type === 'market' ? 'market' : (req?.type ?? 'limit');
+    const amount = str(info.origQty) !== undefined ? normDecimal(info.origQty) : o.amount !== undefined ? this.numStr(o.amount) : (req?.amount ?? '0');
+    const filled = str(info.executedQty) !== undefined ? normDecimal(info.executedQty) : this.numStr(o.filled ?? 0);
+    const quote = str(info.cummulativeQuoteQty) !== undefined ? normDecimal(info.cummulativeQuoteQty) : o.cost !== undefined ? this.numStr(o.cost) : undefined;
+    let avgPrice = '0';
+    if (new Decimal(filled).gt(0)) {
+      if (quote !== undefined && new Decimal(quote).gt(0)) avgPrice = new Decimal(quote).div(filled).toDecimalPlaces(12).toFixed();
+      else if (o.average) avgPrice = this.numStr(o.average);
+    }
+    let price: string | undefined;
+    if (type === 'stop') price = normDecimal(info.stopPrice ?? o.triggerPrice, '') || undefined;
+    else if (type === 'limit') price = normDecimal(info.price ?? o.price, '') || undefined;
+    const status = this.mapStatus(str(info.status), o.status, filled);
+    const market = this.exchange.markets?.[o.symbol ?? req?.symbol ?? ''];
+    const quoteCcy = market?.quote;
+    const baseCcy = market?.base;
+    const { fee, feeCurrency } = await this.feeOf(o, info, filled, avgPrice, quoteCcy, baseCcy);
+    const ts = Number(info.time ?? info.transactTime ?? info.updateTime ?? o.timestamp ?? Date.now());
+    return {
+      clientOrderId: cid,
+      exchangeOrderId: String(info.orderId ?? o.id ?? ''),
+      symbol: o.symbol ?? req?.symbol ?? '',
+      side: (str(info.side)?.toLowerCase() as 'buy' | 'sell' | undefined) ?? (o.side as 'buy' | 'sell') ?? req?.side ?? 'buy',
+      type,
+      amount,
+      ...(price ? { price } : {}),
+      status,
+      filledAmount: filled,
+      avgPrice,
+      fee,
+      ...(feeCurrency ? { feeCurrency } : {}),
+      timestamp: ts,
+    };
+  }
+
+  private mapStatus(raw: string | undefined, unified: string | undefined, filled: string): Exclude<OrderStatus, 'PENDING_SUBMIT'> {
+    const partial = new Decimal(filled).gt(0);
+    switch (raw?.toUpperCase()) {
+      case 'NEW':
+      case 'PENDING_NEW':
+        return partial ? 'PARTIALLY_FILLED' : 'OPEN';
+      case 'PARTIALLY_FILLED':
+        return 'PARTIALLY_FILLED';
+      case 'FILLED':
+        return 'FILLED';
+      case 'CANCELED':
+      case 'CANCELLED':
+      case 'PENDING_CANCEL':
+        return 'CANCELED';
+      case 'REJECTED':
+        return 'REJECTED';
+      case 'EXPIRED':
+      case 'EXPIRED_IN_MATCH':
+        return 'EXPIRED';
+    }
+    switch (unified) {
+      case 'open':
+        return partial ? 'PARTIALLY_FILLED' : 'OPEN';
+      case 'closed':
+        return 'FILLED';
+      case 'canceled':
+        return 'CANCELED';
+      case 'rejected':
+        return 'REJECTED';
+      case 'expired':
+        return 'EXPIRED';
+      default:
+        return partial ? 'PARTIALLY_FILLED' : 'OPEN';
+    }
+  }
+
+  /** fee in quote currency: from the response's fills, else from the order's trades (binance GET /order has no fills) */
+  private async feeOf(
+    o: ccxt.Order,
+    info: Dict,
+    filled: string,
+    avgPrice: string,
+    quoteCcy: string | undefined,
+    baseCcy: string | undefined,
+  ): Promise<{ fee: string; feeCurrency?: string }> {
+    if (new Decimal(filled).lte(0)) return { fee: '0', feeCurrency: quoteCcy };
+    let fills: { commission: string; asset: string; price: string }[] | undefined;
+    if (Array.isArray(info.fills)) {
+      fills = (info.fills as Dict[]).map((f) => ({ commission: normDecimal(f.commission), asset: String(f.commissionAsset ?? ''), price: normDecimal(f.price) }));
+    } else if (this.fetchFees && this.isBinance && o.id) {
+      try {
+        const trades = await this.call('fetchOrderTrades', () => this.exchange.fetchOrderTrades(String(o.id), o.symbol));
+        fills = trades.map((tr) => {
+          const ti = (tr.info ?? {}) as Dict;
+          return { commission: normDecimal(ti.commission ?? tr.fee?.cost), asset: String(ti.commissionAsset ?? tr.fee?.currency ?? ''), price: normDecimal(ti.price ?? tr.price) };
+        });
+      } catch (e) {
+        this.log(`fee lookup for ${o.id} failed: ${(e as Error).message}`);
+      }
+    }
+    if (!fills) {
+      const f = o.fee ?? (o as { fees?: ccxt.Order["fee"][] }).fees?.[0];
+      if (f?.cost !== undefined) return { fee: this.numStr(f.cost), feeCurrency: f.currency ?? quoteCcy };
+      return { fee: '0', feeCurrency: quoteCcy };
+    }
+    let total = new Decimal(0);
+    for (const f of fills) {
+      if (!quoteCcy || f.asset === quoteCcy || f.asset === '') total = total.add(f.commission);
+      else if (f.asset === baseCcy) total = total.add(new Decimal(f.commission).mul(f.price || avgPrice));
+      // other assets (e.g. BNB) cannot be converted without a price: reported as-is below
+      else return { fee: f.commission, feeCurrency: f.asset };
+    }
+    return { fee: total.toFixed(), feeCurrency: quoteCcy };
+  }
+}
+
+/** replace scheme+host of every URL string in a (possibly nested) ccxt urls object */
+export function rehost<T>(v: T, base: string): T {
+  const b = base.replace(/\/+$/, '');
+  if (typeof v === 'string') return v.replace(/^https?:\/\/[^/]+/, b) as unknown as T;
+  if (Array.isArray(v)) return v.map((x) => rehost(x, b)) as unknown as T;
+  if (v && typeof v === 'object') {
+    const out: Dict = {};
+    for (const [k, x] of Object.entries(v as Dict)) out[k] = rehost(x, b);
+    return out as T;
+  }
+  return v;
+}

@@ -1,0 +1,277 @@
+/**
+ * Real-time market data from a ccxt exchange's public API (the live venue, its testnet, or the local
+ * simulator reached through EXCHANGE_URL_OVERRIDE). `asOf` is ignored: prices are "now".
+ *
+ * Price watching (`firstCrossing`) reads a per-process, per-symbol SHARED price cache: one exchange
+ * poll per symbol per interval no matter how many positions wait on that symbol (design notes §1).
+ * Each waiter heartbeats on every poll, resolves when its level is crossed, returns null when `until`
+ * (wall clock) passes and rejects when its AbortSignal fires (activity cancelled).
+ */
+import { toStr } from '../../domain/money';
+import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
+import { classifyError } from '../errors';
+import { BrokerError, type Candle } from '../types';
+import { abortError, type Crossing, type CrossingQuery, type MarketDataSource, type WaitContext } from './common';
+
+/** The part of a ccxt Exchange this source uses (a ccxt instance satisfies it; tests may fake it). */
+export interface PublicExchange {
+  id: string;
+  fetchTicker(symbol: string): Promise<{
+    bid?: number | undefined;
+    ask?: number | undefined;
+    last?: number | undefined;
+    close?: number | undefined;
+    quoteVolume?: number | undefined;
+    baseVolume?: number | undefined;
+    timestamp?: number | undefined;
+  }>;
+  fetchOrderBook(symbol: string, limit?: number): Promise<{ bids: Array<Array<number | undefined | string>>; asks: Array<Array<number | undefined | string>>; timestamp?: number | undefined }>;
+  fetchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number): Promise<Array<Array<number | undefined | string>>>;
+  close?(): Promise<unknown>;
+}
+
+export interface CcxtMarketDataOptions {
+  /** how long a 7-day change stays cached per symbol (default 10 min; it needs a candles call) */
+  change7dTtlMs?: number;
+  /** a poll that failed is retried after this long at most (default: the poll interval) */
+  now?: () => number;
+}
+
+function num(x: unknown): string {
+  if (x === undefined || x === null || x === '') return '0';
+  const n = typeof x === 'number' ? x : Number(x);
+  if (!Number.isFinite(n)) return '0';
+  return toStr(n);
+}
+
+export interface PriceTick {
+  price: string;
+  at: number;
+}
+
+type Listener = (tick: PriceTick | null, error?: BrokerError) => void;
+
+interface Feed {
+  symbol: string;
+  listeners: Map<Listener, number>;
+  timer?: NodeJS.Timeout;
+  running: boolean;
+  latest?: PriceTick;
+  polls: number;
+}
+
+/**
+ * One poll loop per symbol while anyone listens; the interval is the smallest `pollMs` of the
+ * current listeners. A new listener gets the latest tick at once when it is fresh enough.
+ */
+export class SharedPriceCache {
+  private readonly feeds = new Map<string, Feed>();
+  constructor(
+    private readonly fetchPrice: (symbol: string) => Promise<PriceTick>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** polls made for `symbol` since the process started (for tests and metrics) */
+  pollCount(symbol: string): number {
+    return this.feeds.get(symbol)?.polls ?? 0;
+  }
+
+  listenerCount(symbol: string): number {
+    return this.feeds.get(symbol)?.listeners.size ?? 0;
+  }
+
+  latest(symbol: string): PriceTick | undefined {
+    return this.feeds.get(symbol)?.latest;
+  }
+
+  subscribe(symbol: string, pollMs: number, listener: Listener): () => void {
+    let feed = this.feeds.get(symbol);
+    if (!feed) {
+      feed = { symbol, listeners: new Map(), running: false, polls: 0 };
+      this.feeds.set(symbol, feed);
+    }
+    feed.listeners.set(listener, Math.max(10, pollMs));
+    const f = feed;
+    if (f.latest && this.now() - f.latest.at < pollMs) queueMicrotask(() => f.listeners.has(listener) && listener(f.latest!));
+    if (!f.running) {
+      f.running = true;
+      if (f.latest && this.now() - f.latest.at < pollMs) this.schedule(f);
+      else void this.poll(f);
+    }
+    return () => {
+      f.listeners.delete(listener);
+      if (f.listeners.size === 0) this.stop(f);
+    };
+  }
+
+  private interval(f: Feed): number {
+    return Math.min(...f.listeners.values());
+  }
+
+  private schedule(f: Feed): void {
+    if (f.listeners.size === 0) return this.stop(f);
+    const age = f.latest ? this.now() - f.latest.at : Infinity;
+    const wait = Math.max(0, this.interval(f) - Math.min(age, this.interval(f)));
+    f.timer = setTimeout(() => void this.poll(f), wait);
+    f.timer.unref?.();
+  }
+
+  private stop(f: Feed): void {
+    if (f.timer) clearTimeout(f.timer);
+    f.timer = undefined;
+    f.running = false;
+  }
+
+  private async poll(f: Feed): Promise<void> {
+    f.timer = undefined;
+    if (f.listeners.size === 0) return this.stop(f);
+    f.polls++;
+    let tick: PriceTick | null = null;
+    let err: BrokerError | undefined;
+    try {
+      tick = await this.fetchPrice(f.symbol);
+      f.latest = tick;
+    } catch (e) {
+      err = classifyError(e, { context: `price poll ${f.symbol}` });
+    }
+    for (const l of [...f.listeners.keys()]) {
+      try {
+        l(tick, err);
+      } catch {
+        /* a listener's failure is its own business */
+      }
+    }
+    if (!f.running) return;
+    if (f.listeners.size === 0) return this.stop(f);
+    // after an error, wait a full interval (the rate limiter also spaces calls)
+    if (err) {
+      f.timer = setTimeout(() => void this.poll(f), this.interval(f));
+      f.timer.unref?.();
+    } else this.schedule(f);
+  }
+
+  closeAll(): void {
+    for (const f of this.feeds.values()) this.stop(f);
+  }
+}
+
+export class CcxtMarketData implements MarketDataSource {
+  readonly timeIndexed = false;
+  readonly name: string;
+  readonly cache: SharedPriceCache;
+  private readonly change7d = new Map<string, { value: string; at: number }>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly exchange: PublicExchange,
+    private readonly opts: CcxtMarketDataOptions = {},
+  ) {
+    this.name = `ccxt:${exchange.id}`;
+    this.now = opts.now ?? Date.now;
+    this.cache = new SharedPriceCache(async (symbol) => {
+      const t = await this.exchange.fetchTicker(symbol);
+      const last = t.last ?? t.close ?? (t.bid !== undefined && t.ask !== undefined ? (t.bid + t.ask) / 2 : undefined);
+      if (last === undefined) throw new BrokerError(`ticker of ${symbol} has no price`, 'EXCHANGE_UNAVAILABLE', true);
+      return { price: num(last), at: this.now() };
+    }, this.now);
+  }
+
+  private async call<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw classifyError(e, { context: `${this.exchange.id} ${what}` });
+    }
+  }
+
+  async snapshot(symbol: string): Promise<MarketSnapshot> {
+    const [t, change7dPct] = await Promise.all([this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol)), this.change7dPct(symbol)]);
+    const last = num(t.last ?? t.close);
+    const quoteVolume = t.quoteVolume ?? (t.baseVolume !== undefined && t.last !== undefined ? t.baseVolume * t.last : undefined);
+    return {
+      symbol,
+      bid: num(t.bid ?? t.last),
+      ask: num(t.ask ?? t.last),
+      last,
+      volume24hQuote: num(quoteVolume),
+      change7dPct,
+      timestamp: t.timestamp ?? this.now(),
+    };
+  }
+
+  private async change7dPct(symbol: string): Promise<string> {
+    const hit = this.change7d.get(symbol);
+    if (hit && this.now() - hit.at < (this.opts.change7dTtlMs ?? 600_000)) return hit.value;
+    const since = this.now() - 8 * 86_400_000;
+    const candles = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, '1d', since, 10));
+    let value = '0';
+    if (candles.length >= 2) {
+      const closes = candles.map((c) => Number(c[4]));
+      const now = closes[closes.length - 1]!;
+      const before = closes[Math.max(0, closes.length - 8)]!;
+      if (before > 0) value = (((now - before) / before) * 100).toFixed(4);
+    }
+    this.change7d.set(symbol, { value, at: this.now() });
+    return value;
+  }
+
+  async orderBook(symbol: string, _asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
+    const ob = await this.call(`fetchOrderBook ${symbol}`, () => this.exchange.fetchOrderBook(symbol, limit));
+    const lv = (rows: Array<Array<number | undefined | string>>) => rows.map((r) => ({ price: num(r[0]), amount: num(r[1]) }));
+    return { symbol, bids: lv(ob.bids), asks: lv(ob.asks), timestamp: ob.timestamp ?? this.now() };
+  }
+
+  async ohlcv(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
+    const rows = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
+    return rows.map((r) => ({ timestamp: Number(r[0]), open: num(r[1]), high: num(r[2]), low: num(r[3]), close: num(r[4]), volume: num(r[5]) }));
+  }
+
+  firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null> {
+    if (q.below === undefined && q.above === undefined) return Promise.reject(new Error('firstCrossing needs a below and/or an above level'));
+    const below = q.below !== undefined ? Number(q.below) : undefined;
+    const above = q.above !== undefined ? Number(q.above) : undefined;
+    if (ctx.signal.aborted) return Promise.reject(abortError(ctx.signal));
+    if (this.now() >= q.until) return Promise.resolve(null);
+    return new Promise<Crossing | null>((resolve, reject) => {
+      let done = false;
+      let untilTimer: NodeJS.Timeout | undefined;
+      const finish = (f: () => void) => {
+        if (done) return;
+        done = true;
+        unsubscribe();
+        if (untilTimer) clearTimeout(untilTimer);
+        ctx.signal.removeEventListener('abort', onAbort);
+        f();
+      };
+      const onAbort = () => finish(() => reject(abortError(ctx.signal)));
+      const listener: Listener = (tick, err) => {
+        if (done) return;
+        try {
+          ctx.heartbeat();
+        } catch (e) {
+          return finish(() => reject(e));
+        }
+        if (err && !err.retryable) return finish(() => reject(err));
+        if (tick) {
+          const p = Number(tick.price);
+          if (below !== undefined && p <= below) return finish(() => resolve({ side: 'below', at: tick.at, price: tick.price }));
+          if (above !== undefined && p >= above) return finish(() => resolve({ side: 'above', at: tick.at, price: tick.price }));
+        }
+        if (this.now() >= q.until) finish(() => resolve(null));
+      };
+      const unsubscribe = this.cache.subscribe(q.symbol, ctx.pollMs, listener);
+      const armUntil = () => {
+        const left = q.until - this.now();
+        if (left <= 0) return finish(() => resolve(null));
+        untilTimer = setTimeout(armUntil, Math.min(left, 2_000_000_000));
+      };
+      armUntil();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.cache.closeAll();
+    await this.exchange.close?.();
+  }
+}

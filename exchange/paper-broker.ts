@@ -1,0 +1,406 @@
+/**
+ * `PaperBroker`: the paper venue. Same `Broker` interface as the live gateway, so workflows and
+ * activities do not know which one they talk to (design notes §5).
+ *
+ * - Prices: a `MarketDataSource` read at `req.asOf` (the workflow's time): time-indexed sources make
+ *   paper fills a pure function of workflow time (backtests, time-skipping tests); real-time sources
+ *   (ccxt public data) fill at the current market.
+ * - Fills: the domain fill model (`simulateFill`) over the source's bid/ask and order book, fee rate
+ *   from the strategy config (`exchange.feeRate`, default 0.1 %), seed derived from the clientOrderId.
+ *   A market order that the visible book cannot fill completely fills what it can and the rest expires
+ *   (status EXPIRED with filledAmount > 0, as Binance reports an IOC remainder). Limit / stop orders
+ *   that are not marketable rest (OPEN) and are re-evaluated whenever they are looked at (fetch, cancel,
+ *   open orders, balances) at the latest time the broker has seen.
+ * - Exactly once: every order lives in the `PaperVenueOrder` table keyed by clientOrderId (the paper
+ *   venue's "exchange side"). Placing an existing clientOrderId — a retried activity, a restarted worker,
+ *   a batch exit racing a position's own exit — returns the stored order, never a second fill; a
+ *   concurrent insert loses on the primary key and returns the winner's order.
+ * - Accounts: one paper account per strategy (`forAccount(strategyId)`); balances are derived from the
+ *   account's orders plus its initial capital (Strategy row, else the options' default). Orders are
+ *   rejected with INSUFFICIENT_FUNDS when the account cannot pay, as a venue would.
+ */
+import { fnv1a64 } from './client-order-id';
+import { simulateFill } from '../domain/fills';
+import { d, toStr, ZERO, type Dec } from '../domain/money';
+import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
+import type { Db } from '../db/client';
+import { hashString32 } from './price-path';
+import type { MarketDataSource } from './market-data';
+import { BrokerError, type Balance, type Broker, type BrokerOrder, type Candle, type OrderRequest } from './types';
+
+export const PAPER_VENUE = 'paper';
+export const DEFAULT_PAPER_ACCOUNT = 'default';
+const DEFAULT_FEE_RATE = '0.001';
+const DEFAULT_INITIAL: Record<string, string> = { USDT: '10000' };
+
+/** What the paper venue stores per order (PaperVenueOrder.orderJson). */
+export interface PaperStoredOrder extends BrokerOrder {
+  account: string;
+  /** fee rate the order was filled with */
+  feeRate: string;
+  /** workflow time the order was placed at */
+  asOf: number;
+}
+
+export interface PaperAccountSettings {
+  /** currency → starting amount, e.g. { USDT: '10000' } */
+  initialBalances: Record<string, string>;
+  /** fee as a fraction of notional (0.001 = 0.1 %) */
+  feeRate: string;
+}
+
+export interface PaperBrokerOptions {
+  db: Db;
+  marketData: MarketDataSource;
+  /** the account (strategy id) this view trades for; default "default" */
+  account?: string;
+  /**
+   * Settings of an account. Default: the Strategy row (initialCapital in `capital.currency`, and
+   * `exchange.feeRate` of its configJson), else `defaults`.
+   */
+  accountSettings?: (account: string) => Promise<PaperAccountSettings>;
+  /** used when no Strategy row exists (default 10000 USDT, 0.1 %) */
+  defaults?: Partial<PaperAccountSettings>;
+  /** pass the source's order book to the fill model (partial fills on thin books); default true */
+  useBook?: boolean;
+  /** reject orders the account cannot pay for; default true */
+  enforceBalances?: boolean;
+  now?: () => number;
+}
+
+const OPEN_STATUSES: ReadonlySet<string> = new Set(['OPEN', 'PARTIALLY_FILLED']);
+
+/** State shared by all account views of one paper venue. */
+interface VenueState {
+  /** per-account serialisation of order placement (balance checks) */
+  locks: Map<string, Promise<unknown>>;
+  inflight: Map<string, Promise<BrokerOrder>>;
+  /** latest workflow time seen (time-indexed sources) */
+  latestAsOf?: number;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return code === 'P2002' || /unique constraint|UNIQUE constraint failed|duplicate key/i.test(String((e as Error)?.message));
+}
+
+export class PaperBroker implements Broker {
+  readonly venue = PAPER_VENUE;
+  readonly account: string;
+  readonly marketData: MarketDataSource;
+  private readonly db: Db;
+  private readonly now: () => number;
+  private readonly state: VenueState;
+
+  constructor(
+    private readonly opts: PaperBrokerOptions,
+    shared?: VenueState,
+  ) {
+    this.db = opts.db;
+    this.marketData = opts.marketData;
+    this.account = opts.account ?? DEFAULT_PAPER_ACCOUNT;
+    this.now = opts.now ?? Date.now;
+    this.state = shared ?? { locks: new Map(), inflight: new Map() };
+  }
+
+  /** A view of the same paper venue trading for another account (strategy). */
+  forAccount(account: string): PaperBroker {
+    if (account === this.account) return this;
+    return new PaperBroker({ ...this.opts, account }, this.state);
+  }
+
+  // ------------------------------------------------------------------ settings & storage
+
+  async settings(account = this.account): Promise<PaperAccountSettings> {
+    if (this.opts.accountSettings) return this.opts.accountSettings(account);
+    const defaults: PaperAccountSettings = {
+      initialBalances: this.opts.defaults?.initialBalances ?? DEFAULT_INITIAL,
+      feeRate: this.opts.defaults?.feeRate ?? DEFAULT_FEE_RATE,
+    };
+    const row = await this.db.strategy.findUnique({ where: { id: account } });
+    if (!row) return defaults;
+    let currency = 'USDT';
+    let feeRate = defaults.feeRate;
+    try {
+      const cfg = JSON.parse(row.configJson) as { capital?: { currency?: string }; exchange?: { feeRate?: string | number } };
+      currency = cfg.capital?.currency ?? currency;
+      if (cfg.exchange?.feeRate !== undefined) feeRate = String(cfg.exchange.feeRate);
+    } catch {
+      /* a malformed config keeps the defaults; the config layer reports it */
+    }
+    return { initialBalances: { [currency]: toStr(row.initialCapital.toString()) }, feeRate };
+  }
+
+  private async load(clientOrderId: string): Promise<PaperStoredOrder | null> {
+    const row = await this.db.paperVenueOrder.findUnique({ where: { clientOrderId } });
+    return row ? (JSON.parse(row.orderJson) as PaperStoredOrder) : null;
+  }
+
+  private async save(o: PaperStoredOrder): Promise<void> {
+    await this.db.paperVenueOrder.update({ where: { clientOrderId: o.clientOrderId }, data: { orderJson: JSON.stringify(o) } });
+  }
+
+  private async accountOrders(account: string, symbol?: string): Promise<PaperStoredOrder[]> {
+    const rows = await this.db.paperVenueOrder.findMany({
+      where: { ...(symbol ? { symbol } : {}), orderJson: { contains: `"account":${JSON.stringify(account)}` } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map((r) => JSON.parse(r.orderJson) as PaperStoredOrder).filter((o) => o.account === account);
+  }
+
+  private toBroker(o: PaperStoredOrder): BrokerOrder {
+    const { account: _a, feeRate: _f, asOf: _t, ...b } = o;
+    return b;
+  }
+
+  private seen(t: number | undefined): void {
+    if (t !== undefined && (this.state.latestAsOf === undefined || t > this.state.latestAsOf)) this.state.latestAsOf = t;
+  }
+
+  /** time at which resting orders are re-evaluated: now for real-time data, else the latest asOf seen */
+  private settleTime(): number | undefined {
+    return this.marketData.timeIndexed ? this.state.latestAsOf : this.now();
+  }
+
+  private async withLock<T>(key: string, f: () => Promise<T>): Promise<T> {
+    const prev = this.state.locks.get(key) ?? Promise.resolve();
+    const run = prev.then(f, f);
+    const tail = run.catch(() => undefined);
+    this.state.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.state.locks.get(key) === tail) this.state.locks.delete(key);
+    }
+  }
+
+  // ------------------------------------------------------------------ fills
+
+  private async fill(
+    req: Pick<OrderRequest, 'symbol' | 'side' | 'type' | 'amount' | 'price'>,
+    t: number,
+    feeRate: string,
+    seedKey: string,
+  ) {
+    const [snap, book] = await Promise.all([
+      this.marketData.snapshot(req.symbol, t),
+      this.opts.useBook === false ? Promise.resolve(undefined) : this.marketData.orderBook(req.symbol, t, 50),
+    ]);
+    const r = simulateFill({
+      side: req.side,
+      type: req.type,
+      amount: req.amount,
+      price: req.price,
+      bid: snap.bid,
+      ask: snap.ask,
+      book,
+      volume24hQuote: snap.volume24hQuote,
+      feeRate,
+      seed: hashString32(seedKey),
+    });
+    return { r, snap };
+  }
+
+  // ------------------------------------------------------------------ Broker
+
+  async placeOrder(req: OrderRequest): Promise<BrokerOrder> {
+    const running = this.state.inflight.get(req.clientOrderId);
+    if (running) return running;
+    const p = this.placeOnce(req).finally(() => this.state.inflight.delete(req.clientOrderId));
+    this.state.inflight.set(req.clientOrderId, p);
+    return p;
+  }
+
+  private async placeOnce(req: OrderRequest): Promise<BrokerOrder> {
+    this.seen(req.asOf);
+    const existing = await this.load(req.clientOrderId);
+    if (existing) return this.toBroker(await this.settle(existing));
+    this.validate(req);
+    return this.withLock(this.account, async () => {
+      const again = await this.load(req.clientOrderId);
+      if (again) return this.toBroker(again);
+      const t = req.asOf ?? this.now();
+      const { feeRate } = await this.settings();
+      const { r } = await this.fill(req, t, feeRate, req.clientOrderId);
+      let status: PaperStoredOrder['status'] = r.status;
+      if (req.type === 'market' && r.status !== 'FILLED') status = 'EXPIRED'; // unfilled remainder of a market order
+      const order: PaperStoredOrder = {
+        clientOrderId: req.clientOrderId,
+        exchangeOrderId: `paper-${fnv1a64(req.clientOrderId)}`,
+        symbol: req.symbol,
+        side: req.side,
+        type: req.type,
+        amount: toStr(req.amount),
+        ...(req.price !== undefined ? { price: toStr(req.price) } : {}),
+        status,
+        filledAmount: r.filledAmount,
+        avgPrice: r.avgPrice,
+        fee: r.fee,
+        feeCurrency: req.symbol.split('/')[1],
+        timestamp: t,
+        account: this.account,
+        feeRate,
+        asOf: t,
+      };
+      if (this.opts.enforceBalances !== false) await this.checkFunds(order);
+      try {
+        await this.db.paperVenueOrder.create({ data: { clientOrderId: order.clientOrderId, symbol: order.symbol, orderJson: JSON.stringify(order) } });
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+        const winner = await this.load(req.clientOrderId);
+        if (winner) return this.toBroker(winner);
+        throw e;
+      }
+      return this.toBroker(order);
+    });
+  }
+
+  private validate(req: OrderRequest): void {
+    if (!/^[.A-Za-z0-9:/_-]{1,36}$/.test(req.clientOrderId)) {
+      throw new BrokerError(`invalid clientOrderId "${req.clientOrderId}" (1-36 chars of [.A-Za-z0-9:/_-])`, 'INVALID_ORDER', false);
+    }
+    const [base, quote] = req.symbol.split('/');
+    if (!base || !quote) throw new BrokerError(`invalid symbol "${req.symbol}" (expected BASE/QUOTE)`, 'BAD_SYMBOL', false);
+    if (req.side !== 'buy' && req.side !== 'sell') throw new BrokerError(`invalid side "${String(req.side)}"`, 'INVALID_ORDER', false);
+    if (!['market', 'limit', 'stop'].includes(req.type)) throw new BrokerError(`unsupported order type "${String(req.type)}"`, 'INVALID_ORDER', false);
+    let amt: Dec;
+    try {
+      amt = d(req.amount);
+    } catch {
+      throw new BrokerError(`invalid amount "${req.amount}"`, 'INVALID_ORDER', false);
+    }
+    if (!amt.isFinite() || amt.lte(0)) throw new BrokerError(`amount must be greater than 0, got "${req.amount}"`, 'INVALID_ORDER', false);
+    if (req.type !== 'market') {
+      if (req.price === undefined) throw new BrokerError(`${req.type} order without a price`, 'INVALID_ORDER', false);
+      let p: Dec;
+      try {
+        p = d(req.price);
+      } catch {
+        throw new BrokerError(`invalid price "${req.price}"`, 'INVALID_ORDER', false);
+      }
+      if (p.lte(0)) throw new BrokerError(`price must be greater than 0, got "${req.price}"`, 'INVALID_ORDER', false);
+    }
+  }
+
+  private async checkFunds(o: PaperStoredOrder): Promise<void> {
+    const [base, quote] = o.symbol.split('/') as [string, string];
+    const balances = await this.computeBalances(false);
+    const free = (c: string) => d(balances.find((b) => b.currency === c)?.free ?? '0');
+    if (o.side === 'buy') {
+      const filledCost = d(o.filledAmount).times(d(o.avgPrice)).plus(d(o.fee));
+      const rest = d(o.amount).minus(d(o.filledAmount));
+      const reserve = OPEN_STATUSES.has(o.status) && o.price ? rest.times(d(o.price)).times(d(1).plus(d(o.feeRate))) : ZERO;
+      const need = filledCost.plus(reserve);
+      if (need.gt(free(quote))) {
+        throw new BrokerError(`paper account ${this.account}: insufficient ${quote} balance (need ${toStr(need.toDecimalPlaces(8))}, free ${toStr(free(quote))})`, 'INSUFFICIENT_FUNDS', false);
+      }
+    } else if (d(o.amount).gt(free(base))) {
+      throw new BrokerError(`paper account ${this.account}: insufficient ${base} balance (need ${o.amount}, free ${toStr(free(base))})`, 'INSUFFICIENT_FUNDS', false);
+    }
+  }
+
+  /** Re-evaluate a resting limit / stop order at the settle time; persists and returns the new state. */
+  private async settle(o: PaperStoredOrder): Promise<PaperStoredOrder> {
+    if (!OPEN_STATUSES.has(o.status) || o.type === 'market') return o;
+    const t = this.settleTime();
+    if (t === undefined || t <= o.asOf) return o;
+    const rest = d(o.amount).minus(d(o.filledAmount));
+    if (rest.lte(0)) return o;
+    const { r } = await this.fill({ symbol: o.symbol, side: o.side, type: o.type, amount: toStr(rest), price: o.price }, t, o.feeRate, `${o.clientOrderId}:${t}`);
+    if (d(r.filledAmount).lte(0)) return o;
+    const prevFilled = d(o.filledAmount);
+    const newFilled = prevFilled.plus(d(r.filledAmount));
+    const cost = prevFilled.times(d(o.avgPrice)).plus(d(r.filledAmount).times(d(r.avgPrice)));
+    const next: PaperStoredOrder = {
+      ...o,
+      filledAmount: toStr(newFilled),
+      avgPrice: toStr(cost.div(newFilled)),
+      fee: toStr(d(o.fee).plus(d(r.fee))),
+      status: newFilled.gte(d(o.amount)) ? 'FILLED' : 'PARTIALLY_FILLED',
+      timestamp: t,
+      asOf: t,
+    };
+    await this.save(next);
+    return next;
+  }
+
+  async fetchOrderByClientId(_symbol: string, clientOrderId: string): Promise<BrokerOrder | null> {
+    const o = await this.load(clientOrderId);
+    return o ? this.toBroker(await this.settle(o)) : null;
+  }
+
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder> {
+    return this.withLock(this.account, async () => {
+      const stored = await this.load(clientOrderId);
+      if (!stored) throw new BrokerError(`no order with clientOrderId ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', false);
+      const o = await this.settle(stored);
+      if (!OPEN_STATUSES.has(o.status)) return this.toBroker(o); // already terminal: report its state
+      const next: PaperStoredOrder = { ...o, status: 'CANCELED', timestamp: this.settleTime() ?? o.timestamp };
+      await this.save(next);
+      return this.toBroker(next);
+    });
+  }
+
+  async fetchOpenOrders(symbol?: string): Promise<BrokerOrder[]> {
+    const out: BrokerOrder[] = [];
+    for (const o of await this.accountOrders(this.account, symbol)) {
+      if (!OPEN_STATUSES.has(o.status)) continue;
+      const s = await this.settle(o);
+      if (OPEN_STATUSES.has(s.status)) out.push(this.toBroker(s));
+    }
+    return out;
+  }
+
+  async fetchBalances(): Promise<Balance[]> {
+    return this.computeBalances(true);
+  }
+
+  private async computeBalances(settleOpen: boolean): Promise<Balance[]> {
+    const { initialBalances } = await this.settings();
+    const total = new Map<string, Dec>();
+    const used = new Map<string, Dec>();
+    const add = (m: Map<string, Dec>, c: string, v: Dec) => m.set(c, (m.get(c) ?? ZERO).plus(v));
+    for (const [c, v] of Object.entries(initialBalances)) add(total, c, d(v));
+    for (let o of await this.accountOrders(this.account)) {
+      if (settleOpen) o = await this.settle(o);
+      const [base, quote] = o.symbol.split('/') as [string, string];
+      const filled = d(o.filledAmount);
+      const notional = filled.times(d(o.avgPrice));
+      if (o.side === 'buy') {
+        add(total, base, filled);
+        add(total, quote, notional.plus(d(o.fee)).neg());
+      } else {
+        add(total, base, filled.neg());
+        add(total, quote, notional.minus(d(o.fee)));
+      }
+      if (OPEN_STATUSES.has(o.status) && o.type !== 'market') {
+        const rest = d(o.amount).minus(filled);
+        if (o.side === 'buy') add(used, quote, rest.times(d(o.price ?? '0')).times(d(1).plus(d(o.feeRate))));
+        else add(used, base, rest);
+      }
+    }
+    const currencies = new Set([...total.keys(), ...used.keys()]);
+    const out: Balance[] = [];
+    for (const c of [...currencies].sort()) {
+      const tot = total.get(c) ?? ZERO;
+      const u = used.get(c) ?? ZERO;
+      if (tot.isZero() && u.isZero()) continue;
+      out.push({ currency: c, free: toStr(tot.minus(u)), used: toStr(u), total: toStr(tot) });
+    }
+    return out;
+  }
+
+  fetchSnapshot(symbol: string, asOf?: number): Promise<MarketSnapshot> {
+    this.seen(asOf);
+    return this.marketData.snapshot(symbol, asOf);
+  }
+
+  fetchOrderBook(symbol: string, limit?: number, asOf?: number): Promise<OrderBookSnapshot> {
+    this.seen(asOf);
+    return this.marketData.orderBook(symbol, asOf, limit);
+  }
+
+  fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
+    return this.marketData.ohlcv(symbol, timeframe, since, limit);
+  }
+}

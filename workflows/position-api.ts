@@ -1,0 +1,62 @@
+/**
+ * Messages of the position workflow (one per trade). Importable by workflows and clients alike:
+ * only `@temporalio/workflow` definitions and types.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ClosedTrade, ExitReason, PositionStatus, Rejection, StrategyConfig, TradingMode, UnlockEvent } from '../domain/types';
+import type { RiskViolation } from '../domain/risk';
+
+export interface PositionInput {
+  strategyId: string;
+  /** the parent's workflow id: children report to it by signal (it survives continue-as-new) */
+  strategyWorkflowId: string;
+  event: UnlockEvent;
+  config: StrategyConfig;
+  /** the strategy's mode when the position was started: picks the market data source for the entry check */
+  mode: TradingMode;
+}
+
+/** The parent's answer to an entry request. */
+export interface EntryDecision {
+  approved: boolean;
+  quantity?: string;
+  notional?: string;
+  /** the broker follows the strategy's mode at entry time (paper broker in PAPER, ccxt in live modes) */
+  mode?: TradingMode;
+  reasons?: Array<Rejection | RiskViolation>;
+}
+
+export interface ExitRequest {
+  reason: Extract<ExitReason, 'MANUAL' | 'EMERGENCY'>;
+  by?: string;
+  note?: string;
+}
+
+export interface PositionView {
+  positionId: string;
+  strategyId: string;
+  eventId: string;
+  symbol: string;
+  status: PositionStatus;
+  mode: TradingMode | null;
+  unlockAt: number;
+  entryAt: number | null;
+  quantity: string;
+  entryPrice: string | null;
+  entryFee: string;
+  stopPrice: string | null;
+  targetPrice: string | null;
+  timeExitAt: number | null;
+  exitReason: ExitReason | null;
+  trade: ClosedTrade | null;
+  reasons: Array<Rejection | RiskViolation>;
+}
+
+export const entryDecisionSignal = defineSignal<[EntryDecision]>('entryDecision');
+/** Manual exit (operator) or emergency exit (strategy): market exit of whatever is open. */
+export const exitPositionSignal = defineSignal<[ExitRequest]>('exitPosition');
+export const positionStateQuery = defineQuery<PositionView>('positionState');
+
+export function positionWorkflowId(strategyId: string, eventId: string): string {
+  return `position-${strategyId}-${eventId}`;
+}
