@@ -14,7 +14,7 @@
  * time-indexed sources scan their path and answer at once (the workflow then sleeps on a durable
  * timer until the crossing); real-time sources wait, heartbeating, until a level is crossed.
  *
- * `marketDataFromSpec` parses the MARKET_DATA env value: `synthetic[:seed]` | `replay:<file>` | `ccxt`.
+ * The MARKET_DATA env value (`synthetic[:seed]` | `replay:<file>` | `ccxt`) is parsed in exchange/broker-registry.ts.
  */
 export * from './market-data/common';
 export { PricePathMarketData, type PricePathMarketDataOptions } from './market-data/price-path';

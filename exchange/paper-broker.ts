@@ -69,11 +69,41 @@ export interface PaperBrokerOptions {
 }
 
 const OPEN_STATUSES: ReadonlySet<string> = new Set(['OPEN', 'PARTIALLY_FILLED']);
+const LEDGER_TTL_MS = 2000;
+
+interface Ledger {
+  at: number;
+  total: Map<string, Dec>;
+  used: Map<string, Dec>;
+}
+
+/** Add one order's effect to running totals: fills move base and quote (fees in quote); resting orders reserve. */
+function applyOrder(total: Map<string, Dec>, used: Map<string, Dec>, o: PaperStoredOrder): void {
+  const add = (m: Map<string, Dec>, c: string, v: Dec) => m.set(c, (m.get(c) ?? ZERO).plus(v));
+  const [base, quote] = o.symbol.split('/') as [string, string];
+  const filled = d(o.filledAmount);
+  const notional = filled.times(d(o.avgPrice));
+  if (o.side === 'buy') {
+    add(total, base, filled);
+    add(total, quote, notional.plus(d(o.fee)).neg());
+  } else {
+    add(total, base, filled.neg());
+    add(total, quote, notional.minus(d(o.fee)));
+  }
+  if (OPEN_STATUSES.has(o.status) && o.type !== 'market') {
+    const rest = d(o.amount).minus(filled);
+    if (o.side === 'buy') add(used, quote, rest.times(d(o.price ?? '0')).times(d(1).plus(d(o.feeRate))));
+    else add(used, base, rest);
+  }
+}
 
 /** State shared by all account views of one paper venue. */
 interface VenueState {
   /** per-account serialisation of order placement (balance checks) */
   locks: Map<string, Promise<unknown>>;
+  /** per-account balances for funds checks (see ledger()) */
+  ledgers: Map<string, Ledger>;
+  settings: Map<string, { at: number; value: PaperAccountSettings }>;
   inflight: Map<string, Promise<BrokerOrder>>;
   /** latest workflow time seen (time-indexed sources) */
   latestAsOf?: number;
@@ -100,7 +130,7 @@ export class PaperBroker implements Broker {
     this.marketData = opts.marketData;
     this.account = opts.account ?? DEFAULT_PAPER_ACCOUNT;
     this.now = opts.now ?? Date.now;
-    this.state = shared ?? { locks: new Map(), inflight: new Map() };
+    this.state = shared ?? { locks: new Map(), inflight: new Map(), ledgers: new Map(), settings: new Map() };
   }
 
   /** A view of the same paper venue trading for another account (strategy). */
@@ -111,7 +141,16 @@ export class PaperBroker implements Broker {
 
   // ------------------------------------------------------------------ settings & storage
 
+  /** account settings, cached for LEDGER_TTL_MS */
   async settings(account = this.account): Promise<PaperAccountSettings> {
+    const hit = this.state.settings.get(account);
+    if (hit && this.now() - hit.at < LEDGER_TTL_MS && this.now() >= hit.at) return hit.value;
+    const value = await this.loadSettings(account);
+    this.state.settings.set(account, { at: this.now(), value });
+    return value;
+  }
+
+  private async loadSettings(account: string): Promise<PaperAccountSettings> {
     if (this.opts.accountSettings) return this.opts.accountSettings(account);
     const defaults: PaperAccountSettings = {
       initialBalances: this.opts.defaults?.initialBalances ?? DEFAULT_INITIAL,
@@ -138,6 +177,7 @@ export class PaperBroker implements Broker {
 
   private async save(o: PaperStoredOrder): Promise<void> {
     await this.db.paperVenueOrder.update({ where: { clientOrderId: o.clientOrderId }, data: { orderJson: JSON.stringify(o) } });
+    this.state.ledgers.delete(o.account);
   }
 
   private async accountOrders(account: string, symbol?: string): Promise<PaperStoredOrder[]> {
@@ -216,33 +256,31 @@ export class PaperBroker implements Broker {
     const existing = await this.load(req.clientOrderId);
     if (existing) return this.toBroker(await this.settle(existing));
     this.validate(req);
-    return this.withLock(this.account, async () => {
-      const again = await this.load(req.clientOrderId);
-      if (again) return this.toBroker(again);
-      const t = req.asOf ?? this.now();
-      const { feeRate } = await this.settings();
-      const { r } = await this.fill(req, t, feeRate, req.clientOrderId);
-      let status: PaperStoredOrder['status'] = r.status;
-      if (req.type === 'market' && r.status !== 'FILLED') status = 'EXPIRED'; // unfilled remainder of a market order
-      const order: PaperStoredOrder = {
-        clientOrderId: req.clientOrderId,
-        exchangeOrderId: `paper-${fnv1a64(req.clientOrderId)}`,
-        symbol: req.symbol,
-        side: req.side,
-        type: req.type,
-        amount: toStr(req.amount),
-        ...(req.price !== undefined ? { price: toStr(req.price) } : {}),
-        status,
-        filledAmount: r.filledAmount,
-        avgPrice: r.avgPrice,
-        fee: r.fee,
-        feeCurrency: req.symbol.split('/')[1],
-        timestamp: t,
-        account: this.account,
-        feeRate,
-        asOf: t,
-      };
-      if (this.opts.enforceBalances !== false) await this.checkFunds(order);
+    const t = req.asOf ?? this.now();
+    const { feeRate } = await this.settings();
+    // prices and fill outside the account lock: only the funds check + insert are serialised
+    const { r } = await this.fill(req, t, feeRate, req.clientOrderId);
+    let status: PaperStoredOrder['status'] = r.status;
+    if (req.type === 'market' && r.status !== 'FILLED') status = 'EXPIRED'; // unfilled remainder of a market order
+    const order: PaperStoredOrder = {
+      clientOrderId: req.clientOrderId,
+      exchangeOrderId: `paper-${fnv1a64(req.clientOrderId)}`,
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      amount: toStr(req.amount),
+      ...(req.price !== undefined ? { price: toStr(req.price) } : {}),
+      status,
+      filledAmount: r.filledAmount,
+      avgPrice: r.avgPrice,
+      fee: r.fee,
+      feeCurrency: req.symbol.split('/')[1],
+      timestamp: t,
+      account: this.account,
+      feeRate,
+      asOf: t,
+    };
+    const insert = async (): Promise<BrokerOrder> => {
       try {
         await this.db.paperVenueOrder.create({ data: { clientOrderId: order.clientOrderId, symbol: order.symbol, orderJson: JSON.stringify(order) } });
       } catch (e) {
@@ -251,7 +289,21 @@ export class PaperBroker implements Broker {
         if (winner) return this.toBroker(winner);
         throw e;
       }
+      const ledger = this.state.ledgers.get(this.account);
+      if (ledger) applyOrder(ledger.total, ledger.used, order);
       return this.toBroker(order);
+    };
+    if (this.opts.enforceBalances === false) return insert();
+    return this.withLock(this.account, async () => {
+      try {
+        await this.checkFunds(order);
+      } catch (e) {
+        // the order may have been placed meanwhile (another process): then it is not a rejection
+        const again = await this.load(req.clientOrderId);
+        if (again) return this.toBroker(again);
+        throw e;
+      }
+      return insert();
     });
   }
 
@@ -284,8 +336,8 @@ export class PaperBroker implements Broker {
 
   private async checkFunds(o: PaperStoredOrder): Promise<void> {
     const [base, quote] = o.symbol.split('/') as [string, string];
-    const balances = await this.computeBalances(false);
-    const free = (c: string) => d(balances.find((b) => b.currency === c)?.free ?? '0');
+    const ledger = await this.ledger();
+    const free = (c: string) => (ledger.total.get(c) ?? ZERO).minus(ledger.used.get(c) ?? ZERO);
     if (o.side === 'buy') {
       const filledCost = d(o.filledAmount).times(d(o.avgPrice)).plus(d(o.fee));
       const rest = d(o.amount).minus(d(o.filledAmount));
@@ -359,26 +411,12 @@ export class PaperBroker implements Broker {
     const { initialBalances } = await this.settings();
     const total = new Map<string, Dec>();
     const used = new Map<string, Dec>();
-    const add = (m: Map<string, Dec>, c: string, v: Dec) => m.set(c, (m.get(c) ?? ZERO).plus(v));
-    for (const [c, v] of Object.entries(initialBalances)) add(total, c, d(v));
+    for (const [c, v] of Object.entries(initialBalances)) total.set(c, (total.get(c) ?? ZERO).plus(d(v)));
     for (let o of await this.accountOrders(this.account)) {
       if (settleOpen) o = await this.settle(o);
-      const [base, quote] = o.symbol.split('/') as [string, string];
-      const filled = d(o.filledAmount);
-      const notional = filled.times(d(o.avgPrice));
-      if (o.side === 'buy') {
-        add(total, base, filled);
-        add(total, quote, notional.plus(d(o.fee)).neg());
-      } else {
-        add(total, base, filled.neg());
-        add(total, quote, notional.minus(d(o.fee)));
-      }
-      if (OPEN_STATUSES.has(o.status) && o.type !== 'market') {
-        const rest = d(o.amount).minus(filled);
-        if (o.side === 'buy') add(used, quote, rest.times(d(o.price ?? '0')).times(d(1).plus(d(o.feeRate))));
-        else add(used, base, rest);
-      }
+      applyOrder(total, used, o);
     }
+    if (!this.state.ledgers.has(this.account)) this.state.ledgers.set(this.account, { at: this.now(), total: new Map(total), used: new Map(used) });
     const currencies = new Set([...total.keys(), ...used.keys()]);
     const out: Balance[] = [];
     for (const c of [...currencies].sort()) {
@@ -388,6 +426,19 @@ export class PaperBroker implements Broker {
       out.push({ currency: c, free: toStr(tot.minus(u)), used: toStr(u), total: toStr(tot) });
     }
     return out;
+  }
+
+  /**
+   * The account's balances for funds checks: computed from the DB, then kept up to date in memory by
+   * this process's own inserts, and recomputed after LEDGER_TTL_MS (other processes' orders) or after a
+   * settle / cancel. Called under the account lock.
+   */
+  private async ledger(): Promise<Ledger> {
+    const l = this.state.ledgers.get(this.account);
+    if (l && this.now() - l.at < LEDGER_TTL_MS && this.now() >= l.at) return l;
+    this.state.ledgers.delete(this.account);
+    await this.computeBalances(false);
+    return this.state.ledgers.get(this.account)!;
   }
 
   fetchSnapshot(symbol: string, asOf?: number): Promise<MarketSnapshot> {

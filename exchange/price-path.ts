@@ -39,6 +39,8 @@ export interface MarketSpec {
 }
 
 const DAY_MS = 86_400_000;
+// module-local bindings: hot loops stay fast inside vm contexts (jest), where global lookups are slow
+const { imul, floor, exp, sqrt, round, max } = Math;
 
 /** Default market parameters for the symbols the project trades; unknown symbols get generic values. */
 export const DEFAULT_MARKETS: Record<string, Omit<MarketSpec, 'symbol' | 'base' | 'quote'>> = {
@@ -96,8 +98,8 @@ export function decimalsOf(tick: string): number {
 export function roundToTick(x: number, tick: string): string {
   const d = decimalsOf(tick);
   const t = Number(tick);
-  const r = Math.round(x / t) * t;
-  return Math.max(r, t).toFixed(d);
+  const r = round(x / t) * t;
+  return max(r, t).toFixed(d);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +110,7 @@ export function hashString32(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = imul(h, 0x01000193);
   }
   return h >>> 0;
 }
@@ -116,15 +118,15 @@ export function hashString32(s: string): number {
 /** splitmix32-style finalizer. */
 function mix32(x: number): number {
   x = (x + 0x9e3779b9) | 0;
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  x = imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;
 }
 
 /** Uniform in [-1, 1) from (seed, stream, index); index may exceed 2^32. */
 function lattice(seed: number, stream: number, index: number): number {
   const lo = index >>> 0;
-  const hi = Math.floor(index / 4294967296) >>> 0;
+  const hi = floor(index / 4294967296) >>> 0;
   let h = mix32(seed ^ 0x5bd1e995);
   h = mix32(h ^ stream);
   h = mix32(h ^ hi);
@@ -138,8 +140,8 @@ export function mulberry32(seed: number): () => number {
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
@@ -170,43 +172,72 @@ function smoothstep(f: number): number {
   return f * f * (3 - 2 * f);
 }
 
-/** log(price / basePrice) of the synthetic path; pure in (seed, symbol, t). */
-function syntheticLogOffset(seed: number, symbol: string, t: number, dailyVol: number): number {
+interface SymbolParams {
+  base: number;
+  vol: number;
+  tick: string;
+  tickNum: number;
+  decimals: number;
+  streams: number[];
+  amps: number[];
+}
+
+const SQRT3_HALF = sqrt(3) * 0.5;
+
+function symbolParams(symbol: string, opts: SyntheticPathOptions): SymbolParams {
+  const spec = marketSpec(symbol);
+  const base = opts.basePrices?.[symbol] ?? spec.basePrice;
+  const vol = opts.volatilities?.[symbol] ?? opts.dailyVolatility ?? 0.04;
+  const tick = opts.tickSizes?.[symbol] ?? spec.tickSize;
   const sym = hashString32(symbol);
+  // uniform [-1,1) has std 1/sqrt(3); each component gets std ≈ vol × sqrt(scale/day) (random-walk scaling)
+  return {
+    base,
+    vol,
+    tick,
+    tickNum: Number(tick),
+    decimals: decimalsOf(tick),
+    streams: SCALES_MS.map((_, k) => (sym ^ imul(k + 1, 0x27d4eb2d)) >>> 0),
+    amps: SCALES_MS.map((scale) => vol * sqrt(scale / DAY_MS) * SQRT3_HALF),
+  };
+}
+
+/** log(price / basePrice) of the synthetic path; pure in (seed, symbol, t). */
+function syntheticLogOffset(seed: number, p: SymbolParams, t: number): number {
   let sum = 0;
   for (let k = 0; k < SCALES_MS.length; k++) {
     const scale = SCALES_MS[k]!;
     const x = t / scale;
-    const i = Math.floor(x);
+    const i = floor(x);
     const f = smoothstep(x - i);
-    const stream = (sym ^ Math.imul(k + 1, 0x27d4eb2d)) >>> 0;
+    const stream = p.streams[k]!;
     const a = lattice(seed, stream, i);
     const b = lattice(seed, stream, i + 1);
-    // uniform [-1,1) has std 1/sqrt(3); scale amplitude so each component has std ≈ vol × sqrt(scale/day)
-    const amp = dailyVol * Math.sqrt(scale / DAY_MS) * Math.sqrt(3) * 0.5;
-    sum += amp * (a + (b - a) * f);
+    sum += p.amps[k]! * (a + (b - a) * f);
   }
   return sum;
 }
 
-function syntheticPriceNumber(symbol: string, t: number, opts: SyntheticPathOptions): number {
-  const seed = (opts.seed ?? 42) >>> 0;
-  const base = opts.basePrices?.[symbol] ?? marketSpec(symbol).basePrice;
-  const vol = opts.volatilities?.[symbol] ?? opts.dailyVolatility ?? 0.04;
-  return base * Math.exp(syntheticLogOffset(seed, symbol, t, vol));
+function priceFromParams(seed: number, p: SymbolParams, t: number): number {
+  return p.base * exp(syntheticLogOffset(seed, p, t));
+}
+
+function roundWith(x: number, p: SymbolParams): string {
+  const r = round(x / p.tickNum) * p.tickNum;
+  return max(r, p.tickNum).toFixed(p.decimals);
 }
 
 /** The synthetic price of `symbol` at epoch ms `t`: a pure function of (seed, symbol, t). */
 export function syntheticPrice(symbol: string, t: number, opts: SyntheticPathOptions = {}): string {
-  const tick = opts.tickSizes?.[symbol] ?? marketSpec(symbol).tickSize;
-  return roundToTick(syntheticPriceNumber(symbol, t, opts), tick);
+  const p = symbolParams(symbol, opts);
+  return roundWith(priceFromParams((opts.seed ?? 42) >>> 0, p, t), p);
 }
 
 function defaultVolume(symbol: string, t: number, seed: number, fixed?: number): string {
   if (fixed !== undefined) return fixed.toFixed(2);
   const base = marketSpec(symbol).volume24hQuote;
   // one wobble value per hour, ±30 %
-  const w = lattice(seed, hashString32(symbol + ':vol'), Math.floor(t / 3_600_000));
+  const w = lattice(seed, hashString32(symbol + ':vol'), floor(t / 3_600_000));
   return (base * (1 + 0.3 * w)).toFixed(2);
 }
 
@@ -216,10 +247,25 @@ function pctChange(now: number, before: number): string {
 }
 
 export class SyntheticPricePath implements PricePath {
-  constructor(readonly opts: SyntheticPathOptions = {}) {}
+  private readonly params = new Map<string, SymbolParams>();
+  private readonly seed: number;
+
+  constructor(readonly opts: SyntheticPathOptions = {}) {
+    this.seed = (opts.seed ?? 42) >>> 0;
+  }
+
+  private paramsOf(symbol: string): SymbolParams {
+    let p = this.params.get(symbol);
+    if (!p) {
+      p = symbolParams(symbol, this.opts);
+      this.params.set(symbol, p);
+    }
+    return p;
+  }
 
   priceAt(symbol: string, t: number): string {
-    return syntheticPrice(symbol, t, this.opts);
+    const p = this.paramsOf(symbol);
+    return roundWith(priceFromParams(this.seed, p, t), p);
   }
 
   volume24hQuote(symbol: string, t: number): string {

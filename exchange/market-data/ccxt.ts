@@ -30,6 +30,19 @@ export interface PublicExchange {
   close?(): Promise<unknown>;
 }
 
+/**
+ * ccxt keeps a FAILED `loadMarkets()` promise (Exchange.loadMarkets only starts a new load when
+ * `marketsLoading` is undefined), so one failed exchangeInfo call would fail every later call of the
+ * process. After an error with no markets loaded, forget that promise so the next call loads again.
+ */
+export function resetFailedMarketsLoad(exchange: unknown): void {
+  const ex = exchange as { markets?: unknown; marketsLoading?: unknown; reloadingMarkets?: unknown };
+  if (ex && typeof ex === 'object' && 'marketsLoading' in ex && !ex.markets) {
+    ex.marketsLoading = undefined;
+    ex.reloadingMarkets = false;
+  }
+}
+
 export interface CcxtMarketDataOptions {
   /** how long a 7-day change stays cached per symbol (default 10 min; it needs a candles call) */
   change7dTtlMs?: number;
@@ -169,7 +182,10 @@ export class CcxtMarketData implements MarketDataSource {
     this.name = `ccxt:${exchange.id}`;
     this.now = opts.now ?? Date.now;
     this.cache = new SharedPriceCache(async (symbol) => {
-      const t = await this.exchange.fetchTicker(symbol);
+      const t = await this.exchange.fetchTicker(symbol).catch((e: unknown) => {
+        resetFailedMarketsLoad(this.exchange);
+        throw e;
+      });
       const last = t.last ?? t.close ?? (t.bid !== undefined && t.ask !== undefined ? (t.bid + t.ask) / 2 : undefined);
       if (last === undefined) throw new BrokerError(`ticker of ${symbol} has no price`, 'EXCHANGE_UNAVAILABLE', true);
       return { price: num(last), at: this.now() };
@@ -180,6 +196,7 @@ export class CcxtMarketData implements MarketDataSource {
     try {
       return await f();
     } catch (e) {
+      resetFailedMarketsLoad(this.exchange);
       throw classifyError(e, { context: `${this.exchange.id} ${what}` });
     }
   }

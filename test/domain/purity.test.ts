@@ -18,8 +18,11 @@ describe('domain purity', () => {
   test.each(files)('%s imports only relative domain files, decimal.js, or types', (f) => {
     const src = stripComments(readFileSync(join(DIR, f), 'utf8'));
     const bad: string[] = [];
-    const re = /^\s*(import|export)\s+(type\s+)?([\s\S]*?)\s+from\s+['"]([^'"]+)['"]/gm;
-    for (const m of src.matchAll(re)) {
+    const re = /^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s+['"]([^'"]+)['"]/gm;
+    const statements = [...src.matchAll(re)];
+    // every `from '…'` in the file must belong to a recognised import/export statement
+    expect(statements.length).toBe([...src.matchAll(/\bfrom\s+['"][^'"]+['"]/g)].length);
+    for (const m of statements) {
       const isType = Boolean(m[2]);
       const spec = m[4]!;
       if (isType) continue;
@@ -38,11 +41,13 @@ describe('domain purity', () => {
     expect(bad).toEqual([]);
   });
   test('the checker catches a forbidden import', () => {
-    const re = /^\s*(import|export)\s+(type\s+)?([\s\S]*?)\s+from\s+['"]([^'"]+)['"]/gm;
-    const specs = [...`import { z } from 'zod';\nimport type { X } from '@temporalio/workflow';`.matchAll(re)].map((m) => [Boolean(m[2]), m[4]]);
+    const re = /^\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s+['"]([^'"]+)['"]/gm;
+    const src = `export type A = { x: number };\nimport { z } from 'zod';\nimport type { X } from '@temporalio/workflow';\nexport * from './money';`;
+    const specs = [...src.matchAll(re)].map((m) => [Boolean(m[2]), m[4]]);
     expect(specs).toEqual([
       [false, 'zod'],
       [true, '@temporalio/workflow'],
+      [false, './money'],
     ]);
   });
 });

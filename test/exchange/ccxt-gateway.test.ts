@@ -198,7 +198,7 @@ describe('CcxtGateway against the simulator', () => {
     const g = gateway(sim, { timeoutMs: 1000 });
     const counter = { retries: 0 };
     const t0 = Date.now();
-    const N = 40;
+    const N = 50;
     const reqs: OrderRequest[] = Array.from({ length: N }, (_, i) => ({
       clientOrderId: clientOrderIdFor(`pos-f${i}`, 'entry'),
       symbol: 'OP/USDT',

@@ -49,7 +49,8 @@ describe('PricePathMarketData', () => {
     expect(await md.firstCrossing({ symbol: 'OP/USDT', below: '1.5', above: '1.68', from: T0, until: T0 + 12 * H }, noopWaitContext())).toBeNull();
     // already crossed at `from`
     const now = await md.firstCrossing({ symbol: 'OP/USDT', above: '1.6', from: T0, until: T0 + H }, noopWaitContext());
-    expect(now).toEqual({ side: 'above', at: T0, price: '1.6' });
+    expect(now).toMatchObject({ side: 'above', at: T0 });
+    expect(Number(now!.price)).toBe(1.6);
   });
 
   test('synthetic path: deterministic snapshots with volume and 7d change; crossing is the first one', async () => {
@@ -66,13 +67,17 @@ describe('PricePathMarketData', () => {
     expect(Number(ob.asks[0]!.price)).toBeLessThan(Number(ob.asks[1]!.price));
 
     const p0 = Number(s1.last);
-    const below = (p0 * 0.97).toFixed(4);
-    const c = await a.firstCrossing({ symbol: 'ARB/USDT', below, from: T0, until: T0 + 30 * 24 * H }, noopWaitContext());
+    const below = (p0 * 0.98).toFixed(4);
+    const above = (p0 * 1.02).toFixed(4);
+    const c = await a.firstCrossing({ symbol: 'ARB/USDT', below, above, from: T0, until: T0 + 30 * 24 * H }, noopWaitContext());
     expect(c).not.toBeNull();
-    expect(Number(a.path.priceAt('ARB/USDT', c!.at))).toBeLessThanOrEqual(Number(below));
-    expect(Number(a.path.priceAt('ARB/USDT', c!.at - 1))).toBeGreaterThan(Number(below));
-    // no earlier crossing at a coarse check of the scanned grid
-    for (let t = T0; t < c!.at - 1000; t += 60_000) expect(Number(a.path.priceAt('ARB/USDT', t))).toBeGreaterThan(Number(below));
+    const inside = (t: number) => Number(a.path.priceAt('ARB/USDT', t)) > Number(below) && Number(a.path.priceAt('ARB/USDT', t)) < Number(above);
+    expect(inside(c!.at)).toBe(false);
+    expect(inside(c!.at - 1)).toBe(true);
+    // no earlier crossing on a fine grid before it
+    let earlier: number | undefined;
+    for (let t = T0; t < c!.at - 1000 && earlier === undefined; t += 10_000) if (!inside(t)) earlier = t;
+    expect(earlier).toBeUndefined();
 
     const candles = await a.ohlcv('ARB/USDT', '1h', T0, 3);
     expect(candles.map((x) => x.timestamp)).toEqual([T0, T0 + H, T0 + 2 * H]);
@@ -157,11 +162,11 @@ describe('CcxtMarketData (real time, shared price cache)', () => {
     const { ex, calls, prices } = fakeExchange({ 'ARB/USDT': 1, 'OP/USDT': 2 });
     const md = new CcxtMarketData(ex);
     let beats = 0;
-    const ctx = { heartbeat: () => void beats++, signal: new AbortController().signal, pollMs: 20 };
+    const ctx = () => ({ heartbeat: () => void beats++, signal: new AbortController().signal, pollMs: 20 });
     const until = Date.now() + 10_000;
     const started = Date.now();
-    const arb = Array.from({ length: 25 }, () => md.firstCrossing({ symbol: 'ARB/USDT', below: '0.9', above: '1.2', from: Date.now(), until }, ctx));
-    const op = Array.from({ length: 15 }, () => md.firstCrossing({ symbol: 'OP/USDT', above: '2.5', from: Date.now(), until }, ctx));
+    const arb = Array.from({ length: 25 }, () => md.firstCrossing({ symbol: 'ARB/USDT', below: '0.9', above: '1.2', from: Date.now(), until }, ctx()));
+    const op = Array.from({ length: 15 }, () => md.firstCrossing({ symbol: 'OP/USDT', above: '2.5', from: Date.now(), until }, ctx()));
     await new Promise((r) => setTimeout(r, 250));
     prices['ARB/USDT'] = 0.85;
     prices['OP/USDT'] = 2.6;
@@ -210,9 +215,9 @@ describe('CcxtMarketData (real time, shared price cache)', () => {
       expect(Number(ob.bids[0]!.price)).toBeLessThan(Number(ob.asks[0]!.price));
 
       sim.resetStats();
-      const ctx = { heartbeat() {}, signal: new AbortController().signal, pollMs: 50 };
+      const ctx = () => ({ heartbeat() {}, signal: new AbortController().signal, pollMs: 50 });
       const started = Date.now();
-      const waits = Array.from({ length: 10 }, () => md.firstCrossing({ symbol: 'ARB/USDT', below: '0.7', from: Date.now(), until: Date.now() + 20_000 }, ctx));
+      const waits = Array.from({ length: 10 }, () => md.firstCrossing({ symbol: 'ARB/USDT', below: '0.7', from: Date.now(), until: Date.now() + 20_000 }, ctx()));
       await new Promise((r) => setTimeout(r, 300));
       sim.setPrice('ARB/USDT', 0.65);
       const rs = await Promise.all(waits);

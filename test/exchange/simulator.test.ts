@@ -209,6 +209,25 @@ describe('simulator over HTTP', () => {
     expect(orders[0]).toMatchObject({ clientOrderId: 'D1', status: 'FILLED' });
   });
 
+  test('clock override + scripted price path drive tickers and klines', async () => {
+    let now = Date.UTC(2026, 2, 16, 0, 0, 0);
+    const path = new ScriptedPricePath({ 'ARB/USDT': [{ t: now, price: 1 }, { t: now + 3_600_000, price: 0.96 }] });
+    const s = await startSimulator({ port: 0, pricePath: path, clock: () => now, matchIntervalMs: 0 });
+    try {
+      const t1 = (await call(s, 'GET', '/api/v3/ticker/24hr', { query: 'symbol=ARBUSDT', key: null })).body;
+      expect(t1.lastPrice).toBe('1.0000');
+      now += 3_600_000;
+      const t2 = (await call(s, 'GET', '/api/v3/ticker/24hr', { query: 'symbol=ARBUSDT', key: null })).body;
+      expect(t2.lastPrice).toBe('0.9600');
+      const k = (await call(s, 'GET', '/api/v3/klines', { query: 'symbol=ARBUSDT&interval=1h&limit=2', key: null })).body;
+      expect(k).toHaveLength(2);
+      expect(k[0][1]).toBe('1.0000'); // open of the hour that drifted down
+      expect(k[0][4]).toBe('0.9600');
+    } finally {
+      await s.close();
+    }
+  });
+
   test('probabilistic faults are seeded (same seed → same fault pattern)', async () => {
     const pattern = async (seed: number) => {
       const s = await startSimulator({ port: 0, faultSeed: seed, matchIntervalMs: 0 });

@@ -1,0 +1,87 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createActivities } from '../../activities';
+import { staticBrokerRegistry, type BrokerRegistry } from '../../exchange/broker-registry';
+import { PaperBroker } from '../../exchange/paper-broker';
+import { PricePathMarketData } from '../../exchange/market-data';
+import { ScriptedPricePath } from '../../exchange/price-path';
+import { parseStrategyConfig, type StrategyConfigInput } from '../../config/strategy-config';
+import { createTradingWorker } from '../../workers/create-worker';
+import type { Broker } from '../../exchange/types';
+import type { UnlockEvent } from '../../domain/types';
+import type { Db } from '../../db/client';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** A scripted market: prices per symbol as a function of (workflow) time. */
+export function scriptedMarket(opts: { volume?: number; change7d?: number } = {}) {
+  const volumes: Record<string, number> = {};
+  const changes: Record<string, number> = {};
+  // the option objects are read on every call, so symbols scripted later are covered too
+  const path = new ScriptedPricePath({}, { volume24hQuote: volumes, change7dPct: changes });
+  const market = new PricePathMarketData({ path, name: 'scripted' });
+  return {
+    path,
+    market,
+    /** price `base` until `at`, then a step to base·(1+pct/100) */
+    script(symbol: string, base: number, at: number, pct: number) {
+      volumes[symbol] = opts.volume ?? 50_000_000;
+      changes[symbol] = opts.change7d ?? 0;
+      path.set(symbol, [
+        { t: 0, price: base },
+        { t: at, price: base },
+        { t: at + 1, price: base * (1 + pct / 100) },
+      ]);
+    },
+    flat(symbol: string, base: number) {
+      volumes[symbol] = opts.volume ?? 50_000_000;
+      changes[symbol] = opts.change7d ?? 0;
+      path.set(symbol, [{ t: 0, price: base }]);
+    },
+  };
+}
+
+export function unlockEvent(id: string, symbol: string, unlockAt: number, pct = 8): UnlockEvent {
+  return { id, symbol, unlockAt, unlockAmount: String(pct * 1_000_000), circulatingSupply: '100000000' };
+}
+
+export async function insertEvents(db: Db, events: UnlockEvent[]): Promise<void> {
+  for (const e of events) {
+    await db.unlockEvent.create({
+      data: { id: e.id, symbol: e.symbol, unlockAt: new Date(e.unlockAt), unlockAmount: e.unlockAmount, circulatingSupply: e.circulatingSupply, source: 'test' },
+    });
+  }
+}
+
+export function testConfig(over: StrategyConfigInput) {
+  return parseStrategyConfig(over);
+}
+
+export async function tradingWorker(
+  env: TestWorkflowEnvironment,
+  db: Db,
+  o: { taskQueue: string; paperMarket: PricePathMarketData; live?: Broker; liveMarketData?: PricePathMarketData; lines?: string[] },
+): Promise<{ worker: Worker; brokers: BrokerRegistry }> {
+  const paper = new PaperBroker({ db, marketData: o.paperMarket });
+  const brokers = staticBrokerRegistry({ paper, live: o.live, paperMarketData: o.paperMarket, liveMarketData: o.liveMarketData });
+  const worker = await createTradingWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: o.taskQueue,
+    activities: createActivities({ db, brokers, log: (l) => o.lines?.push(l) }),
+    maxCachedWorkflows: 200,
+  });
+  return { worker, brokers };
+}
+
+/** Saves a workflow's history as a replay fixture when RECORD_HISTORIES=1 (test/histories/). */
+export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowId: string, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const dir = join(__dirname, '..', 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(history));
+}

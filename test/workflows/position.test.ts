@@ -1,0 +1,83 @@
+/**
+ * Position lifecycle on the time-skipping server: entry inside unlock − 24 h ± 2 h, exits by
+ * take-profit, stop-loss and time (unlock + 48 h); fees and P&L in the DB equal the domain's numbers.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from '../helpers/temporal';
+import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
+import { strategyWorkflowId } from '../../workflows/strategy-api';
+import { positionWorkflowId } from '../../workflows/position-api';
+import { positionPnl } from '../../domain/pnl';
+import { d } from '../../domain/money';
+
+let env: TestWorkflowEnvironment;
+let tdb: TestDb;
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+  tdb = await freshSqliteDb();
+});
+afterAll(async () => {
+  await tdb?.close();
+  await env?.teardown();
+});
+
+test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domain P&L', async () => {
+  const t0 = await env.currentTimeMs();
+  const m = scriptedMarket();
+  const unlock = { tp: t0 + 30 * HOUR, sl: t0 + 31 * HOUR, time: t0 + 32 * HOUR };
+  m.script('TPX/USDT', 2, unlock.tp - 24 * HOUR + 3 * HOUR, +6);
+  m.script('SLX/USDT', 5, unlock.sl - 24 * HOUR + 3 * HOUR, -4);
+  m.flat('TMX/USDT', 1);
+  await insertEvents(tdb.db, [
+    unlockEvent('TP-1', 'TPX/USDT', unlock.tp),
+    unlockEvent('SL-1', 'SLX/USDT', unlock.sl),
+    unlockEvent('TIME-1', 'TMX/USDT', unlock.time),
+  ]);
+  const config = testConfig({ strategyId: 'pos-test', timing: { scanInterval: '1h' } });
+  const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'pos-test', paperMarket: m.market });
+
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'pos-test', workflowId: strategyWorkflowId('pos-test'), args: [{ config }] });
+    await env.sleep(3 * DAY + 12 * HOUR);
+    const ids = ['TP-1', 'SL-1', 'TIME-1'].map((e) => positionWorkflowId('pos-test', e));
+    for (const id of ids) await env.client.workflow.getHandle(id).result();
+    for (const [id, name] of ids.map((id, i) => [id, ['position-tp', 'position-sl', 'position-time'][i]!] as const)) await maybeRecordHistory(env, id, name);
+    const status = await handle.query('status');
+    expect(status).toMatchObject({ mode: 'PAPER', openPositions: 0, closedTrades: 3 });
+    await handle.signal('stopStrategy', {});
+    await handle.result();
+  });
+
+  const positions = await tdb.db.position.findMany({ orderBy: { eventId: 'asc' } });
+  const byEvent = Object.fromEntries(positions.map((p) => [p.eventId, p]));
+  expect(byEvent['TP-1']!.exitReason).toBe('TAKE_PROFIT');
+  expect(byEvent['SL-1']!.exitReason).toBe('STOP_LOSS');
+  expect(byEvent['TIME-1']!.exitReason).toBe('TIME_EXIT');
+  for (const [eventId, unlockAt] of [['TP-1', unlock.tp], ['SL-1', unlock.sl], ['TIME-1', unlock.time]] as const) {
+    const p = byEvent[eventId]!;
+    const openedAt = p.openedAt!.getTime();
+    // inside unlock − 24 h ± 2 h
+    expect(openedAt).toBeGreaterThanOrEqual(unlockAt - 26 * HOUR);
+    expect(openedAt).toBeLessThanOrEqual(unlockAt - 22 * HOUR);
+    // the DB P&L is the domain's P&L over the recorded orders (fees included)
+    const orders = await tdb.db.order.findMany({ where: { positionId: p.id }, orderBy: { createdAt: 'asc' } });
+    expect(orders.map((o) => `${o.purpose}:${o.side}:${o.status}`)).toEqual(['entry:buy:FILLED', 'exit:sell:FILLED']);
+    const [entry, exit] = orders;
+    const pnl = positionPnl({
+      entryPrice: entry!.avgPrice!.toString(),
+      exitPrice: exit!.avgPrice!.toString(),
+      quantity: entry!.filledAmount.toString(),
+      entryFee: entry!.fee.toString(),
+      exitFee: exit!.fee.toString(),
+    });
+    expect(d(p.realizedPnl!.toString()).eq(d(pnl.pnl))).toBe(true);
+    // fee = 0.1 % of notional on both legs
+    expect(d(entry!.fee.toString()).eq(d(entry!.filledAmount.toString()).times(d(entry!.avgPrice!.toString())).times('0.001'))).toBe(true);
+  }
+  // time exit at unlock + 48 h
+  expect(byEvent['TIME-1']!.closedAt!.getTime()).toBeGreaterThanOrEqual(unlock.time + 48 * HOUR);
+  expect(byEvent['TIME-1']!.closedAt!.getTime()).toBeLessThan(unlock.time + 48 * HOUR + 60_000);
+  expect(d(byEvent['TP-1']!.realizedPnl!.toString()).gt(0)).toBe(true);
+  expect(d(byEvent['SL-1']!.realizedPnl!.toString()).lt(0)).toBe(true);
+});
