@@ -4,12 +4,12 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
     // ccxt's CommonJS build require()s @noble/* and @scure/*, which are ESM-only; jest (unlike Node 20.19+)
     // cannot require ESM, so those packages are compiled to CommonJS on the fly.
     '^.+/node_modules/(@noble|@scure)/.+\\.js$': [
       'ts-jest',
-      { isolatedModules: true, diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' } },
+      { diagnostics: false, tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@noble|@scure)/)'],

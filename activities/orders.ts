@@ -448,12 +448,13 @@ export async function executionQuality(db: Db, filter: { venue?: string; symbol?
       ...(filter.venue ? { venue: filter.venue } : {}),
       ...(filter.symbol ? { symbol: filter.symbol } : {}),
       realizedSlippagePct: { not: null },
-      filledAmount: { gt: 0 },
     },
-    select: { venue: true, symbol: true, expectedSlippagePct: true, realizedSlippagePct: true },
+    select: { venue: true, symbol: true, expectedSlippagePct: true, realizedSlippagePct: true, filledAmount: true },
   });
   const groups = new Map<string, { venue: string; symbol: string; n: number; real: ReturnType<typeof d>; exp: ReturnType<typeof d>; nExp: number; excess: ReturnType<typeof d> }>();
   for (const r of rows) {
+    // money columns are exact decimal TEXT on SQLite, so numeric filters happen here, not in SQL
+    if (d(r.filledAmount.toString()).lte(0)) continue;
     const k = `${r.venue}\n${r.symbol}`;
     let g = groups.get(k);
     if (!g) groups.set(k, (g = { venue: r.venue, symbol: r.symbol, n: 0, real: ZERO, exp: ZERO, nExp: 0, excess: ZERO }));

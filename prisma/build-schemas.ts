@@ -11,6 +11,18 @@ const base = readFileSync(join(root, 'schema.base.prisma'), 'utf8');
 
 export const PROVIDERS = ['sqlite', 'postgres'] as const;
 
+/**
+ * SQLite has no decimal type: a DECIMAL column has NUMERIC affinity and silently turns
+ * "54.87833098215416149856" into a 64-bit float. So on SQLite every Decimal field is stored as TEXT
+ * (exact decimal strings); on Postgres it stays NUMERIC. Code reads both with `d(x.toString())`.
+ */
+function forProvider(provider: (typeof PROVIDERS)[number], models: string): string {
+  if (provider !== 'sqlite') return models;
+  return models.replace(/^(\s+\w+\s+)Decimal(\??)(.*)$/gm, (_m, head: string, opt: string, rest: string) =>
+    `${head}String${opt}${rest.replace(/@default\(([-\d.]+)\)/, '@default("$1")')}`,
+  );
+}
+
 function render(provider: (typeof PROVIDERS)[number]): string {
   const dbProvider = provider === 'sqlite' ? 'sqlite' : 'postgresql';
   return `// GENERATED from prisma/schema.base.prisma by prisma/build-schemas.ts. Do not edit.
@@ -27,7 +39,7 @@ datasource db {
   url      = "${provider === 'sqlite' ? 'file:./unused.db' : 'postgresql://unused@localhost/unused'}"
 }
 
-${base}`;
+${forProvider(provider, base)}`;
 }
 
 const check = process.argv.includes('--check');

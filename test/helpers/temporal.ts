@@ -7,10 +7,16 @@ import * as keys from '../../workflows/search-attributes';
  * Temporal servers for tests, always from local binaries (the SDK's download cannot work here):
  * the time-skipping test server, or the CLI's dev server (in memory, random port).
  */
-export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: requireBinary('test-server') } },
   });
+  // the test server has no CLI flag for custom search attributes; its operator service registers them
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((sa) => [sa.name, 2 /* KEYWORD */])),
+  });
+  return env;
 }
 
 export function localDevEnv(): Promise<TestWorkflowEnvironment> {

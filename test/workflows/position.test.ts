@@ -34,7 +34,7 @@ test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domai
     unlockEvent('SL-1', 'SLX/USDT', unlock.sl),
     unlockEvent('TIME-1', 'TMX/USDT', unlock.time),
   ]);
-  const config = testConfig({ strategyId: 'pos-test', timing: { scanInterval: '1h' } });
+  const config = testConfig({ strategyId: 'pos-test', timing: { scanInterval: '1h' }, ladder: { PAPER: { riskPerTradePct: '0.5', maxExposurePct: '50', dailyLossPct: '5' } } });
   const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'pos-test', paperMarket: m.market });
 
   await worker.runUntil(async () => {
@@ -71,7 +71,7 @@ test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domai
       entryFee: entry!.fee.toString(),
       exitFee: exit!.fee.toString(),
     });
-    expect(d(p.realizedPnl!.toString()).eq(d(pnl.pnl))).toBe(true);
+    expect(p.realizedPnl!.toString()).toBe(d(pnl.pnl).toString());
     // fee = 0.1 % of notional on both legs
     expect(d(entry!.fee.toString()).eq(d(entry!.filledAmount.toString()).times(d(entry!.avgPrice!.toString())).times('0.001'))).toBe(true);
   }
