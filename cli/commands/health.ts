@@ -1,0 +1,118 @@
+/**
+ * health — Temporal (connect + describe namespace), database (a query), exchange (ccxt fetchTime and its
+ * latency when EXCHANGE_URL_OVERRIDE or live credentials are configured; otherwise paper only), and the
+ * task queue's pollers (at least one workflow and one activity poller). Exit 1 when anything is down.
+ */
+import type { Command } from 'commander';
+import { CliError, oneLine, type Ctx } from '../context';
+import { table } from '../lib/table';
+import { withTimeout } from '../lib/temporal';
+
+export interface HealthCheck {
+  check: string;
+  ok: boolean;
+  latencyMs: number | null;
+  detail: string;
+}
+
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+const TASK_QUEUE_KIND_NORMAL = 1;
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { value, ms: Math.round(performance.now() - t0) };
+}
+
+export function registerHealthCommand(program: Command, ctx: Ctx): void {
+  program
+    .command('health')
+    .description('check Temporal, the database, the exchange and the worker pollers; exit 1 when something is down')
+    .option('--json', 'print as JSON')
+    .option('--timeout <seconds>', 'per check', '5')
+    .action(async (o: { json?: boolean; timeout: string }) => {
+      const ms = Number(o.timeout) * 1000;
+      if (!(ms > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`);
+      const { loadAppEnv } = await import('../../config/env');
+      const appEnv = loadAppEnv();
+      const { temporalConnectConfig } = await import('../../config/temporal');
+      const { connectionOptions, namespace } = temporalConnectConfig();
+      const taskQueue = appEnv.TRADER_TASK_QUEUE;
+
+      const temporalCheck = async (): Promise<HealthCheck[]> => {
+        const checks: HealthCheck[] = [];
+        try {
+          const { value: client, ms: connectMs } = await timed(() => ctx.temporal({ connectTimeoutMs: ms }));
+          const { ms: nsMs } = await timed(() => withTimeout(client.workflowService.describeNamespace({ namespace }), ms, 'describe namespace'));
+          checks.push({ check: 'temporal', ok: true, latencyMs: nsMs, detail: `${connectionOptions.address}, namespace ${namespace} (connect ${connectMs} ms)` });
+          for (const [label, type] of [
+            ['workflow pollers', TASK_QUEUE_TYPE_WORKFLOW],
+            ['activity pollers', TASK_QUEUE_TYPE_ACTIVITY],
+          ] as const) {
+            try {
+              const { value: r, ms: tqMs } = await timed(() =>
+                withTimeout(client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL }, taskQueueType: type }), ms, `describe task queue ${taskQueue}`),
+              );
+              const pollers = r.pollers ?? [];
+              checks.push({
+                check: label,
+                ok: pollers.length > 0,
+                latencyMs: tqMs,
+                detail: pollers.length
+                  ? `${pollers.length} on task queue ${taskQueue}: ${[...new Set(pollers.map((p) => p.identity ?? '?'))].join(', ')}`
+                  : `none on task queue ${taskQueue}: start a worker (npm run worker)`,
+              });
+            } catch (e) {
+              checks.push({ check: label, ok: false, latencyMs: null, detail: oneLine(e) });
+            }
+          }
+        } catch (e) {
+          checks.push({ check: 'temporal', ok: false, latencyMs: null, detail: e instanceof CliError ? e.message : oneLine(e) });
+          checks.push({ check: 'workflow pollers', ok: false, latencyMs: null, detail: 'unknown: Temporal is down' });
+          checks.push({ check: 'activity pollers', ok: false, latencyMs: null, detail: 'unknown: Temporal is down' });
+        }
+        return checks;
+      };
+
+      const dbCheck = async (): Promise<HealthCheck> => {
+        try {
+          const db = await ctx.database();
+          const { ms: qms } = await timed(() => withTimeout(db.$queryRawUnsafe('SELECT 1'), ms, 'database query'));
+          return { check: 'database', ok: true, latencyMs: qms, detail: `${appEnv.DATABASE_URL.provider}` };
+        } catch (e) {
+          return { check: 'database', ok: false, latencyMs: null, detail: `${appEnv.DATABASE_URL.provider}: ${oneLine(e)}` };
+        }
+      };
+
+      const exchangeCheck = async (): Promise<HealthCheck> => {
+        if (!process.env.EXCHANGE_URL_OVERRIDE?.trim() && !process.env.EXCHANGE_API_KEY?.trim()) {
+          return { check: 'exchange', ok: true, latencyMs: null, detail: 'paper (no exchange configured)' };
+        }
+        let gw: { exchange: { fetchTime(): Promise<number | undefined> }; close(): Promise<void> } | undefined;
+        try {
+          const { loadExchangeEnv } = await import('../../exchange/broker-registry');
+          const { CcxtGateway } = await import('../../exchange/ccxt-gateway');
+          const env = loadExchangeEnv();
+          // public endpoint only: no credentials are handed to this gateway
+          gw = new CcxtGateway({ exchangeId: env.EXCHANGE_ID, sandbox: env.EXCHANGE_SANDBOX, urlOverride: env.EXCHANGE_URL_OVERRIDE, timeoutMs: ms });
+          const where = `${env.EXCHANGE_ID}${env.EXCHANGE_URL_OVERRIDE ? ` at ${env.EXCHANGE_URL_OVERRIDE}` : env.EXCHANGE_SANDBOX ? ' (sandbox)' : ''}`;
+          const g = gw;
+          const { value: serverTime, ms: xms } = await timed(() => withTimeout(g.exchange.fetchTime(), ms + 1000, 'exchange fetchTime'));
+          const skew = typeof serverTime === 'number' ? ` · clock skew ${serverTime - Date.now()} ms` : '';
+          return { check: 'exchange', ok: true, latencyMs: xms, detail: `${where}${skew}` };
+        } catch (e) {
+          return { check: 'exchange', ok: false, latencyMs: null, detail: oneLine(e) };
+        } finally {
+          await gw?.close().catch(() => undefined);
+        }
+      };
+
+      const [t, dbc, x] = await Promise.all([temporalCheck(), dbCheck(), exchangeCheck()]);
+      const checks = [t[0]!, dbc, x, ...t.slice(1)];
+      const down = checks.filter((c) => !c.ok);
+      if (o.json) ctx.json({ ok: down.length === 0, checks });
+      else ctx.out(table(['CHECK', 'STATUS', 'LATENCY', 'DETAIL'], checks.map((c) => [c.check, c.ok ? 'ok' : 'DOWN', c.latencyMs === null ? '-' : `${c.latencyMs} ms`, c.detail])));
+      if (down.length) throw new CliError(`unhealthy: ${down.map((c) => c.check).join(', ')} down`);
+    });
+}

@@ -1,0 +1,76 @@
+/**
+ * Starting a strategy from your own code — the same thing `unlock-trader strategy start` does, with
+ * nothing but @temporalio/client. Copy it into your automation.
+ *
+ *   npx tsx scripts/start-strategy-example.ts [config-file]      (default examples/strategy-demo.json)
+ *
+ * Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"),
+ * TEMPORAL_API_KEY + TLS for Temporal Cloud (Temporal's env config, see config/temporal.ts),
+ * TRADER_TASK_QUEUE (default "unlock-trader": the queue the worker polls).
+ *
+ * The contract with the strategy workflow (workflows/strategy-api.ts):
+ *   - workflow type "strategyWorkflow", workflow id "strategy-<strategyId>"
+ *   - one argument: { config } — the config AFTER validation by parseStrategyConfig (defaults filled,
+ *     durations in ms). Validate on the client: the workflow trusts its input.
+ *   - search attributes StrategyId, TradingMode, StrategyState (Keyword) so the Web UI can filter
+ *   - idempotent start: a running strategy with the same id is refused (conflict policy FAIL)
+ * Afterwards, talk to it with updates (answers or refuses with a reason), signals or queries:
+ *   await handle.executeUpdate('approve', { args: [{ by: 'alice', note: '...' }] })   // or 'pause', 'resume', 'emergencyStop', 'updateLimits'
+ *   await handle.signal('stopStrategy', { by: 'alice' })
+ *   const status = await handle.query('status')
+ */
+import { readFileSync } from 'node:fs';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
+import { parseStrategyConfig } from '../config/strategy-config';
+import { temporalConnectConfig } from '../config/temporal';
+import { loadAppEnv } from '../config/env';
+import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy-api';
+import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
+
+async function main() {
+  const file = process.argv[2] ?? 'examples/strategy-demo.json';
+  const text = readFileSync(file, 'utf8');
+  // 1. validate BEFORE connecting: a bad config throws a ConfigError naming the field
+  const config = parseStrategyConfig(/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text));
+
+  // 2. connect the way the worker and the CLI do (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS)
+  const { connectionOptions, namespace } = temporalConnectConfig();
+  const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
+  const client = new Client({ connection, namespace });
+  const workflowId = strategyWorkflowId(config.strategyId);
+
+  try {
+    // 3. start the durable strategy workflow on the worker's task queue
+    const handle = await client.workflow.start('strategyWorkflow', {
+      taskQueue: loadAppEnv().TRADER_TASK_QUEUE,
+      workflowId,
+      args: [{ config }],
+      typedSearchAttributes: [
+        { key: StrategyIdKey, value: config.strategyId },
+        { key: TradingModeKey, value: 'PAPER' },
+        { key: StrategyStateKey, value: 'RUNNING' },
+      ],
+      memo: { strategyName: config.name ?? config.strategyId },
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    console.log(`started ${workflowId} (run ${handle.firstExecutionRunId})`);
+
+    // 4. read its state (a query is answered by a worker: start one with `npm run worker`)
+    const status: StrategyStatus = await handle.query(statusQuery);
+    console.log(`mode ${status.mode}, state ${status.state}, open positions ${status.openPositions}`);
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) {
+      console.error(`strategy ${config.strategyId} is already running (workflow ${workflowId})`);
+      process.exitCode = 1;
+    } else throw e;
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`error: ${(e as Error).message}`);
+  process.exit(1);
+});
