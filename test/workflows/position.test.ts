@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { timeSkippingEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
-import { DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
+import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId } from '../../workflows/strategy-api';
 import { positionWorkflowId } from '../../workflows/position-api';
 import { positionPnl } from '../../domain/pnl';
@@ -39,7 +39,7 @@ test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domai
 
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'pos-test', workflowId: strategyWorkflowId('pos-test'), args: [{ config }] });
-    await env.sleep(3 * DAY + 12 * HOUR);
+    await advance(env, 3 * DAY + 12 * HOUR);
     const ids = ['TP-1', 'SL-1', 'TIME-1'].map((e) => positionWorkflowId('pos-test', e));
     for (const id of ids) await env.client.workflow.getHandle(id).result();
     for (const [id, name] of ids.map((id, i) => [id, ['position-tp', 'position-sl', 'position-time'][i]!] as const)) await maybeRecordHistory(env, id, name);

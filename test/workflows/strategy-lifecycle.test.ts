@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { timeSkippingEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
-import { DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
+import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy-api';
 import { positionWorkflowId } from '../../workflows/position-api';
 import { startSimulator, type Simulator } from '../../exchange/simulator/server';
@@ -61,10 +61,10 @@ test('paper → gate → approval → LIVE_MINIMAL with ccxt orders → emergenc
 
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'life', workflowId: wid, args: [{ config }] });
-    await env.sleep(DAY);
+    await advance(env, DAY);
     expect(await refusal(handle.executeUpdate('approve', { args: [{ by: 'alice' }] }))).toMatch(/gate for LIVE_MINIMAL has not been evaluated yet/);
 
-    await env.sleep(6 * DAY + 3 * HOUR);
+    await advance(env, 6 * DAY + 3 * HOUR);
     let status = await handle.query<StrategyStatus>('status');
     expect(status.mode).toBe('PAPER');
     expect(status.closedTrades).toBe(12);
@@ -80,7 +80,7 @@ test('paper → gate → approval → LIVE_MINIMAL with ccxt orders → emergenc
     // a live trade: real ccxt orders at the simulator
     const now = await env.currentTimeMs();
     await insertEvents(tdb.db, [unlockEvent('ARB-LIVE', 'ARB/USDT', now + 26 * HOUR)]);
-    await env.sleep(5 * HOUR);
+    await advance(env, 5 * HOUR);
     const livePosition = positionWorkflowId('life', 'ARB-LIVE');
     const pos = await env.client.workflow.getHandle(livePosition).query<{ status: string; mode: string }>('positionState');
     expect(pos).toMatchObject({ status: 'OPEN', mode: 'LIVE_MINIMAL' });
@@ -95,7 +95,7 @@ test('paper → gate → approval → LIVE_MINIMAL with ccxt orders → emergenc
       [`${clientOrderIdFor(livePosition, 'entry')}:BUY:FILLED`, `${clientOrderIdFor(livePosition, 'exit')}:SELL:FILLED`].sort(),
     );
     expect(await refusal(handle.executeUpdate('resume', { args: [{ by: 'bob' }] }))).toMatch(/cooldown runs until/);
-    await env.sleep(7 * HOUR);
+    await advance(env, 7 * HOUR);
     status = await handle.executeUpdate<StrategyStatus, [{ by: string }]>('resume', { args: [{ by: 'bob' }] });
     expect(status.mode).toBe('LIVE_MINIMAL');
     expect(status.state).toBe('RUNNING');

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { timeSkippingEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
-import { DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
+import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
 import { positionWorkflowId, type PositionView } from '../../workflows/position-api';
 
@@ -50,13 +50,13 @@ test('emergency stop: every open position exits, no new entries, resume only aft
   const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'emg', paperMarket: m.market });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'emg', workflowId: strategyWorkflowId('emg'), args: [{ config }] });
-    await env.sleep(6 * HOUR);
+    await advance(env, 6 * HOUR);
     const open = await handle.query<OpenPositionInfo[]>('openPositions');
     expect(open.map((p) => p.status)).toEqual(['OPEN', 'OPEN', 'OPEN', 'OPEN']);
 
     await handle.signal('emergencyStop', { reason: 'kill switch drill', by: 'ops' });
     for (let i = 0; i < 4; i++) {
-      const v = await env.client.workflow.getHandle(positionWorkflowId('emg', `EM${i}`)).result<PositionView>();
+      const v = await env.client.workflow.getHandle(positionWorkflowId('emg', `EM${i}`)).result() as PositionView;
       expect(v).toMatchObject({ status: 'CLOSED', exitReason: 'EMERGENCY' });
     }
     let status = await handle.query<StrategyStatus>('status');
@@ -67,12 +67,12 @@ test('emergency stop: every open position exits, no new entries, resume only aft
     expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/cooldown runs until/);
 
     // the LATE position asks to enter during the stop: refused, never bought
-    await env.sleep(12 * HOUR);
-    const late = await env.client.workflow.getHandle(positionWorkflowId('emg', 'LATE')).result<PositionView>();
+    await advance(env, 12 * HOUR);
+    const late = await env.client.workflow.getHandle(positionWorkflowId('emg', 'LATE')).result() as PositionView;
     expect(late.status).toBe('SKIPPED');
     expect(late.reasons.map((r) => r.code)).toContain('MODE_HALTED');
 
-    await env.sleep(12 * HOUR);
+    await advance(env, 12 * HOUR);
     status = await handle.query<StrategyStatus>('status');
     expect(status.emergency!.cooldownUntil).toBeLessThanOrEqual(await env.currentTimeMs());
     status = await handle.executeUpdate<StrategyStatus, [{ by: string }]>('resume', { args: [{ by: 'ops' }] });
@@ -108,9 +108,9 @@ test('a daily-loss breach alone triggers the emergency stop', async () => {
   const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'dloss', paperMarket: m.market });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'dloss', workflowId: strategyWorkflowId('dloss'), args: [{ config }] });
-    await env.sleep(4 * HOUR);
+    await advance(env, 4 * HOUR);
     expect((await handle.query<StrategyStatus>('status')).mode).toBe('PAPER');
-    await env.sleep(2 * HOUR);
+    await advance(env, 2 * HOUR);
     const status = await handle.query<StrategyStatus>('status');
     expect(status.mode).toBe('EMERGENCY_STOP');
     expect(status.emergency?.triggers.map((t) => t.code)).toEqual(['DAILY_LOSS']);
@@ -139,7 +139,7 @@ test('a losing paper week fails the gate, each failed criterion in the status qu
   const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'gfail', paperMarket: m.market });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'gfail', workflowId: strategyWorkflowId('gfail'), args: [{ config }] });
-    await env.sleep(7 * DAY + 3 * HOUR);
+    await advance(env, 7 * DAY + 3 * HOUR);
     const status = await handle.query<StrategyStatus>('status');
     expect(status.mode).toBe('PAPER');
     expect(status.closedTrades).toBe(12);
@@ -153,7 +153,7 @@ test('a losing paper week fails the gate, each failed criterion in the status qu
     expect(byName.PAPER_PERIOD!.passed).toBe(true);
     expect(status.gate.result!.failed.map((c) => c.name).sort()).toEqual(['SHARPE', 'WIN_RATE']);
     await handle.signal('approve', { by: 'eve' });
-    await env.sleep(HOUR);
+    await advance(env, HOUR);
     const after = await handle.query<StrategyStatus>('status');
     expect(after.mode).toBe('PAPER');
     expect(after.lastRefusal?.reason).toMatch(/WIN_RATE .* \(needs >= 45\)/);
