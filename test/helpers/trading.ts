@@ -1,6 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
 import { join } from 'node:path';
 import { createActivities } from '../../activities';
 import { staticBrokerRegistry, type BrokerRegistry } from '../../exchange/broker-registry';
@@ -77,20 +78,30 @@ export async function tradingWorker(
   return { worker, brokers };
 }
 
-/** Saves a workflow's history as a replay fixture when RECORD_HISTORIES=1 (test/histories/). */
+/** Saves a workflow's history as a replay fixture when RECORD_HISTORIES=1 (test/histories/*.pb). */
 export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const dir = join(__dirname, '..', 'histories');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), JSON.stringify(history));
+  // protobuf binary: exact, compact, and independent of JSON conversions
+  writeFileSync(join(dir, `${name}.pb`), temporal.api.history.v1.History.encode(temporal.api.history.v1.History.create(history)).finish());
 }
 
 /**
- * Skips `ms` of server time in steps of at most 6 h. One very long `env.sleep` on the time-skipping
- * test server was seen to stall now and then while activities kept starting; short steps never did.
+ * Skips `ms` of server time in steps of at most 6 h. The time-skipping test server was seen, now and
+ * then, to stop skipping (a time-skipping lock left held): a step that has not returned after 15 s of
+ * real time releases one lock and says so on stderr.
  */
 export async function advance(env: TestWorkflowEnvironment, ms: number): Promise<void> {
   const STEP = 6 * HOUR;
-  for (let left = ms; left > 0; left -= STEP) await env.sleep(Math.min(STEP, left));
+  for (let left = ms; left > 0; left -= STEP) {
+    const step = env.sleep(Math.min(STEP, left));
+    for (;;) {
+      const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
+      if (done) break;
+      process.stderr.write('advance: time skipping stalled for 15 s; releasing a held time-skipping lock\n');
+      await env.connection.testService!.unlockTimeSkipping({}).catch((e: unknown) => process.stderr.write(`advance: unlock refused: ${String(e)}\n`));
+    }
+  }
 }

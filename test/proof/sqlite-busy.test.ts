@@ -1,0 +1,49 @@
+/**
+ * Found by the crash tests: the SQLite app DB must ride out a lock held by another connection (the
+ * worker's own pool, the CLI, a second worker) instead of failing at once. libsql's default busy
+ * timeout is 0, so every collision between two writers, or a reader and a committing writer, failed
+ * immediately with SQLITE_BUSY ("Operation has timed out", P1008) — and Prisma's "pretty" error
+ * format made that a ~33 KB message of minified client code, which Temporal stored as "Failure
+ * exceeds size limit.", hiding the cause while activities backed off for 10-15 s.
+ */
+import { spawn } from 'node:child_process';
+import { freshSqliteDb, type TestDb } from '../helpers/db';
+
+let tdb: TestDb;
+beforeAll(async () => {
+  tdb = await freshSqliteDb();
+});
+afterAll(() => tdb?.close());
+
+/** Holds an exclusive lock on the SQLite file from another process for `ms`. */
+async function holdLock(file: string, ms: number): Promise<{ released: Promise<void> }> {
+  const py = `import sqlite3,time\nc=sqlite3.connect(${JSON.stringify(file)},isolation_level=None)\nc.execute('begin exclusive')\nprint('locked',flush=True)\ntime.sleep(${ms / 1000})\nc.execute('rollback')\n`;
+  const child = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => child.stdout!.once('data', r));
+  return { released: new Promise((r) => child.once('exit', () => r())) };
+}
+
+test('a query waits for a lock held 1.5 s by another connection instead of failing at once', async () => {
+  const lock = await holdLock(tdb.url.slice('file:'.length), 1_500);
+  const t0 = Date.now();
+  const res = await tdb.db.alert.count().then(
+    (n) => ({ ok: true, n, message: '' }),
+    (e: unknown) => ({ ok: false, n: -1, message: String((e as Error).message) }),
+  );
+  const waited = Date.now() - t0;
+  await lock.released;
+  console.log(`query under a 1.5 s lock: ${res.ok ? 'succeeded' : 'FAILED'} after ${waited} ms${res.ok ? '' : `, error message of ${res.message.length} chars`}`);
+  expect({ ok: res.ok, messageLength: res.message.length }).toEqual({ ok: true, messageLength: 0 });
+  expect(waited).toBeGreaterThan(500);
+});
+
+test('a DB error stays short (it becomes an activity failure stored in the workflow history)', async () => {
+  const lock = await holdLock(tdb.url.slice('file:'.length), 8_000);
+  const err = await tdb.db.alert.count().then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+  await lock.released;
+  expect(err).not.toBeNull();
+  expect(err!.message.length).toBeLessThan(2_000);
+}, 30_000);
