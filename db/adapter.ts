@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import { createClient as createLibsqlClient } from '@libsql/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { DatabaseTarget } from './url';
@@ -15,7 +16,7 @@ import type { DatabaseTarget } from './url';
 export function createAdapterFactory(db: DatabaseTarget) {
   if (db.provider === 'sqlite') {
     mkdirSync(dirname(db.url.slice('file:'.length)), { recursive: true });
-    return new PrismaLibSQL({ url: db.url });
+    return new BusyTolerantLibSQL({ url: db.url });
   }
   const pool = new pg.Pool({
     connectionString: db.url,
@@ -24,6 +25,21 @@ export function createAdapterFactory(db: DatabaseTarget) {
   });
   pool.on('connect', (client) => patchNameColumns(client));
   return new PrismaPg(pool, db.schema ? { schema: db.schema } : undefined);
+}
+
+/** How long a SQLite query waits for a lock held by another connection before failing (SQLITE_BUSY). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * libsql's busy timeout defaults to 0: a lock held by another connection (the worker's own pool, the
+ * CLI, a second worker, a committing writer) failed the query AT ONCE with SQLITE_BUSY, and the
+ * @libsql/client that @prisma/adapter-libsql bundles (0.8) has no option for it. The project's own
+ * @libsql/client (0.18) applies `timeout` to every connection it opens, so the adapter is built on it.
+ */
+class BusyTolerantLibSQL extends PrismaLibSQL {
+  override createClient(config: Parameters<PrismaLibSQL['createClient']>[0]): ReturnType<PrismaLibSQL['createClient']> {
+    return createLibsqlClient({ ...(config as object), url: config.url, timeout: SQLITE_BUSY_TIMEOUT_MS }) as unknown as ReturnType<PrismaLibSQL['createClient']>;
+  }
 }
 
 const NAME_OID = 19;

@@ -12,8 +12,10 @@ export { Prisma } from '../generated/sqlite';
 
 export function createDb(target: DatabaseTarget = databaseFromEnv()): Db {
   const adapter = createAdapterFactory(target);
-  if (target.provider === 'sqlite') return new SqliteClient({ adapter });
-  return new PostgresClient({ adapter }) as unknown as Db;
+  // 'minimal': a DB error is one line, not ~33 KB of the generated client's minified source (the
+  // message becomes an activity failure in the workflow history, where Temporal truncated it away)
+  if (target.provider === 'sqlite') return new SqliteClient({ adapter, errorFormat: 'minimal' });
+  return new PostgresClient({ adapter, errorFormat: 'minimal' }) as unknown as Db;
 }
 
 let shared: Db | undefined;

@@ -227,7 +227,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     });
 
     // 5. Hold through the unlock: first of stop-loss / take-profit / time exit / manual / emergency.
-    const reason = await holdUntilExit(view, mode, () => exitRequest);
+    const reason = await holdUntilExit(view, mode, config.timing.priceCheckInterval, () => exitRequest);
     return await exitAndReport(reason);
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -318,7 +318,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
  * Waits for the first exit condition. One watcher activity covers the whole holding period; it is
  * cancelled when something else (time exit, manual, emergency) comes first.
  */
-async function holdUntilExit(view: PositionView, mode: TradingMode, exitRequested: () => ExitRequest | undefined): Promise<ExitReason> {
+async function holdUntilExit(view: PositionView, mode: TradingMode, pollMs: number, exitRequested: () => ExitRequest | undefined): Promise<ExitReason> {
   const until = view.timeExitAt ?? Number.MAX_SAFE_INTEGER;
   const watchMs = Math.max(1_000, until - Date.now());
   const watcher = proxyActivities<Activities>({
@@ -338,6 +338,7 @@ async function holdUntilExit(view: PositionView, mode: TradingMode, exitRequeste
         targetPrice: view.targetPrice!,
         from: Date.now(),
         until,
+        pollMs,
       }),
     )
     .then((c) => (crossing = c))

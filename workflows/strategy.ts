@@ -454,6 +454,17 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
       currentExposure: exposure(),
       maxPositionPct: config.risk.maxPositionPct,
     });
+    if (d(size.quantity).lte(0)) {
+      // nothing can be sized (exposure full, no capital): one clear reason, not a cascade of rules
+      return deny([
+        {
+          code: 'EXPOSURE_CAP',
+          message: `no size left: ${size.zeroReason ?? 'zero quantity'} (open exposure ${exposure()}, cap ${limits.maxExposurePct} % of equity)`,
+          value: exposure(),
+          limit: limits.maxExposurePct,
+        },
+      ]);
+    }
     const check = checkPreTradeRisk({
       state: { ...s.risk, openExposure: exposure(), openPositions: openCount() },
       mode,
@@ -468,14 +479,6 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
       volume24hQuote: req.snapshot.volume24hQuote,
       latencyMs: req.latencyMs,
     });
-    if (d(size.quantity).lte(0)) {
-      check.violations.push({
-        code: 'EXPOSURE_CAP',
-        message: `no size left: ${size.zeroReason ?? 'zero quantity'}`,
-        value: exposure(),
-        limit: limits.maxExposurePct,
-      } as RiskViolation);
-    }
     if (check.violations.length) return deny(check.violations);
     const tracked = s.positions[req.positionId];
     s.positions[req.positionId] = {
@@ -708,11 +711,20 @@ function freshState(config: StrategyConfig, now: number): StrategyCarried {
  * Light checks of a limits update inside the workflow (zod stays out of the bundle; the CLI validates
  * fully before sending). Signals from the plain Temporal CLI reach this without the CLI's checks.
  */
+export const INTEGER_RISK_FIELDS = new Set(['maxOpenPositions', 'maxConsecutiveLosses', 'maxLatencyMs']);
+export const DECIMAL_RISK_FIELDS = new Set(['maxPositionPct', 'weeklyLossPct', 'monthlyLossPct', 'maxDrawdownPct', 'maxSpreadPct', 'maxOrderPctOfVolume', 'maxSlippagePct', 'maxCorrelation']);
+
 function limitsProblem(u: LimitsUpdate | undefined): string | null {
   if (!u || typeof u !== 'object') return 'a limits update must be an object: { "risk": {...}, "ladder": {...} }';
   const decimal = /^\d+(\.\d+)?$/;
   const known = new Set(['PAPER', 'LIVE_MINIMAL', 'LIVE_SCALED_1', 'LIVE_SCALED_2', 'LIVE_SCALED_3']);
   for (const [k, v] of Object.entries(u.risk ?? {})) {
+    // only the fields of the config's risk section, each with its own shape (integers stay integers)
+    if (INTEGER_RISK_FIELDS.has(k)) {
+      if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `risk.${k} must be a positive integer, got ${JSON.stringify(v)}`;
+      continue;
+    }
+    if (!DECIMAL_RISK_FIELDS.has(k)) return `risk.${k} is not a risk limit (fields: ${[...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].join(', ')})`;
     if (typeof v === 'number' ? !(v > 0) : !(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `risk.${k} must be a positive number, got ${JSON.stringify(v)}`;
   }
   for (const [rung, lim] of Object.entries(u.ladder ?? {})) {

@@ -7,7 +7,7 @@ import { Option, type Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
-import { duration, isoTime, table } from '../lib/table';
+import { duration, isoTime, num, table } from '../lib/table';
 import { checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, withTimeout, workflowUiUrl } from '../lib/temporal';
 import { ConfigError, parseStrategyConfig, strategyConfigSchema, type StrategyConfig } from '../../config/strategy-config';
 import {
@@ -435,7 +435,7 @@ function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus:
   const r = st.risk;
   const peak = d(r.peakEquity);
   const dd = peak.gt(0) ? toStr(peak.minus(d(r.equity)).div(peak).times(100).toDecimalPlaces(4)) : '0';
-  row('risk', `equity ${r.equity} (peak ${r.peakEquity}, drawdown ${dd} %) · P&L day ${r.dailyPnl} / week ${r.weeklyPnl} / month ${r.monthlyPnl}`);
+  row('risk', `equity ${num(r.equity)} (peak ${num(r.peakEquity)}, drawdown ${dd} %) · P&L day ${num(r.dailyPnl)} / week ${num(r.weeklyPnl)} / month ${num(r.monthlyPnl)}`);
   row('', `consecutive losses ${r.consecutiveLosses} · open exposure ${r.openExposure} in ${r.openPositions} position(s) · exchange latency ${r.lastLatencyMs === null ? '-' : `${r.lastLatencyMs} ms`}`);
   if (st.emergency) {
     const e = st.emergency;

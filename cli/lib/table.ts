@@ -1,6 +1,7 @@
+import { d } from '../../domain/money';
 /** Plain-text tables and value formatting for terminal output. */
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : num(String(c)))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) =>
     r
@@ -23,4 +24,14 @@ export function duration(ms: number): string {
   if (m < 120) return `${m}m`;
   const h = Math.round(m / 60);
   return h < 48 ? `${h}h` : `${Math.round(h / 24)}d`;
+}
+
+/**
+ * Display form of an exact decimal string: at most 8 decimal places (terminal tables only; --json and
+ * reports keep every digit). Anything that is not a plain decimal is returned unchanged.
+ */
+export function num(s: string): string {
+  const m = /^(-?\d+)\.(\d{9,})$/.exec(s);
+  if (!m) return s;
+  return d(s).toDecimalPlaces(8).toFixed();
 }

@@ -38,7 +38,7 @@ test('a query waits for a lock held 1.5 s by another connection instead of faili
 });
 
 test('a DB error stays short (it becomes an activity failure stored in the workflow history)', async () => {
-  const lock = await holdLock(tdb.url.slice('file:'.length), 8_000);
+  const lock = await holdLock(tdb.url.slice("file:".length), 6_500);
   const err = await tdb.db.alert.count().then(
     () => null,
     (e: unknown) => e as Error,

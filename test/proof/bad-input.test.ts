@@ -1,0 +1,202 @@
+/**
+ * Bad-input corpus (issue 7, acceptance 2): malformed strategy configs, CLI arguments, update and signal
+ * payloads sent to a RUNNING strategy on a dev server (worker as a child process), and import rows.
+ * Each gets a clear error, and changes nothing:
+ *   - no workflow started (visibility list of the namespace unchanged),
+ *   - no row written (counts of every table unchanged) — except that a refused SIGNAL is, by design,
+ *     recorded: the strategy's `lastRefusal` and exactly one COMMAND_REFUSED alert,
+ *   - the running strategy's mode, state and limits unchanged.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy-api';
+import { DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy';
+import { strategyConfigSchema } from '../../config/strategy-config';
+import { ProofStack, proofConfig, table, waitFor } from './lib';
+
+const stack = new ProofStack('badin');
+const ID = 'bad-ok';
+let dir: string;
+
+beforeAll(async () => {
+  await stack.start();
+  await stack.startWorker();
+  dir = mkdtempSync(join(tmpdir(), 'proof-bad-'));
+  // a long paper period: the gate never runs (no alert rows appear on their own during the test)
+  const r = await stack.cli('strategy', 'start', file('ok.json', JSON.stringify(proofConfig(ID, { paperPeriod: '1h' }))));
+  expect(r.code).toBe(0);
+  await waitFor('the strategy to run', () => stack.status(ID), (s) => s.state === 'RUNNING', 20_000);
+}, 90_000);
+afterAll(() => stack.close());
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+const cfg = (over: Record<string, unknown>) => JSON.stringify({ ...proofConfig('bad-x'), ...over });
+
+// ------------------------------------------------------------------ what "changes nothing" means
+
+interface World {
+  workflows: string[];
+  rows: Record<string, number>;
+  status: Pick<StrategyStatus, 'mode' | 'state' | 'limits' | 'openPositions' | 'closedTrades'> & { risk: Record<string, unknown> };
+  refusal: StrategyStatus['lastRefusal'];
+}
+
+async function world(): Promise<World> {
+  const db = stack.tdb.db;
+  const workflows: string[] = [];
+  for await (const w of stack.client.workflow.list()) workflows.push(`${w.workflowId}/${w.runId}`);
+  const [strategy, unlockEvent, alert, auditEntry, modeChange, approval, order, position, tradingSignal, riskState, paperVenueOrder] = await Promise.all([
+    db.strategy.count(),
+    db.unlockEvent.count(),
+    db.alert.count(),
+    db.auditEntry.count(),
+    db.modeChange.count(),
+    db.approval.count(),
+    db.order.count(),
+    db.position.count(),
+    db.tradingSignal.count(),
+    db.riskState.count(),
+    db.paperVenueOrder.count(),
+  ]);
+  const st = await stack.status(ID);
+  const { updatedAt: _u, ...risk } = st.risk as unknown as Record<string, unknown>;
+  return {
+    workflows: workflows.sort(),
+    rows: { strategy, unlockEvent, alert, auditEntry, modeChange, approval, order, position, tradingSignal, riskState, paperVenueOrder },
+    status: { mode: st.mode, state: st.state, limits: st.limits, openPositions: st.openPositions, closedTrades: st.closedTrades, risk },
+    refusal: st.lastRefusal,
+  };
+}
+
+type Kind = 'config' | 'cli' | 'update' | 'signal' | 'import';
+interface Case {
+  kind: Kind;
+  name: string;
+  /** returns the error text the user sees */
+  run(): Promise<string>;
+  expect: RegExp;
+}
+
+/** A CLI call that must fail with ONE line `error: ...` and a non-zero exit; returns stdout (row reports) + that line. */
+async function cliError(...argv: string[]): Promise<string> {
+  const r = await stack.cli(...argv);
+  if (r.code === 0) throw new Error(`expected a failure, got exit 0: ${r.out}`);
+  if (!/^error: [^\n]+\n$/.test(r.err) || /\n\s+at /.test(r.err)) throw new Error(`expected one "error: ..." line, got ${JSON.stringify(r.err)}`);
+  return `${r.out.trim()} ${r.err.trim()}`.trim();
+}
+
+async function updateRefusal(name: string, arg: unknown): Promise<string> {
+  const h = stack.client.workflow.getHandle(strategyWorkflowId(ID));
+  const err = await h.executeUpdate(name, { args: [arg] }).then(
+    (v) => new Error(`update ${name} was ACCEPTED: ${JSON.stringify(v).slice(0, 200)}`),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+  return String(err.cause?.message);
+}
+
+async function signalRefusal(name: string, arg: unknown): Promise<string> {
+  const h = stack.client.workflow.getHandle(strategyWorkflowId(ID));
+  const before = (await stack.status(ID)).lastRefusal?.at ?? 0;
+  await h.signal(name, arg);
+  const st = await waitFor(`the refusal of signal ${name}`, () => stack.status(ID), (s) => (s.lastRefusal?.at ?? 0) > before && s.lastRefusal?.command === name, 10_000, 100).catch(async () => {
+    throw new Error(`signal ${name} ${JSON.stringify(arg)} was not refused (lastRefusal ${JSON.stringify((await stack.status(ID)).lastRefusal)})`);
+  });
+  // the COMMAND_REFUSED alert is written by an activity after the refusal: wait for it so the next case starts clean
+  await waitFor('the refusal alert', () => stack.tdb.db.alert.count({ where: { kind: 'COMMAND_REFUSED', message: { startsWith: `${name} refused` } } }), (n) => n > 0, 10_000, 100);
+  return `${st.lastRefusal!.command}: ${st.lastRefusal!.reason}`;
+}
+
+const CSV_HEAD = 'id,symbol,unlockAt,unlockAmount,circulatingSupply,source';
+const GOOD_ROW = 'good-1,ARB/USDT,2030-03-16T13:00:00Z,92650000,1275000000,proof';
+const importError = (name: string, ...rows: string[]) => cliError('unlocks', 'import', file(name, [CSV_HEAD, GOOD_ROW, ...rows].join('\n') + '\n'));
+
+const CASES: Case[] = [
+  // ---- strategy configs (strategy start <file>)
+  { kind: 'config', name: 'unknown mode', run: () => cliError('strategy', 'start', file('c1.json', cfg({ mode: 'LIVE_SCALED_3' }))), expect: /mode: .*PAPER/ },
+  { kind: 'config', name: 'negative limit', run: () => cliError('strategy', 'start', file('c2.json', cfg({ ladder: { PAPER: { riskPerTradePct: '-1', maxExposurePct: '20', dailyLossPct: '5' } } }))), expect: /ladder\.PAPER\.riskPerTradePct: .*(greater than 0|negative)/ },
+  { kind: 'config', name: 'bad duration "24x"', run: () => cliError('strategy', 'start', file('c3.json', cfg({ tokenUnlock: { entryLead: '24x' } }))), expect: /tokenUnlock\.entryLead: "24x" is not a duration/ },
+  { kind: 'config', name: 'unknown field', run: () => cliError('strategy', 'start', file('c4.json', cfg({ leverage: 10 }))), expect: /leverage/ },
+  { kind: 'config', name: 'bad strategyId', run: () => cliError('strategy', 'start', file('c5.json', cfg({ strategyId: 'Bad_ID!' }))), expect: /strategyId: strategyId must be 1-40 chars/ },
+  { kind: 'config', name: 'non-decimal money', run: () => cliError('strategy', 'start', file('c6.json', cfg({ capital: { initial: 'ten thousand' } }))), expect: /capital\.initial: capital\.initial must be a decimal number/ },
+  { kind: 'config', name: 'zero capital', run: () => cliError('strategy', 'start', file('c7.json', cfg({ capital: { initial: '0' } }))), expect: /capital\.initial must be greater than 0/ },
+  { kind: 'config', name: 'non-integer maxOpenPositions', run: () => cliError('strategy', 'start', file('c8.json', cfg({ risk: { maxOpenPositions: 2.5 } }))), expect: /risk\.maxOpenPositions/ },
+  { kind: 'config', name: 'not JSON', run: () => cliError('strategy', 'start', file('c9.json', '{ "strategyId": "bad-x", ')), expect: /c9\.json/ },
+  { kind: 'config', name: 'missing file', run: () => cliError('strategy', 'start', join(dir, 'nope.json')), expect: /nope\.json/ },
+  { kind: 'config', name: 'unknown unlock field type', run: () => cliError('strategy', 'start', file('c10.json', cfg({ tokenUnlock: { stopLossPct: true } }))), expect: /tokenUnlock\.stopLossPct/ },
+
+  // ---- CLI arguments
+  { kind: 'cli', name: 'approve without --by', run: () => cliError('approve', ID), expect: /required option '--by <name>' not specified/ },
+  { kind: 'cli', name: 'unknown command', run: () => cliError('frobnicate', ID), expect: /unknown command 'frobnicate'/ },
+  { kind: 'cli', name: 'emergency-stop without --reason', run: () => cliError('emergency-stop', ID), expect: /required option '--reason <text>' not specified/ },
+  { kind: 'cli', name: 'limits: bad --set value', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions=-3'), expect: /--set risk\.maxOpenPositions=-3/ },
+  { kind: 'cli', name: 'limits: unknown field', run: () => cliError('limits', ID, '--set', 'risk.leverage=3'), expect: /risk has no field "leverage"/ },
+  { kind: 'cli', name: 'limits: malformed --set', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions'), expect: /expected <path>=<value>/ },
+  { kind: 'cli', name: 'bad strategy id argument', run: () => cliError('pause', 'Bad_ID!'), expect: /Bad_ID!/ },
+
+  // ---- updates to the running strategy (bypassing the CLI's own checks): the validator refuses, nothing is recorded
+  { kind: 'update', name: 'approve without by', run: () => updateRefusal('approve', {}), expect: /an approval needs the approver/ },
+  { kind: 'update', name: 'approve with blank by', run: () => updateRefusal('approve', { by: '  ' }), expect: /an approval needs the approver/ },
+  { kind: 'update', name: 'emergencyStop without reason', run: () => updateRefusal('emergencyStop', { by: 'x' }), expect: /an emergency stop needs a reason/ },
+  { kind: 'update', name: 'limits: negative risk value', run: () => updateRefusal('updateLimits', { risk: { maxDrawdownPct: '-5' } }), expect: /risk\.maxDrawdownPct must be a positive number/ },
+  { kind: 'update', name: 'limits: unknown ladder field', run: () => updateRefusal('updateLimits', { ladder: { PAPER: { leverage: '3' } } }), expect: /ladder\.PAPER\.leverage is not a limit/ },
+  { kind: 'update', name: 'limits: unknown rung', run: () => updateRefusal('updateLimits', { ladder: { YOLO: { riskPerTradePct: '1' } } }), expect: /ladder\.YOLO is not a mode of the ladder/ },
+  { kind: 'update', name: 'limits: unknown risk field', run: () => updateRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /risk\.leverage/ },
+  { kind: 'update', name: 'limits: fractional maxOpenPositions', run: () => updateRefusal('updateLimits', { risk: { maxOpenPositions: 2.5 } }), expect: /risk\.maxOpenPositions/ },
+  { kind: 'update', name: 'limits: not an object', run: () => updateRefusal('updateLimits', 'raise them'), expect: /a limits update must be an object/ },
+
+  // ---- the same as signals (what the plain Temporal CLI would send): refused, recorded as lastRefusal + alert
+  { kind: 'signal', name: 'approve without by', run: () => signalRefusal('approve', {}), expect: /approve: an approval needs the approver/ },
+  { kind: 'signal', name: 'emergencyStop without reason', run: () => signalRefusal('emergencyStop', { by: 'x' }), expect: /emergencyStop: an emergency stop needs a reason/ },
+  { kind: 'signal', name: 'limits: negative value', run: () => signalRefusal('updateLimits', { ladder: { PAPER: { dailyLossPct: '-1' } } }), expect: /updateLimits: ladder\.PAPER\.dailyLossPct must be a positive decimal/ },
+  { kind: 'signal', name: 'limits: unknown risk field', run: () => signalRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /updateLimits: risk\.leverage/ },
+
+  // ---- import rows (unlocks import): one bad row → nothing imported
+  { kind: 'import', name: 'bad symbol', run: () => importError('i1.csv', 'bad-1,arb-usdt,2030-03-16T13:00:00Z,1000,100000,proof'), expect: /line 3: symbol must be BASE\/QUOTE/ },
+  { kind: 'import', name: 'bad date', run: () => importError('i2.csv', 'bad-2,OP/USDT,2030-13-45T00:00:00Z,1000,100000,proof'), expect: /line 3: unlockAt must be an ISO 8601 date-time/ },
+  { kind: 'import', name: 'date without zone', run: () => importError('i3.csv', 'bad-3,OP/USDT,2030-03-16T13:00:00,1000,100000,proof'), expect: /line 3: unlockAt must be an ISO 8601 date-time with a time zone/ },
+  { kind: 'import', name: 'negative supply', run: () => importError('i4.csv', 'bad-4,OP/USDT,2030-03-16T13:00:00Z,1000,-100000,proof'), expect: /line 3: circulatingSupply must be a non-negative decimal/ },
+  { kind: 'import', name: 'duplicate id', run: () => importError('i5.csv', 'good-1,OP/USDT,2030-03-17T13:00:00Z,1000,100000,proof'), expect: /line 3: .*good-1/ },
+  { kind: 'import', name: 'missing column', run: () => cliError('unlocks', 'import', file('i6.csv', 'id,symbol,unlockAt\nx,ARB/USDT,2030-03-16T13:00:00Z\n')), expect: /missing column\(s\) unlockAmount, circulatingSupply/ },
+];
+
+test(`bad-input corpus: ${CASES.length} cases, each refused with a clear message and changing nothing`, async () => {
+  const results: Array<Record<string, string>> = [];
+  const failures: string[] = [];
+  for (const c of CASES) {
+    const before = await world();
+    let message: string;
+    try {
+      message = await c.run();
+    } catch (e) {
+      message = `!! ${(e as Error).message}`;
+    }
+    const after = await world();
+    const problems: string[] = [];
+    if (!c.expect.test(message)) problems.push(`message ${JSON.stringify(message)} does not match ${c.expect}`);
+    if (JSON.stringify(after.workflows) !== JSON.stringify(before.workflows)) problems.push(`workflows changed: ${after.workflows.filter((w) => !before.workflows.includes(w)).join(', ')}`);
+    const expectedRows: Record<string, number> = { ...before.rows, ...(c.kind === 'signal' ? { alert: before.rows.alert! + 1 } : {}) };
+    for (const [t, n] of Object.entries(after.rows)) if (n !== expectedRows[t]) problems.push(`${t} rows ${before.rows[t]} → ${n}`);
+    if (JSON.stringify(after.status) !== JSON.stringify(before.status)) problems.push(`strategy status changed: ${JSON.stringify(before.status)} → ${JSON.stringify(after.status)}`);
+    if (c.kind !== 'signal' && JSON.stringify(after.refusal) !== JSON.stringify(before.refusal)) problems.push('lastRefusal changed');
+    results.push({ kind: c.kind, case: c.name, message: message.replace(/\s+/g, ' ').slice(0, 110), verdict: problems.length ? 'FAIL' : 'ok' });
+    if (problems.length) failures.push(`${c.kind} / ${c.name}: ${problems.join('; ')}`);
+  }
+  const refusedAlerts = await stack.tdb.db.alert.findMany({ where: { kind: 'COMMAND_REFUSED' } });
+  console.log(`BAD-INPUT CORPUS: ${CASES.length} cases (${(['config', 'cli', 'update', 'signal', 'import'] as Kind[]).map((k) => `${CASES.filter((c) => c.kind === k).length} ${k}`).join(', ')}); ${failures.length} failed\n${table(results)}\nCOMMAND_REFUSED alerts: ${refusedAlerts.length}`);
+  expect(CASES.length).toBeGreaterThanOrEqual(20);
+  expect(failures).toEqual([]);
+  // and the strategy is still the one we started: PAPER, RUNNING, default limits
+  expect(await stack.status(ID)).toMatchObject({ mode: 'PAPER', state: 'RUNNING', limits: { riskPerTradePct: '0.5', maxExposurePct: '90', dailyLossPct: '50' } });
+}, 180_000);
+
+test("the workflow's own check of a limits update knows exactly the config's risk fields", () => {
+  const schemaFields = Object.keys(strategyConfigSchema.shape.risk.unwrap().shape).sort();
+  expect([...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].sort()).toEqual(schemaFields);
+});
