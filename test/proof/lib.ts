@@ -410,3 +410,28 @@ export async function stageOf(stack: ProofStack, positionIds: string[]): Promise
   }
   return out;
 }
+
+/** Holds an EXCLUSIVE lock on a SQLite file from another process (another connection) for `ms`. */
+export async function holdSqliteLock(file: string, ms: number): Promise<{ lockedAt: number; released: Promise<number> }> {
+  const py = `import sqlite3,time\nc=sqlite3.connect(${JSON.stringify(file)},isolation_level=None,timeout=30)\nc.execute('begin exclusive')\nprint('locked',flush=True)\ntime.sleep(${ms / 1000})\nc.execute('rollback')\n`;
+  const child = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => child.stdout!.once('data', r));
+  return { lockedAt: Date.now(), released: new Promise((r) => child.once('exit', () => r(Date.now()))) };
+}
+
+/** Activity retries in a workflow's history: Σ (attempt − 1) over started activities, by activity type. */
+export async function activityRetries(stack: ProofStack, workflowId: string): Promise<Record<string, number>> {
+  const h = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const types = new Map<string, string>();
+  const out: Record<string, number> = {};
+  for (const e of h.events ?? []) {
+    const sched = e.activityTaskScheduledEventAttributes;
+    if (sched) types.set(String(e.eventId), sched.activityType?.name ?? '?');
+    const started = e.activityTaskStartedEventAttributes;
+    if (started && (started.attempt ?? 1) > 1) {
+      const t = types.get(String(started.scheduledEventId)) ?? '?';
+      out[t] = (out[t] ?? 0) + (started.attempt! - 1);
+    }
+  }
+  return out;
+}

@@ -6,22 +6,14 @@
  * format made that a ~33 KB message of minified client code, which Temporal stored as "Failure
  * exceeds size limit.", hiding the cause while activities backed off for 10-15 s.
  */
-import { spawn } from 'node:child_process';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { holdSqliteLock as holdLock } from './lib';
 
 let tdb: TestDb;
 beforeAll(async () => {
   tdb = await freshSqliteDb();
 });
 afterAll(() => tdb?.close());
-
-/** Holds an exclusive lock on the SQLite file from another process for `ms`. */
-async function holdLock(file: string, ms: number): Promise<{ released: Promise<void> }> {
-  const py = `import sqlite3,time\nc=sqlite3.connect(${JSON.stringify(file)},isolation_level=None)\nc.execute('begin exclusive')\nprint('locked',flush=True)\ntime.sleep(${ms / 1000})\nc.execute('rollback')\n`;
-  const child = spawn('python3', ['-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((r) => child.stdout!.once('data', r));
-  return { released: new Promise((r) => child.once('exit', () => r())) };
-}
 
 test('a query waits for a lock held 1.5 s by another connection instead of failing at once', async () => {
   const lock = await holdLock(tdb.url.slice('file:'.length), 1_500);
