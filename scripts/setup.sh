@@ -15,6 +15,15 @@ if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install 
 echo "== Temporal binaries"
 npx --no-install tsx scripts/lib/temporal-binaries.ts
 
+echo "== Chromium (Web UI test; Debian package, playwright-core drives it)"
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "warning: no chromium found; install Debian's chromium (or set CHROMIUM_PATH) for the Web UI test"
+  fi
+fi
+
 echo "== Prisma"
 npx --no-install tsx prisma/build-schemas.ts --check
 bash scripts/prisma.sh generate --schema prisma/sqlite/schema.prisma >/dev/null

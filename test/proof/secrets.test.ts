@@ -1,0 +1,172 @@
+/**
+ * Secrets (issue 7, acceptance 3): a live-mode run against the simulator with a distinctive API key and
+ * secret, known only to the worker process (its environment) and the simulator. The run includes error
+ * paths (5xx, accept-then-drop and an authentication failure on the order endpoint) so error messages
+ * are written to the DB and to the histories. Then the secret and the key must appear in NONE of:
+ *   - every workflow history of the namespace (every run; payload data decoded from bytes),
+ *   - the worker processes' stdout/stderr, the Temporal dev server's log,
+ *   - any DB row (alerts, orders.lastError, audit payloads, strategy config, ...).
+ * And the audit chain of that run verifies; an edited, a deleted and a reordered entry each make
+ * `audit verify` exit non-zero naming the entry.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { positionWorkflowId } from '../../workflows/position-api';
+import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { ProofStack, proofConfig, startAndPromote, waitFor } from './lib';
+
+const SECRET = `S3CR3T-${randomBytes(12).toString('hex')}`;
+const KEY = `K3Y-${randomBytes(12).toString('hex')}`;
+const stack = new ProofStack('secrets', { apiKey: KEY, secret: SECRET });
+const ID = 'secrets';
+afterAll(() => stack.close());
+
+/** JSON of anything, with every byte array decoded as UTF-8 text (payload data) and also kept as base64. */
+function dump(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (x instanceof Uint8Array) return { utf8: Buffer.from(x).toString('utf8'), base64: Buffer.from(x).toString('base64') };
+    if (typeof x === 'bigint') return x.toString();
+    return x;
+  });
+}
+
+function leaks(text: string): string[] {
+  const out: string[] = [];
+  for (const [name, s] of [
+    ['secret', SECRET],
+    ['api key', KEY],
+  ] as const) {
+    if (text.includes(s)) out.push(name);
+    if (text.includes(Buffer.from(s).toString('base64').slice(0, 20))) out.push(`${name} (base64)`);
+  }
+  return out;
+}
+
+test('the API secret and key appear in no history, no log and no DB row; the audit chain names tampered entries', async () => {
+  const t0 = Date.now();
+  await stack.start();
+  await stack.startWorker();
+  const dir = mkdtempSync(join(tmpdir(), 'proof-secrets-'));
+  const cfgFile = join(dir, 'secrets.json');
+  writeFileSync(cfgFile, JSON.stringify(proofConfig(ID)));
+  await startAndPromote(stack, ID, cfgFile);
+
+  // error paths: a 5xx, a lost answer and a refused signature on the first order calls (all retried)
+  stack.sim.faults.add({ id: 'first-5xx', kind: 'status', endpoint: '/api/v3/order', method: 'POST', status: 502, probability: 1, times: 1 });
+  stack.sim.faults.add({ id: 'drop', kind: 'accept-then-drop', endpoint: '/api/v3/order', method: 'POST', probability: 1, times: 1 });
+  stack.sim.faults.add({ id: 'auth', kind: 'status', endpoint: '/api/v3/order', method: 'GET', status: 401, probability: 1, times: 1 });
+  const events = await stack.addEvents('sx', [
+    { symbol: 'BTC/USDT', unlockInMs: 8_000 },
+    { symbol: 'ETH/USDT', unlockInMs: 9_000 },
+  ]);
+  const positions = events.map((e) => positionWorkflowId(ID, e));
+  await waitFor(
+    'the live positions to close',
+    () => Promise.all(positions.map((id) => stack.client.workflow.getHandle(id).describe().then((x) => x.status.name))),
+    (ss) => ss.every((s) => s === 'COMPLETED'),
+    90_000,
+    500,
+  );
+  // they traded live at the simulator
+  const simIds = stack.sim.orders().map((o) => o.clientOrderId);
+  for (const p of positions) expect(simIds).toEqual(expect.arrayContaining([clientOrderIdFor(p, 'entry'), clientOrderIdFor(p, 'exit')]));
+  expect(stack.sim.stats().totalFaults).toBeGreaterThanOrEqual(2);
+
+  // ---- every history of the namespace
+  let histories = 0;
+  let historyBytes = 0;
+  const historyLeaks: string[] = [];
+  let sawOrderId = false;
+  for await (const w of stack.client.workflow.list()) {
+    const h = await stack.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+    const text = dump(h);
+    histories++;
+    historyBytes += text.length;
+    if (text.includes(clientOrderIdFor(positions[0]!, 'entry'))) sawOrderId = true;
+    for (const l of leaks(text)) historyLeaks.push(`${w.workflowId}/${w.runId}: ${l}`);
+  }
+  expect(sawOrderId).toBe(true); // the decoding works: payload contents are searchable
+
+  // ---- logs
+  const workerLog = stack.workerLogs.join('\n');
+  const serverLog = readFileSync(stack.server.logFile, 'utf8');
+  expect(workerLog).toMatch(/live broker: binance at http:\/\/127\.0\.0\.1/); // the worker did run live
+
+  // ---- every DB row
+  const db = stack.tdb.db;
+  const tables = {
+    strategy: await db.strategy.findMany(),
+    unlockEvent: await db.unlockEvent.findMany(),
+    tradingSignal: await db.tradingSignal.findMany(),
+    position: await db.position.findMany(),
+    order: await db.order.findMany(),
+    fill: await db.fill.findMany(),
+    balanceSnapshot: await db.balanceSnapshot.findMany(),
+    riskState: await db.riskState.findMany(),
+    modeChange: await db.modeChange.findMany(),
+    approval: await db.approval.findMany(),
+    alert: await db.alert.findMany(),
+    auditEntry: await db.auditEntry.findMany(),
+    dailyReport: await db.dailyReport.findMany(),
+    paperVenueOrder: await db.paperVenueOrder.findMany(),
+  };
+  const dbLeaks = Object.entries(tables).flatMap(([t, rows]) => leaks(dump(rows)).map((l) => `${t}: ${l}`));
+  const errorsRecorded = tables.order.filter((o) => o.lastError).length + tables.alert.filter((a) => /error|fail/i.test(a.message)).length;
+  const retried = tables.order.filter((o) => o.attempts > 1).length;
+
+  console.log(
+    [
+      `SECRETS: secret ${SECRET.slice(0, 9)}… and key ${KEY.slice(0, 6)}… searched (plain and base64) in`,
+      `  ${histories} workflow histories (${(historyBytes / 1024).toFixed(0)} KiB decoded): ${historyLeaks.length} hits`,
+      `  ${stack.workerLogs.length} worker processes' output (${(workerLog.length / 1024).toFixed(1)} KiB) and the dev server log (${(serverLog.length / 1024).toFixed(1)} KiB): ${leaks(workerLog).length + leaks(serverLog).length} hits`,
+      `  ${Object.values(tables).reduce((a, r) => a + r.length, 0)} DB rows in ${Object.keys(tables).length} tables (${tables.auditEntry.length} audit entries, ${tables.alert.length} alerts, ${tables.order.length} orders, ${retried} retried, ${errorsRecorded} with an error recorded): ${dbLeaks.length} hits`,
+      `  exchange faults injected on the way: ${JSON.stringify(stack.sim.stats().faultsInjected)}`,
+    ].join('\n'),
+  );
+  expect(historyLeaks).toEqual([]);
+  expect(leaks(workerLog)).toEqual([]);
+  expect(leaks(serverLog)).toEqual([]);
+  expect(dbLeaks).toEqual([]);
+
+  // ---- the audit chain of this run: intact, then tampered three ways
+  await stack.stopWorker(); // nothing appends while we tamper
+  const ok = await stack.cli('audit', 'verify');
+  expect(ok).toMatchObject({ code: 0, out: `audit chain intact: ${tables.auditEntry.length} entries\n` });
+  const kinds = [...new Set(tables.auditEntry.map((e) => e.kind))].sort();
+  expect(kinds).toEqual(expect.arrayContaining(['APPROVAL', 'POSITION_CLOSED', 'POSITION_OPENED', 'STRATEGY_STARTED']));
+  const entries = [...tables.auditEntry].sort((a, b) => a.seq - b.seq);
+  const opened = entries.find((e) => e.kind === 'POSITION_OPENED')!;
+
+  // edited: a fill price changed
+  await db.auditEntry.update({ where: { seq: opened.seq }, data: { payloadJson: opened.payloadJson.replace(/"entryPrice":"[^"]+"/, '"entryPrice":"1"') } });
+  let r = await stack.cli('audit', 'verify');
+  expect(r.code).toBe(1);
+  expect(r.out).toContain(`entry ${opened.seq} EDITED`);
+  expect(r.err).toMatch(new RegExp(`audit chain broken: .* at entry ${opened.seq} of ${entries.length}`));
+  await db.auditEntry.update({ where: { seq: opened.seq }, data: { payloadJson: opened.payloadJson } });
+  expect((await stack.cli('audit', 'verify')).code).toBe(0);
+
+  // deleted: an entry in the middle disappears
+  const victim = entries[Math.floor(entries.length / 2)]!;
+  await db.auditEntry.delete({ where: { seq: victim.seq } });
+  r = await stack.cli('audit', 'verify');
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(new RegExp(`entry ${victim.seq + 1} (GAP|BROKEN_LINK)`));
+  const { seq: _s, ...victimData } = victim;
+  await db.auditEntry.create({ data: { seq: victim.seq, ...victimData } });
+  expect((await stack.cli('audit', 'verify')).code).toBe(0);
+
+  // reordered: two neighbours swap places (their contents and hashes move, the seq numbers stay)
+  const [x, y] = [entries[1]!, entries[2]!];
+  const content = (e: typeof x) => ({ entryKey: e.entryKey, kind: e.kind, strategyId: e.strategyId, payloadJson: e.payloadJson, createdAt: e.createdAt, prevHash: e.prevHash, hash: e.hash });
+  await db.auditEntry.update({ where: { seq: x.seq }, data: { entryKey: `${x.entryKey}#tmp`, prevHash: `${x.prevHash}#tmp`, hash: `${x.hash}#tmp` } });
+  await db.auditEntry.update({ where: { seq: y.seq }, data: content(x) });
+  await db.auditEntry.update({ where: { seq: x.seq }, data: content(y) });
+  r = await stack.cli('audit', 'verify');
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(new RegExp(`entry ${x.seq} (BROKEN_LINK|EDITED)`));
+  expect(r.err).toMatch(/audit chain broken/);
+  console.log(`audit: ${entries.length} entries (${kinds.join(', ')}); edit → entry ${opened.seq} named, delete of ${victim.seq} → entry ${victim.seq + 1} named, swap ${x.seq}↔${y.seq} → named; total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}, 240_000);
