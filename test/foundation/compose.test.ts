@@ -1,0 +1,46 @@
+/**
+ * docker-compose.yml cannot run here (no docker engine), so it is checked for consistency with the
+ * app's defaults: services present, ports, the worker's connection settings, the search attributes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { appEnvSchema } from '../../config/env';
+import { parseDatabaseUrl } from '../../db/url';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { DEFAULT_DEV_SERVER } from '../../scripts/lib/dev-server';
+
+const compose = parse(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { ports?: string[]; environment?: Record<string, string>; build?: string; command?: string[]; deploy?: { replicas?: number } }>;
+};
+const s = compose.services;
+
+test('the scale-path services exist', () => {
+  expect(Object.keys(s).sort()).toEqual(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+  expect(s.worker!.build).toBe('.');
+  expect(s.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
+});
+
+test('ports match the app defaults', () => {
+  expect(s.temporal!.ports).toContain(`${DEFAULT_DEV_SERVER.port}:7233`);
+  expect(s['temporal-ui']!.ports).toContain(`${DEFAULT_DEV_SERVER.uiPort}:8080`);
+  expect(s.postgres!.ports).toContain('5432:5432');
+});
+
+test('the worker reaches the cluster and the app database with valid settings', () => {
+  const env = s.worker!.environment!;
+  expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  const db = parseDatabaseUrl(env.DATABASE_URL!);
+  expect(db.provider).toBe('postgres');
+  expect(new URL(db.url).hostname).toBe('postgres');
+  expect(new URL(db.url).pathname).toBe(`/${s.postgres!.environment!.POSTGRES_DB}`);
+  const app = appEnvSchema.parse({ TRADER_TASK_QUEUE: env.TRADER_TASK_QUEUE, WORKER_MAX_CACHED_WORKFLOWS: env.WORKER_MAX_CACHED_WORKFLOWS });
+  expect(app.TRADER_TASK_QUEUE).toBe(appEnvSchema.parse({}).TRADER_TASK_QUEUE);
+  expect(JSON.stringify(env)).not.toMatch(/secret[^$]*[A-Za-z0-9]{16,}/i);
+});
+
+test('the cluster gets every search attribute the workflows use', () => {
+  const cmd = s['temporal-setup']!.command!.join(' ');
+  for (const sa of SEARCH_ATTRIBUTES) expect(cmd).toContain(sa.name);
+  expect(cmd).toContain('--type Keyword');
+});
