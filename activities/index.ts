@@ -3,6 +3,7 @@ import type { BrokerRegistry } from '../exchange/broker-registry';
 import { createPersistenceActivities } from './persistence';
 import { createOrderActivities } from './orders';
 import { createMarketActivities } from './market';
+import { createReportActivities } from './reports';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPersistenceActivities(deps),
     ...createOrderActivities(deps),
     ...createMarketActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 

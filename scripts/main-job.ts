@@ -33,7 +33,7 @@ import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../workflows/strategy-api';
-import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
+import { startStrategyWorkflow } from '../client/strategy-client';
 
 const SIM_PORT = Number(process.env.SIM_PORT ?? 8710);
 const DEMO_SYMBOLS = ['ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
@@ -123,17 +123,7 @@ async function main() {
   const client = new Client({ connection: await Connection.connect(connectionOptions), namespace });
   const wid = strategyWorkflowId(config.strategyId);
   try {
-    await client.workflow.start('strategyWorkflow', {
-      taskQueue: env.TRADER_TASK_QUEUE,
-      workflowId: wid,
-      args: [{ config }],
-      typedSearchAttributes: [
-        { key: StrategyIdKey, value: config.strategyId },
-        { key: TradingModeKey, value: 'PAPER' },
-        { key: StrategyStateKey, value: 'RUNNING' },
-      ],
-      memo: { name: config.name ?? config.strategyId },
-    });
+    await startStrategyWorkflow(client, config, env.TRADER_TASK_QUEUE);
     say(`started strategy "${config.strategyId}" in PAPER`);
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;

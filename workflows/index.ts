@@ -2,3 +2,4 @@
 export { wiringCheckWorkflow } from './wiring';
 export { strategyWorkflow } from './strategy';
 export { positionWorkflow } from './position';
+export { dailyReportWorkflow } from './daily-report';

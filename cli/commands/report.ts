@@ -207,10 +207,24 @@ export function registerReportCommand(program: Command, ctx: Ctx): void {
     .option('--format <format>', 'json or csv', 'json')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--metrics-only', 'only the metrics (CSV: metric,value rows)')
+    .option('--daily', 'the stored daily reports (from the strategy\'s Temporal Schedule) instead of the whole history')
     .addHelpText('after', '\nCSV: one row per closed trade (header first), a blank line, then a metric,value section.\nJSON: { strategyId, initialCapital, trades[] (with their orders), metrics, executionQuality[] }.')
-    .action(async (id: string, o: { format: string; out?: string; metricsOnly?: boolean }) => {
+    .action(async (id: string, o: { format: string; out?: string; metricsOnly?: boolean; daily?: boolean }) => {
       checkStrategyId(id);
       if (o.format !== 'json' && o.format !== 'csv') throw new CliError(`--format must be json or csv, got "${o.format}"`);
+      if (o.daily) {
+        const rows = await (await ctx.database()).dailyReport.findMany({ where: { strategyId: id }, orderBy: { periodStart: 'asc' } });
+        const reports = rows.map((r) => JSON.parse(r.payloadJson) as { periodStart: string; periodEnd: string; trades: unknown[]; pnl: string; metrics: { winRatePct: string }; alerts: Record<string, number> });
+        const text =
+          o.format === 'json'
+            ? JSON.stringify(reports, null, 2) + '\n'
+            : ['periodStart,periodEnd,trades,pnl,winRatePct,alerts', ...reports.map((r) => [r.periodStart, r.periodEnd, r.trades.length, r.pnl, r.metrics.winRatePct, Object.entries(r.alerts).map(([k, v]) => `${k}:${v}`).join(' ')].join(','))].join('\n') + '\n';
+        if (o.out) {
+          writeOut(o.out, text);
+          ctx.out(`wrote ${reports.length} daily report(s) of strategy ${id} to ${o.out}`);
+        } else ctx.io.stdout.write(text);
+        return;
+      }
       const report = await buildReport(await ctx.database(), id);
       let text: string;
       if (o.format === 'json') {

@@ -8,6 +8,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from 
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
 import { duration, isoTime, num, table } from '../lib/table';
+import { startStrategyWorkflow, dailyReportScheduleId } from '../../client/strategy-client';
 import { checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, withTimeout, workflowUiUrl } from '../lib/temporal';
 import { ConfigError, parseStrategyConfig, strategyConfigSchema, type StrategyConfig } from '../../config/strategy-config';
 import {
@@ -58,22 +59,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       const client = await ctx.temporal();
       let runId: string;
       try {
-        const handle = await client.workflow.start('strategyWorkflow', {
-          taskQueue,
-          workflowId,
-          args: [{ config }],
-          typedSearchAttributes: [
-            { key: StrategyIdKey, value: id },
-            { key: TradingModeKey, value: 'PAPER' },
-            { key: StrategyStateKey, value: 'RUNNING' },
-          ],
-          // nothing secret here: the memo is visible to anyone who can list workflows
-          memo: { strategyName: config.name ?? id, strategyType: config.strategy },
-          workflowIdConflictPolicy: 'FAIL',
-          // a stopped strategy may be started again under the same id; a running one never twice
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        });
-        runId = handle.firstExecutionRunId;
+        ({ runId } = await startStrategyWorkflow(client, config, taskQueue));
       } catch (e) {
         if (e instanceof WorkflowExecutionAlreadyStartedError) throw new CliError(`strategy ${id} is already running (workflow ${workflowId})`);
         throw new CliError(`could not start strategy ${id}: ${oneLine(e)}`);
@@ -82,6 +68,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       if (opts.json) return ctx.json({ strategyId: id, workflowId, runId, taskQueue, mode: 'PAPER', webUi: ui });
       ctx.out(`started strategy ${id}${config.name ? ` (${config.name})` : ''}: workflow ${workflowId}, run ${runId}, task queue ${taskQueue}, mode PAPER`);
       ctx.out(`Web UI: ${ui}`);
+      ctx.out(`daily report: Temporal Schedule ${dailyReportScheduleId(id)} (every ${duration(config.timing.tradingDay)})`);
       ctx.out('next:');
       ctx.out(`  ${BIN} strategy status ${id}            mode, gate progress, limits, risk`);
       ctx.out(`  ${BIN} positions ${id}                  open and closed positions with P&L`);

@@ -1,7 +1,7 @@
 /**
  * Secrets (issue 7, acceptance 3): a live-mode run against the simulator with a distinctive API key and
  * secret, known only to the worker process (its environment) and the simulator. The run includes error
- * paths (5xx, accept-then-drop and an authentication failure on the order endpoint) so error messages
+ * paths (5xx on placing and on fetching, accept-then-drop on the order endpoint) so error messages
  * are written to the DB and to the histories. Then the secret and the key must appear in NONE of:
  *   - every workflow history of the namespace (every run; payload data decoded from bytes),
  *   - the worker processes' stdout/stderr, the Temporal dev server's log,
@@ -53,10 +53,10 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
   writeFileSync(cfgFile, JSON.stringify(proofConfig(ID)));
   await startAndPromote(stack, ID, cfgFile);
 
-  // error paths: a 5xx, a lost answer and a refused signature on the first order calls (all retried)
+  // error paths: a 5xx, a lost answer and a 5xx on the fetch-by-client-id of the retry (all retried)
   stack.sim.faults.add({ id: 'first-5xx', kind: 'status', endpoint: '/api/v3/order', method: 'POST', status: 502, probability: 1, times: 1 });
   stack.sim.faults.add({ id: 'drop', kind: 'accept-then-drop', endpoint: '/api/v3/order', method: 'POST', probability: 1, times: 1 });
-  stack.sim.faults.add({ id: 'auth', kind: 'status', endpoint: '/api/v3/order', method: 'GET', status: 401, probability: 1, times: 1 });
+  stack.sim.faults.add({ id: 'get-5xx', kind: 'status', endpoint: '/api/v3/order', method: 'GET', status: 503, probability: 1, times: 1 });
   const events = await stack.addEvents('sx', [
     { symbol: 'BTC/USDT', unlockInMs: 8_000 },
     { symbol: 'ETH/USDT', unlockInMs: 9_000 },

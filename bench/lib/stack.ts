@@ -1,0 +1,221 @@
+/**
+ * One benchmark stack: a fresh file-backed Temporal dev server (free ports, temp dir), a fresh migrated
+ * SQLite app DB, the Binance-spot simulator (in this process, flat prices) and ONE trading worker
+ * spawned as a child process exactly as production runs it (`node --import tsx workers/main.ts`), so
+ * its memory can be read from /proc/<pid>/status (VmRSS, VmHWM) every 200 ms.
+ *
+ * Only processes started here are stopped here, by their own handles.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer, stopChild } from '../../scripts/lib/dev-server';
+import { getWorkflowBundle } from '../../workers/bundle';
+import { startSimulator, type Simulator } from '../../exchange/simulator/server';
+import { createDb, type Db } from '../../db/client';
+import { parseDatabaseUrl } from '../../db/url';
+import { freePort, log, sleep, waitFor } from './util';
+
+export const ROOT = join(__dirname, '..', '..');
+export const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
+/** flat prices: stop-loss / take-profit never fire, fills are deterministic */
+export const PRICES: Record<string, string> = { 'BTC/USDT': '60000', 'ETH/USDT': '3000', 'ARB/USDT': '0.8', 'OP/USDT': '1.6', 'APT/USDT': '6.5', 'SUI/USDT': '1.2' };
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime + stime of a process in ms (from /proc/<pid>/stat), or null when it is gone. */
+export function cpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/** VmRSS and VmHWM in kB. */
+export function memKb(pid: number | undefined): { rss: number; hwm: number } | null {
+  if (!pid) return null;
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const get = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN);
+    return { rss: get('VmRSS'), hwm: get('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
+export function loadavg(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
+/** Samples a process's VmRSS / VmHWM every `everyMs`. */
+export class MemSampler {
+  peakRss = 0;
+  hwm = 0;
+  samples = 0;
+  last: { rss: number; hwm: number } | null = null;
+  private timer?: NodeJS.Timeout;
+  constructor(
+    private readonly pid: number,
+    everyMs = 200,
+  ) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.timer.unref();
+  }
+  sample(): { rss: number; hwm: number } | null {
+    const m = memKb(this.pid);
+    if (m) {
+      this.samples++;
+      this.last = m;
+      if (m.rss > this.peakRss) this.peakRss = m.rss;
+      if (m.hwm > this.hwm) this.hwm = m.hwm;
+    }
+    return m;
+  }
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+export interface StackOptions {
+  name: string;
+  /** ccxt limiter override for the worker (EXCHANGE_RATE_LIMIT_MS); undefined = ccxt's defaults for binance */
+  rateLimitMs?: number;
+  apiKey: string;
+  secret: string;
+}
+
+export class BenchStack {
+  dir!: string;
+  server!: { port: number; uiPort: number; httpPort: number; dbFile: string; logFile: string; child?: ChildProcess };
+  sim!: Simulator;
+  db!: Db;
+  dbUrl!: string;
+  connection!: Connection;
+  client!: Client;
+  worker?: ChildProcess;
+  workerMem?: MemSampler;
+  workerLogFile!: string;
+  private workerLog?: WriteStream;
+  private workerOut = '';
+  readonly taskQueue: string;
+  /** worker VmRSS right after it polls (idle, nothing cached) */
+  idleRssKb: number | null = null;
+
+  constructor(readonly o: StackOptions) {
+    this.taskQueue = `bench-${o.name}-${process.pid}`;
+  }
+
+  async start(): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), `bench-${this.o.name}-`));
+    const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+    this.server = { port, uiPort, httpPort, dbFile: join(this.dir, 'temporal.db'), logFile: join(this.dir, 'temporal.log') };
+    this.dbUrl = `file:${join(this.dir, 'app.db')}`;
+    execFileSync('bash', [join(ROOT, 'scripts', 'prisma.sh'), 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: this.dbUrl }, stdio: 'pipe' });
+    this.db = createDb(parseDatabaseUrl(this.dbUrl));
+    const [srv, sim] = await Promise.all([
+      startDevServer(this.server),
+      startSimulator({
+        port: 0,
+        seed: 11,
+        symbols: SYMBOLS,
+        matchIntervalMs: 200,
+        accounts: [{ apiKey: this.o.apiKey, secret: this.o.secret, balances: { USDT: '100000000', BTC: '100', ETH: '1000', ARB: '10000000', OP: '10000000', APT: '1000000', SUI: '10000000' } }],
+      }),
+      getWorkflowBundle(),
+    ]);
+    if (!srv.started) throw new Error(`port ${port} was taken before the dev server could start`);
+    this.server.child = srv.child;
+    this.sim = sim;
+    for (const [s, p] of Object.entries(PRICES)) sim.setPrice(s, p);
+    this.connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+    this.client = new Client({ connection: this.connection, namespace: 'default' });
+    log(`${this.o.name}: dev server 127.0.0.1:${port} (db ${this.server.dbFile}), simulator ${sim.url}, app db ${this.dbUrl}`);
+  }
+
+  workerEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+    return {
+      ...env,
+      TEMPORAL_ADDRESS: `127.0.0.1:${this.server.port}`,
+      TEMPORAL_NAMESPACE: 'default',
+      DATABASE_URL: this.dbUrl,
+      TRADER_TASK_QUEUE: this.taskQueue,
+      EXCHANGE_URL_OVERRIDE: this.sim.url,
+      EXCHANGE_SANDBOX: 'false',
+      EXCHANGE_API_KEY: this.o.apiKey,
+      EXCHANGE_SECRET: this.o.secret,
+      MARKET_DATA: 'ccxt',
+      WORKER_MAX_CACHED_WORKFLOWS: '2000',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '2000',
+      WORKER_SHUTDOWN_GRACE_MS: '2000',
+      ...(this.o.rateLimitMs !== undefined ? { EXCHANGE_RATE_LIMIT_MS: String(this.o.rateLimitMs) } : {}),
+    };
+  }
+
+  async startWorker(): Promise<void> {
+    this.workerLogFile = join(this.dir, 'worker.log');
+    this.workerLog = createWriteStream(this.workerLogFile, { flags: 'a' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.worker = child;
+    const onData = (b: Buffer) => {
+      this.workerLog?.write(b);
+      if (this.workerOut.length < 20_000) this.workerOut += b.toString('utf8');
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    await waitFor(
+      'the worker to poll',
+      () => {
+        if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${this.workerOut.slice(-2000)}`);
+        return this.workerOut;
+      },
+      (out) => /worker polling task queue/.test(out),
+      90_000,
+      100,
+    ).catch((e) => {
+      child.kill('SIGKILL');
+      throw e;
+    });
+    this.workerMem = new MemSampler(child.pid!, 200);
+    await sleep(1000);
+    this.idleRssKb = this.workerMem.sample()?.rss ?? null;
+    log(`${this.o.name}: worker pid ${child.pid} polling "${this.taskQueue}", idle RSS ${this.idleRssKb ? Math.round(this.idleRssKb / 1024) : '?'} MiB (log ${this.workerLogFile})`);
+  }
+
+  workerAlive(): boolean {
+    return !!this.worker && this.worker.exitCode === null && this.worker.signalCode === null;
+  }
+
+  cpu(): { worker: number | null; server: number | null; bench: number } {
+    const u = process.cpuUsage();
+    return { worker: cpuMs(this.worker?.pid), server: cpuMs(this.server.child?.pid), bench: (u.user + u.system) / 1000 };
+  }
+
+  async stop(): Promise<void> {
+    this.workerMem?.stop();
+    if (this.worker) await stopChild(this.worker).catch(() => undefined);
+    this.workerLog?.end();
+    await this.connection?.close().catch(() => undefined);
+    await this.sim?.close().catch(() => undefined);
+    await this.db?.$disconnect().catch(() => undefined);
+    if (this.server?.child) await stopChild(this.server.child).catch(() => undefined);
+  }
+}
