@@ -204,9 +204,10 @@ export class BenchStack {
     return !!this.worker && this.worker.exitCode === null && this.worker.signalCode === null;
   }
 
-  cpu(): { worker: number | null; server: number | null; bench: number } {
+  /** cumulative CPU ms of the worker, the dev server and this process, at wall time `at` */
+  cpu(): { at: number; worker: number | null; server: number | null; bench: number } {
     const u = process.cpuUsage();
-    return { worker: cpuMs(this.worker?.pid), server: cpuMs(this.server.child?.pid), bench: (u.user + u.system) / 1000 };
+    return { at: Date.now(), worker: cpuMs(this.worker?.pid), server: cpuMs(this.server.child?.pid), bench: (u.user + u.system) / 1000 };
   }
 
   async stop(): Promise<void> {

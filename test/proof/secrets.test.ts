@@ -23,11 +23,19 @@ const stack = new ProofStack('secrets', { apiKey: KEY, secret: SECRET });
 const ID = 'secrets';
 afterAll(() => stack.close());
 
-/** JSON of anything, with every byte array decoded as UTF-8 text (payload data) and also kept as base64. */
+/** JSON of anything, with every byte array / base64 string (payload data) decoded as UTF-8 text and also kept as base64. */
 function dump(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => {
     if (x instanceof Uint8Array) return { utf8: Buffer.from(x).toString('utf8'), base64: Buffer.from(x).toString('base64') };
+    // a Buffer has already been through its toJSON() when the replacer sees it
+    const b = x as { type?: unknown; data?: unknown };
+    if (b && b.type === 'Buffer' && Array.isArray(b.data)) {
+      const buf = Buffer.from(b.data as number[]);
+      return { utf8: buf.toString('utf8'), base64: buf.toString('base64') };
+    }
     if (typeof x === 'bigint') return x.toString();
+    // fetchHistory() gives proto3 JSON: payload data (and metadata) are base64 strings → decode them too
+    if (typeof x === 'string' && x.length >= 8 && x.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(x)) return { base64: x, utf8: Buffer.from(x, 'base64').toString('utf8') };
     return x;
   });
 }
@@ -84,7 +92,7 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
     const text = dump(h);
     histories++;
     historyBytes += text.length;
-    if (text.includes(clientOrderIdFor(positions[0]!, 'entry'))) sawOrderId = true;
+    if (text.includes(clientOrderIdFor(positions[0]!, "entry"))) sawOrderId = true;
     for (const l of leaks(text)) historyLeaks.push(`${w.workflowId}/${w.runId}: ${l}`);
   }
   expect(sawOrderId).toBe(true); // the decoding works: payload contents are searchable

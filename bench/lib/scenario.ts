@@ -1,0 +1,430 @@
+/**
+ * One measured run: a fresh strategy whose N unlock events put N positions in the market (entries
+ * spread over a window), then an emergency stop of all N. Paper runs fill on the paper venue with
+ * prices from the simulator (MARKET_DATA=ccxt); live runs first close two paper trades so the gate
+ * passes, get approved to LIVE_MINIMAL, and then send every order to the simulator through ccxt.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { parseStrategyConfig, type StrategyConfig } from '../../config/strategy-config';
+import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
+import { positionWorkflowId } from '../../workflows/position-api';
+import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
+import type { UnlockEvent } from '../../domain/types';
+import { BenchStack, SYMBOLS, loadavg } from './stack';
+import { fetchAllRuns, fetchFacts, mapLimit, type HistoryFacts } from './history';
+import { dist, log, round, sleep, waitFor, withTimeout, type Dist } from './util';
+
+export type Kind = 'paper' | 'live';
+
+export interface RunOptions {
+  kind: Kind;
+  n: number;
+  runIndex: number;
+  /** first entry target after the strategy starts (or after the approval, live) */
+  firstEntryDelayMs: number;
+  /** entry targets spread evenly over this window */
+  spreadMs: number;
+  /** after all N are open, before the stop */
+  settleMs: number;
+  /** bound of each long wait (entries, exits, completions) */
+  timeoutMs: number;
+}
+
+export interface RunResult {
+  kind: Kind;
+  n: number;
+  run: number;
+  strategyId: string;
+  ok: boolean;
+  error?: string;
+  loadavg: { start: string; open: string; end: string };
+  spreadMs: number;
+  /** entry: per position ms */
+  entry: {
+    signalToAck: number[];
+    targetToAck: number[];
+    requestToDecision: number[];
+    decisionToSchedule: number[];
+    scheduleToRowCreated: number[];
+    rowCreatedToAck: number[];
+    lagBehindTarget: number[];
+  };
+  entryPhase: { startedAt: number; allOpenAt: number; wallMs: number; skipped: number; failed: number };
+  stop: {
+    sentAt: number;
+    /** update round trip (returns once the batch ran and every position was signalled) */
+    updateReturnedMs: number | null;
+    /** server records the emergencyStop update (accepted) */
+    serverAcceptedMs: number | null;
+    batchScheduledMs: number | null;
+    batchStartedMs: number | null;
+    batchCompletedMs: number | null;
+    firstExitAckMs: number | null;
+    allExitsAckedMs: number | null;
+    exitAck: number[];
+    lastExitSignalDeliveredMs: number | null;
+    allPositionsCompletedMs: number | null;
+    exitOrders: number;
+    exitOrdersByBatchFirst: number;
+    venueOrders: { entries: number; exits: number; duplicates: number };
+    stopPhaseWft: { count: number; perSec: number | null; scheduleToStart: Dist };
+    cpuCores: { worker: number | null; server: number | null };
+  };
+  rss: { atOpenKb: number | null; hwmAtOpenKb: number | null; hwmAfterStopKb: number | null };
+  history: {
+    perPosition: Dist;
+    perStrategy: number;
+    strategyRuns: number;
+    wftCompleted: number;
+    wallMs: number;
+    wftPerSec: number | null;
+    entryPhaseWftPerSec: number | null;
+  };
+  cpuCoresEntryPhase: { worker: number | null; server: number | null };
+  warmup?: { gateMs: number; approvedAt: number };
+}
+
+const UNLOCK_PCT_AMOUNT = '8000000'; // 8 % of 100,000,000
+
+export function benchConfig(strategyId: string, n: number, kind: Kind): StrategyConfig {
+  const limits = { riskPerTradePct: '1', maxExposurePct: '100', dailyLossPct: '50' };
+  return parseStrategyConfig({
+    strategyId,
+    name: `benchmark ${kind} N=${n}`,
+    strategy: 'token-unlock',
+    capital: { initial: '1000000', currency: 'USDT' },
+    exchange: { id: 'binance', sandbox: false, feeRate: '0.001' },
+    tokenUnlock: {
+      minUnlockPct: '5',
+      minVolume24hUsd: '0',
+      minChange7dPct: '-100',
+      entryLead: '30s',
+      // generous: a position that enters late (queueing) still enters, and its lateness is measured
+      entryTolerance: '5m',
+      exitAfterUnlock: '30m',
+      stopLossPct: '50',
+      takeProfitPct: '50',
+    },
+    // 0.05 % of 1,000,000 = 500 USDT per position: N = 1000 uses 50 % of the capital
+    sizing: { positionPct: '0.05' },
+    risk: {
+      maxOpenPositions: n + 10,
+      maxPositionPct: '20',
+      weeklyLossPct: '50',
+      monthlyLossPct: '50',
+      maxDrawdownPct: '50',
+      maxConsecutiveLosses: 1000,
+      maxSpreadPct: '0.5',
+      maxOrderPctOfVolume: '1',
+      maxSlippagePct: '0.5',
+      // the snapshot latency under load must not refuse entries nor trip the LATENCY emergency trigger
+      maxLatencyMs: 600_000,
+      maxCorrelation: '0.99',
+    },
+    ladder: { PAPER: limits, LIVE_MINIMAL: limits },
+    gate:
+      kind === 'live'
+        ? // passes with the two warm-up trades: any win rate, any Sharpe, after 1 s of paper
+          { paperPeriod: '1s', minTrades: 2, minWinRatePct: '0', minSharpe: '-1000000', maxDrawdownPct: '99', liveStepPeriod: '1h' }
+        : { paperPeriod: '1h', liveStepPeriod: '1h' },
+    timing: { scanInterval: '10s', priceCheckInterval: '2s', emergencyCooldown: '1h', tradingDay: '1d' },
+  });
+}
+
+function makeEvents(prefix: string, n: number, firstTarget: number, spreadMs: number, entryLeadMs: number): UnlockEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${String(i).padStart(4, '0')}`,
+    symbol: SYMBOLS[i % SYMBOLS.length]!,
+    unlockAt: Math.round(firstTarget + entryLeadMs + (n > 1 ? (i * spreadMs) / (n - 1) : 0)),
+    unlockAmount: UNLOCK_PCT_AMOUNT,
+    circulatingSupply: '100000000',
+  }));
+}
+
+async function insertEvents(stack: BenchStack, events: UnlockEvent[], source: string): Promise<void> {
+  await stack.db.unlockEvent.createMany({
+    data: events.map((e) => ({ id: e.id, symbol: e.symbol, unlockAt: new Date(e.unlockAt), unlockAmount: e.unlockAmount, circulatingSupply: e.circulatingSupply, source })),
+  });
+}
+
+const coresOver = (a: number | null, b: number | null, wallMs: number) => (a !== null && b !== null && wallMs > 0 ? round((b - a) / wallMs, 2) : null);
+
+export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResult> {
+  const tag = `${o.kind === 'live' ? 'l' : 'p'}${o.n}r${o.runIndex}${Date.now().toString(36).slice(-4)}`;
+  const strategyId = `bench-${tag}`;
+  const wid = strategyWorkflowId(strategyId);
+  const source = `bench:${strategyId}`;
+  const config = benchConfig(strategyId, o.n, o.kind);
+  const prefix = `${tag}-e`;
+  const mainIds = new Set<string>();
+  const r: RunResult = {
+    kind: o.kind,
+    n: o.n,
+    run: o.runIndex,
+    strategyId,
+    ok: false,
+    loadavg: { start: loadavg(), open: '', end: '' },
+    spreadMs: o.spreadMs,
+    entry: { signalToAck: [], targetToAck: [], requestToDecision: [], decisionToSchedule: [], scheduleToRowCreated: [], rowCreatedToAck: [], lagBehindTarget: [] },
+    entryPhase: { startedAt: 0, allOpenAt: 0, wallMs: 0, skipped: 0, failed: 0 },
+    stop: {
+      sentAt: 0,
+      updateReturnedMs: null,
+      serverAcceptedMs: null,
+      batchScheduledMs: null,
+      batchStartedMs: null,
+      batchCompletedMs: null,
+      firstExitAckMs: null,
+      allExitsAckedMs: null,
+      exitAck: [],
+      lastExitSignalDeliveredMs: null,
+      allPositionsCompletedMs: null,
+      exitOrders: 0,
+      exitOrdersByBatchFirst: 0,
+      venueOrders: { entries: 0, exits: 0, duplicates: 0 },
+      stopPhaseWft: { count: 0, perSec: null, scheduleToStart: dist([]) },
+      cpuCores: { worker: null, server: null },
+    },
+    rss: { atOpenKb: null, hwmAtOpenKb: null, hwmAfterStopKb: null },
+    history: { perPosition: dist([]), perStrategy: 0, strategyRuns: 0, wftCompleted: 0, wallMs: 0, wftPerSec: null, entryPhaseWftPerSec: null },
+    cpuCoresEntryPhase: { worker: null, server: null },
+  };
+  const { client, db } = stack;
+  const handle = client.workflow.getHandle(wid);
+  const label = `${o.kind} N=${o.n} run ${o.runIndex}`;
+  let stopCpu: ReturnType<BenchStack['cpu']> | undefined;
+  try {
+    // ------------------------------------------------------------------ start
+    const t0 = Date.now();
+    r.entryPhase.startedAt = t0;
+    if (o.kind === 'paper') {
+      const events = makeEvents(prefix, o.n, t0 + o.firstEntryDelayMs, o.spreadMs, config.tokenUnlock.entryLead);
+      events.forEach((e) => mainIds.add(positionWorkflowId(strategyId, e.id)));
+      await insertEvents(stack, events, source);
+    }
+    const cpuStart = stack.cpu();
+    await client.workflow.start('strategyWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: wid,
+      args: [{ config }],
+      typedSearchAttributes: [
+        { key: StrategyIdKey, value: strategyId },
+        { key: TradingModeKey, value: 'PAPER' },
+        { key: StrategyStateKey, value: 'RUNNING' },
+      ],
+    });
+    log(`${label}: strategy ${strategyId} started; ${o.n} entries over ${Math.round(o.spreadMs / 1000)} s from +${Math.round(o.firstEntryDelayMs / 1000)} s`);
+
+    if (o.kind === 'live') {
+      // two paper trades (different returns, so the per-trade Sharpe is defined), then the gate passes
+      const warm = makeEvents(`${tag}-w`, 2, Date.now() + 5_000, 500, config.tokenUnlock.entryLead).map((e, i) => ({ ...e, symbol: i === 0 ? 'ARB/USDT' : 'OP/USDT' }));
+      await insertEvents(stack, warm, source);
+      const warmIds = warm.map((e) => positionWorkflowId(strategyId, e.id));
+      await waitFor('the two warm-up positions to open', () => db.position.count({ where: { id: { in: warmIds }, status: 'OPEN' } }), (c) => c === 2, 120_000, 250);
+      stack.sim.stepPct('ARB/USDT', 1);
+      for (const id of warmIds) await client.workflow.getHandle(id).signal('exitPosition', { reason: 'MANUAL', by: 'bench' });
+      await waitFor('the warm-up trades to close', () => db.position.count({ where: { id: { in: warmIds }, status: 'CLOSED' } }), (c) => c === 2, 120_000, 250);
+      const st = await waitFor(
+        'the paper gate to pass (awaiting approval)',
+        () => handle.query<StrategyStatus>('status'),
+        (s) => s.gate.awaitingApproval,
+        60_000,
+        500,
+      );
+      const approved = await handle.executeUpdate<StrategyStatus, [{ by: string; note: string }]>('approve', { args: [{ by: 'bench', note: 'benchmark live run' }] });
+      if (approved.mode !== 'LIVE_MINIMAL') throw new Error(`approval did not promote: mode ${approved.mode}`);
+      r.warmup = { gateMs: Date.now() - t0, approvedAt: Date.now() };
+      log(`${label}: gate passed (${st.gate.result?.criteria.map((c) => `${c.name}=${c.value}`).join(' ')}), approved → LIVE_MINIMAL after ${Math.round((Date.now() - t0) / 1000)} s`);
+      const events = makeEvents(prefix, o.n, Date.now() + o.firstEntryDelayMs, o.spreadMs, config.tokenUnlock.entryLead);
+      events.forEach((e) => mainIds.add(positionWorkflowId(strategyId, e.id)));
+      await insertEvents(stack, events, source);
+    }
+    const ids = [...mainIds];
+
+    // ------------------------------------------------------------------ wait for N open
+    let lastLog = 0;
+    const counts = await waitFor(
+      `${o.n} positions open`,
+      async () => {
+        const rows = await db.position.groupBy({ by: ['status'], where: { id: { in: ids } }, _count: { _all: true } });
+        const c: Record<string, number> = {};
+        for (const row of rows) c[row.status] = row._count._all;
+        if (Date.now() - lastLog > 15_000) {
+          lastLog = Date.now();
+          log(`${label}: positions ${JSON.stringify(c)} (worker RSS ${Math.round((stack.workerMem?.last?.rss ?? 0) / 1024)} MiB, load ${loadavg()})`);
+        }
+        if (!stack.workerAlive()) throw new Error('the worker process died');
+        return c;
+      },
+      (c) => (c.OPEN ?? 0) + (c.SKIPPED ?? 0) + (c.FAILED ?? 0) >= o.n,
+      o.timeoutMs,
+      250,
+    );
+    r.entryPhase.skipped = counts.SKIPPED ?? 0;
+    r.entryPhase.failed = counts.FAILED ?? 0;
+    const open = counts.OPEN ?? 0;
+    // the strategy must know every position as OPEN (the emergency batch covers OPEN positions)
+    await waitFor(
+      `the strategy to see ${open} open positions`,
+      async () => (await handle.query<OpenPositionInfo[]>('openPositions')).filter((p) => p.status === 'OPEN' && mainIds.has(p.positionId)).length,
+      (c) => c >= open,
+      120_000,
+      500,
+    );
+    r.entryPhase.allOpenAt = Date.now();
+    r.entryPhase.wallMs = r.entryPhase.allOpenAt - t0;
+    const cpuOpen = stack.cpu();
+    r.cpuCoresEntryPhase = { worker: coresOver(cpuStart.worker, cpuOpen.worker, cpuOpen.at - cpuStart.at), server: coresOver(cpuStart.server, cpuOpen.server, cpuOpen.at - cpuStart.at) };
+    const m = stack.workerMem?.sample();
+    r.rss.atOpenKb = m?.rss ?? null;
+    r.rss.hwmAtOpenKb = m?.hwm ?? null;
+    r.loadavg.open = loadavg();
+    log(`${label}: ${open} open (${r.entryPhase.skipped} skipped, ${r.entryPhase.failed} failed) after ${Math.round(r.entryPhase.wallMs / 1000)} s; worker RSS ${Math.round((m?.rss ?? 0) / 1024)} MiB, HWM ${Math.round((m?.hwm ?? 0) / 1024)} MiB; load ${r.loadavg.open}`);
+    if (open === 0) throw new Error('no position opened');
+    await sleep(o.settleMs);
+
+    // ------------------------------------------------------------------ emergency stop
+    const cpuStop = stack.cpu();
+    const sentAt = Date.now();
+    r.stop.sentAt = sentAt;
+    const update = handle
+      .executeUpdate<StrategyStatus, [{ reason: string; by: string }]>('emergencyStop', { args: [{ reason: 'benchmark', by: 'bench' }] })
+      .then((st) => {
+        r.stop.updateReturnedMs = Date.now() - sentAt;
+        return st;
+      });
+    update.catch(() => undefined);
+    const openIds = (await db.position.findMany({ where: { id: { in: ids }, status: { in: ['OPEN', 'EXITING', 'CLOSED'] } }, select: { id: true } })).map((p) => p.id);
+    await waitFor(
+      `${openIds.length} exit orders FILLED`,
+      () => db.order.count({ where: { positionId: { in: openIds }, side: 'sell', status: 'FILLED' } }),
+      (c) => c >= openIds.length,
+      o.timeoutMs,
+      250,
+    );
+    const exits = await db.order.findMany({ where: { positionId: { in: openIds }, side: 'sell' }, select: { positionId: true, status: true, createdAt: true, updatedAt: true, attempts: true, purpose: true } });
+    r.stop.exitOrders = exits.length;
+    r.stop.exitAck = exits.map((e) => e.updatedAt.getTime() - sentAt);
+    r.stop.allExitsAckedMs = Math.max(...r.stop.exitAck);
+    r.stop.firstExitAckMs = Math.min(...r.stop.exitAck);
+    log(`${label}: emergency stop → all ${exits.length} exit orders FILLED in ${r.stop.allExitsAckedMs} ms`);
+    await withTimeout('the emergencyStop update to return', update, o.timeoutMs).catch((e: unknown) => {
+      if (e instanceof WorkflowUpdateFailedError) throw new Error(`emergencyStop refused: ${e.cause?.message}`);
+      throw e;
+    });
+    await waitFor(
+      'every position workflow to complete',
+      () => client.workflow.count(`StrategyId = "${strategyId}" AND ExecutionStatus = "Running" AND WorkflowType = "positionWorkflow"`).then((c) => c.count),
+      (c) => c === 0,
+      o.timeoutMs,
+      250,
+    );
+    stopCpu = stack.cpu();
+    const mAfter = stack.workerMem?.sample();
+    r.rss.hwmAfterStopKb = mAfter?.hwm ?? null;
+    r.loadavg.end = loadavg();
+
+    // ------------------------------------------------------------------ histories and rows
+    const posFacts = await mapLimit(ids, 8, (id) => fetchFacts(client, id));
+    const positionsCompletedAt = Math.max(...posFacts.filter((f) => openIds.includes(f.workflowId)).map((f) => f.closedAt ?? NaN));
+    r.stop.allPositionsCompletedMs = Number.isFinite(positionsCompletedAt) ? positionsCompletedAt - sentAt : null;
+    r.stop.cpuCores = { worker: coresOver(cpuStop.worker, stopCpu.worker, stopCpu.at - cpuStop.at), server: coresOver(cpuStop.server, stopCpu.server, stopCpu.at - cpuStop.at) };
+
+    // stop the strategy (it stays in EMERGENCY_STOP otherwise) before reading its history
+    await handle.signal('stopStrategy', { by: 'bench', reason: 'benchmark run over' });
+    await withTimeout('the strategy to stop', handle.result(), 60_000).catch(async (e: unknown) => {
+      log(`${label}: ${String(e)}; terminating it`);
+      await handle.terminate('benchmark cleanup').catch(() => undefined);
+    });
+    const stratRuns = await fetchAllRuns(client, wid);
+    const strat = stratRuns[stratRuns.length - 1]!;
+    const emergencyRun = stratRuns.find((f) => f.emergencyAt !== undefined) ?? strat;
+    r.stop.serverAcceptedMs = emergencyRun.emergencyAt !== undefined ? emergencyRun.emergencyAt - sentAt : null;
+    if (emergencyRun.batch) {
+      r.stop.batchScheduledMs = emergencyRun.batch.scheduled - sentAt;
+      r.stop.batchStartedMs = emergencyRun.batch.started !== undefined ? emergencyRun.batch.started - sentAt : null;
+      r.stop.batchCompletedMs = emergencyRun.batch.completed !== undefined ? emergencyRun.batch.completed - sentAt : null;
+    }
+    r.stop.lastExitSignalDeliveredMs = emergencyRun.exitSignalsDelivered.length ? Math.max(...emergencyRun.exitSignalsDelivered) - sentAt : null;
+
+    // entry latencies
+    const entryOrders = await db.order.findMany({ where: { positionId: { in: ids }, purpose: 'entry' }, select: { positionId: true, status: true, createdAt: true, updatedAt: true } });
+    const entryBy = new Map(entryOrders.map((e) => [e.positionId!, e]));
+    for (const f of posFacts) {
+      const eo = entryBy.get(f.workflowId);
+      if (!eo || eo.status !== 'FILLED' || f.entryRequestAt === undefined) continue;
+      const ack = eo.updatedAt.getTime();
+      r.entry.signalToAck.push(ack - f.entryRequestAt);
+      const target = f.entryTimerFired ?? f.startedAt;
+      r.entry.targetToAck.push(ack - target);
+      if (f.entryDecisionAt !== undefined) r.entry.requestToDecision.push(f.entryDecisionAt - f.entryRequestAt);
+      const po = f.placeOrders[0];
+      if (po && f.entryDecisionAt !== undefined) r.entry.decisionToSchedule.push(po.scheduled - f.entryDecisionAt);
+      if (po) r.entry.scheduleToRowCreated.push(eo.createdAt.getTime() - po.scheduled);
+      r.entry.rowCreatedToAck.push(ack - eo.createdAt.getTime());
+    }
+    // lateness of each entry vs its scheduled target (the event's unlock − entryLead)
+    const evs = await db.unlockEvent.findMany({ where: { source }, select: { id: true, unlockAt: true } });
+    const targetOf = new Map(evs.map((e) => [positionWorkflowId(strategyId, e.id), e.unlockAt.getTime() - config.tokenUnlock.entryLead]));
+    for (const f of posFacts) {
+      const tg = targetOf.get(f.workflowId);
+      const eo = entryBy.get(f.workflowId);
+      if (tg !== undefined && eo?.status === 'FILLED') r.entry.lagBehindTarget.push(eo.updatedAt.getTime() - tg);
+    }
+
+    // the batch placed an exit first when the position's own placeOrder found the row (attempts ≥ 2)
+    r.stop.exitOrdersByBatchFirst = exits.filter((e) => e.attempts >= 2).length;
+    // exactly once at the venue: orders per expected client order id
+    const expected = new Map<string, 'entry' | 'exit'>();
+    for (const id of ids) {
+      expected.set(clientOrderIdFor(id, 'entry'), 'entry');
+      expected.set(clientOrderIdFor(id, 'exit'), 'exit');
+    }
+    const venueIds =
+      o.kind === 'live'
+        ? stack.sim.orders().map((so) => so.clientOrderId).filter((c) => expected.has(c))
+        : (await db.paperVenueOrder.findMany({ where: { clientOrderId: { in: [...expected.keys()] } }, select: { clientOrderId: true } })).map((x) => x.clientOrderId);
+    const perId = new Map<string, number>();
+    for (const c of venueIds) perId.set(c, (perId.get(c) ?? 0) + 1);
+    r.stop.venueOrders = {
+      entries: [...perId.keys()].filter((c) => expected.get(c) === 'entry').length,
+      exits: [...perId.keys()].filter((c) => expected.get(c) === 'exit').length,
+      duplicates: [...perId.values()].filter((c) => c > 1).length,
+    };
+
+    // history figures
+    const mainFacts = posFacts.filter((f) => mainIds.has(f.workflowId));
+    r.history.perPosition = dist(mainFacts.map((f) => f.events));
+    r.history.perStrategy = stratRuns.reduce((a, f) => a + f.events, 0);
+    r.history.strategyRuns = stratRuns.length;
+    const allFacts: HistoryFacts[] = [...posFacts, ...stratRuns];
+    r.history.wftCompleted = allFacts.reduce((a, f) => a + f.wftCompleted, 0);
+    const end = Math.max(...posFacts.map((f) => f.closedAt ?? 0));
+    r.history.wallMs = end - t0;
+    r.history.wftPerSec = round(r.history.wftCompleted / (r.history.wallMs / 1000), 1);
+    const wfts = allFacts.flatMap((f) => f.wfts);
+    const inEntry = wfts.filter((w) => w.completed !== undefined && w.completed >= t0 && w.completed <= r.entryPhase.allOpenAt).length;
+    r.history.entryPhaseWftPerSec = round(inEntry / (r.entryPhase.wallMs / 1000), 1);
+    const inStop = wfts.filter((w) => w.scheduled >= sentAt && w.scheduled <= end);
+    r.stop.stopPhaseWft = {
+      count: inStop.filter((w) => w.completed !== undefined).length,
+      perSec: end > sentAt ? round(inStop.filter((w) => w.completed !== undefined).length / ((end - sentAt) / 1000), 1) : null,
+      scheduleToStart: dist(inStop.filter((w) => w.started !== undefined).map((w) => w.started! - w.scheduled)),
+    };
+    r.ok = r.entryPhase.skipped === 0 && r.entryPhase.failed === 0;
+    if (!r.ok) r.error = `${r.entryPhase.skipped} skipped / ${r.entryPhase.failed} failed entries`;
+    log(
+      `${label}: entry signal→ack p50 ${dist(r.entry.signalToAck).p50} ms p99 ${dist(r.entry.signalToAck).p99} ms; stop → exits acked ${r.stop.allExitsAckedMs} ms, → positions completed ${r.stop.allPositionsCompletedMs} ms; events/position avg ${r.history.perPosition.mean} max ${r.history.perPosition.max}; strategy ${r.history.perStrategy} events in ${r.history.strategyRuns} run(s); ${r.history.wftPerSec} WFT/s`,
+    );
+  } catch (e) {
+    r.ok = false;
+    r.error = (e as Error).message;
+    log(`${label}: FAILED: ${r.error}`);
+    await handle.terminate('benchmark run failed').catch(() => undefined);
+  } finally {
+    // the calendar is global: this run's events must not be picked up by the next strategy
+    await db.unlockEvent.deleteMany({ where: { source } }).catch(() => undefined);
+  }
+  return r;
+}
