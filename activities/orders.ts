@@ -442,11 +442,12 @@ export interface ExecutionQualityRow {
 }
 
 /** Expected vs realized slippage per venue and symbol, so paper and live results compare honestly. */
-export async function executionQuality(db: Db, filter: { venue?: string; symbol?: string } = {}): Promise<ExecutionQualityRow[]> {
+export async function executionQuality(db: Db, filter: { venue?: string; symbol?: string; strategyId?: string } = {}): Promise<ExecutionQualityRow[]> {
   const rows = await db.order.findMany({
     where: {
       ...(filter.venue ? { venue: filter.venue } : {}),
       ...(filter.symbol ? { symbol: filter.symbol } : {}),
+      ...(filter.strategyId ? { strategyId: filter.strategyId } : {}),
       realizedSlippagePct: { not: null },
     },
     select: { venue: true, symbol: true, expectedSlippagePct: true, realizedSlippagePct: true, filledAmount: true },

@@ -12,7 +12,7 @@ import { writeOut } from '../lib/files';
 import { checkStrategyId } from '../lib/temporal';
 import type { Db } from '../../db/client';
 import { computeMetrics, type Metrics } from '../../domain/metrics';
-import { d, toStr, ZERO, type Dec } from '../../domain/money';
+import { d, toStr } from '../../domain/money';
 import type { ClosedTrade, ExitReason } from '../../domain/types';
 
 export interface ReportOrder {
@@ -47,14 +47,9 @@ export interface ReportTrade {
   closedAt: string | null;
   orders: ReportOrder[];
 }
-export interface ExecutionQualityRow {
-  venue: string;
-  symbol: string;
-  count: number;
-  meanExpectedSlippagePct: string | null;
-  meanRealizedSlippagePct: string;
-  meanExcessSlippagePct: string | null;
-}
+export type { ExecutionQualityRow } from '../../activities/orders';
+import { executionQuality as executionQualityOf, type ExecutionQualityRow } from '../../activities/orders';
+
 export interface StrategyReport {
   strategyId: string;
   name: string | null;
@@ -126,34 +121,7 @@ export async function buildReport(db: Db, id: string): Promise<StrategyReport> {
     exitReason: (p.exitReason ?? 'MANUAL') as ExitReason,
   }));
 
-  // execution quality of this strategy's filled orders (money compared in code: TEXT decimals on SQLite)
-  const groups = new Map<string, { venue: string; symbol: string; n: number; real: Dec; exp: Dec; nExp: number; excess: Dec }>();
-  for (const o of orders) {
-    if (o.realizedSlippagePct === null || d(o.filledAmount.toString()).lte(0)) continue;
-    const k = `${o.venue}\n${o.symbol}`;
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = { venue: o.venue, symbol: o.symbol, n: 0, real: ZERO, exp: ZERO, nExp: 0, excess: ZERO }));
-    const real = d(o.realizedSlippagePct.toString());
-    g.n++;
-    g.real = g.real.plus(real);
-    if (o.expectedSlippagePct !== null) {
-      const exp = d(o.expectedSlippagePct.toString());
-      g.nExp++;
-      g.exp = g.exp.plus(exp);
-      g.excess = g.excess.plus(real.minus(exp));
-    }
-  }
-  const mean = (x: Dec, n: number) => toStr(x.div(n).toDecimalPlaces(6));
-  const executionQuality = [...groups.values()]
-    .sort((a, b) => a.venue.localeCompare(b.venue) || a.symbol.localeCompare(b.symbol))
-    .map((g) => ({
-      venue: g.venue,
-      symbol: g.symbol,
-      count: g.n,
-      meanExpectedSlippagePct: g.nExp ? mean(g.exp, g.nExp) : null,
-      meanRealizedSlippagePct: mean(g.real, g.n),
-      meanExcessSlippagePct: g.nExp ? mean(g.excess, g.nExp) : null,
-    }));
+  const executionQuality = await executionQualityOf(db, { strategyId: id });
 
   return {
     strategyId: id,

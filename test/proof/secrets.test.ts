@@ -35,7 +35,7 @@ function dump(v: unknown): string {
     }
     if (typeof x === 'bigint') return x.toString();
     // fetchHistory() gives proto3 JSON: payload data (and metadata) are base64 strings → decode them too
-    if (typeof x === 'string' && x.length >= 8 && x.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(x)) return { base64: x, utf8: Buffer.from(x, 'base64').toString('utf8') };
+    if (typeof x === 'string' && x.length >= 8 && x.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(x)) return `${x} => ${Buffer.from(x, 'base64').toString('utf8')}`;
     return x;
   });
 }
@@ -178,3 +178,21 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
   expect(r.err).toMatch(/audit chain broken/);
   console.log(`audit: ${entries.length} entries (${kinds.join(', ')}); edit → entry ${opened.seq} named, delete of ${victim.seq} → entry ${victim.seq + 1} named, swap ${x.seq}↔${y.seq} → named; total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }, 240_000);
+
+/**
+ * GAP (issue 7 asks: "every order, fill, mode change, approval, emergency stop appended with a hash
+ * chain"): orders and fills are not appended to the audit chain — only POSITION_OPENED / _CLOSED, which
+ * carry a position's prices but not each order (client order id, venue id, status) or fill.
+ * `test.failing` until activities/orders.ts appends them; then make it `test`.
+ */
+test.failing('every order and every fill of the run is in the audit chain', async () => {
+  const db = stack.tdb.db;
+  const orders = await db.order.findMany({ include: { fills: true } });
+  const audit = (await db.auditEntry.findMany()).map((e) => `${e.kind} ${e.entryKey} ${e.payloadJson}`).join('\n');
+  expect(orders.length).toBeGreaterThan(0);
+  const missing = [
+    ...orders.filter((o) => !audit.includes(o.clientOrderId)).map((o) => `order ${o.clientOrderId}`),
+    ...orders.flatMap((o) => o.fills).filter((f) => !audit.includes(f.tradeId)).map((f) => `fill ${f.tradeId}`),
+  ];
+  expect(missing).toEqual([]);
+});

@@ -1,0 +1,329 @@
+/**
+ * `npm run bench` — the benchmark of issue 7 (not part of the test suite).
+ *
+ * For each N (default 100 and 1000): a fresh file-backed Temporal dev server, a fresh SQLite app DB, the
+ * exchange simulator and ONE worker child process; then, per run, a fresh strategy whose N unlock events
+ * open N positions (entries spread over a window), and an emergency stop of all of them. Prints every
+ * figure and writes bench/results-<date>.json. See BENCHMARKS.md for what each figure measures.
+ *
+ *   npm run bench [-- --n 100,1000] [--runs 5] [--runs-large 1] [--live-n 100] [--live-runs 2]
+ *                 [--limited-n 0] [--limited-runs 1] [--spread-ms-per-position 120] [--quick]
+ *
+ *   --n              paper-mode sizes (limiter of the public-data calls off: EXCHANGE_RATE_LIMIT_MS=0)
+ *   --runs           runs per paper size ≤ 100 (default 5); --runs-large: sizes > 100 (default 1)
+ *   --live-n         N of the live run (orders through ccxt to the simulator, ccxt's Binance limiter on);
+ *                    0 skips it (default 100); --live-runs (default 2)
+ *   --limited-n      N of an extra paper run with ccxt's Binance limiter on (default 0 = skipped)
+ *   --quick          smoke run: N = 20, one run each of paper and live
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { requireBinary } from '../scripts/lib/temporal-binaries';
+import { BenchStack, loadavg, ROOT } from './lib/stack';
+import { runOnce, type Kind, type RunResult } from './lib/scenario';
+import { dist, log, mib, ms, round, table, type Dist } from './lib/util';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return eq ? eq.slice(name.length + 3) : undefined;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+function intArg(name: string, def: number, min = 0, max = 100_000): number {
+  const v = arg(name);
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+}
+
+interface ScenarioSpec {
+  name: string;
+  kind: Kind;
+  n: number;
+  runs: number;
+  /** EXCHANGE_RATE_LIMIT_MS for the worker; undefined = ccxt's Binance defaults */
+  rateLimitMs?: number;
+  rateLimit: string;
+}
+
+interface ScenarioSummary {
+  name: string;
+  kind: Kind;
+  n: number;
+  runs: number;
+  okRuns: number;
+  rateLimit: string;
+  loadavg: string[];
+  entry: { signalToAck: Dist; targetToAck: Dist; requestToDecision: Dist; decisionToSchedule: Dist; scheduleToRowCreated: Dist; rowCreatedToAck: Dist; lagBehindTarget: Dist; wallMs: number[] };
+  stop: {
+    allExitsAcked: Dist;
+    allExitsAckedRuns: number[];
+    positionsCompleted: Dist;
+    positionsCompletedRuns: number[];
+    updateReturned: Dist;
+    batchScheduled: Dist;
+    batchCompleted: Dist;
+    perOrderAck: Dist;
+    stopPhaseWftPerSec: Dist;
+    stopPhaseScheduleToStartP50: Dist;
+    stopPhaseScheduleToStartP99: Dist;
+    serverCores: Dist;
+    workerCores: Dist;
+    exitOrdersFoundByPosition: number[];
+    venueOrders: Array<RunResult['stop']['venueOrders']>;
+  };
+  rss: { idleKb: number | null; atOpenKb: number | null; hwmAtOpenKb: number | null; hwmKb: number | null };
+  history: { perPositionMean: number | null; perPositionMax: number | null; perStrategyMax: number; strategyRunsMax: number; wftPerSec: Dist; entryPhaseWftPerSec: Dist };
+  cores: { entryWorker: Dist; entryServer: Dist };
+  errors: string[];
+}
+
+function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]): ScenarioSummary {
+  const ok = results.filter((r) => r.stop.allExitsAckedMs !== null);
+  const all = <K extends keyof RunResult['entry']>(k: K) => dist(ok.flatMap((r) => r.entry[k]));
+  const pick = (f: (r: RunResult) => number | null) => ok.map(f).filter((x): x is number => x !== null);
+  const perPos = ok.map((r) => r.history.perPosition);
+  return {
+    name: spec.name,
+    kind: spec.kind,
+    n: spec.n,
+    runs: results.length,
+    okRuns: results.filter((r) => r.ok).length,
+    rateLimit: spec.rateLimit,
+    loadavg: results.flatMap((r) => [r.loadavg.start, r.loadavg.open, r.loadavg.end]),
+    entry: {
+      signalToAck: all('signalToAck'),
+      targetToAck: all('targetToAck'),
+      requestToDecision: all('requestToDecision'),
+      decisionToSchedule: all('decisionToSchedule'),
+      scheduleToRowCreated: all('scheduleToRowCreated'),
+      rowCreatedToAck: all('rowCreatedToAck'),
+      lagBehindTarget: all('lagBehindTarget'),
+      wallMs: ok.map((r) => r.entryPhase.wallMs),
+    },
+    stop: {
+      allExitsAcked: dist(pick((r) => r.stop.allExitsAckedMs)),
+      allExitsAckedRuns: pick((r) => r.stop.allExitsAckedMs),
+      positionsCompleted: dist(pick((r) => r.stop.allPositionsCompletedMs)),
+      positionsCompletedRuns: pick((r) => r.stop.allPositionsCompletedMs),
+      updateReturned: dist(pick((r) => r.stop.updateReturnedMs)),
+      batchScheduled: dist(pick((r) => r.stop.batchScheduledMs)),
+      batchCompleted: dist(pick((r) => r.stop.batchCompletedMs)),
+      perOrderAck: dist(ok.flatMap((r) => r.stop.exitAck)),
+      stopPhaseWftPerSec: dist(pick((r) => r.stop.stopPhaseWft.perSec)),
+      stopPhaseScheduleToStartP50: dist(pick((r) => r.stop.stopPhaseWft.scheduleToStart.p50)),
+      stopPhaseScheduleToStartP99: dist(pick((r) => r.stop.stopPhaseWft.scheduleToStart.p99)),
+      serverCores: dist(pick((r) => r.stop.cpuCores.server)),
+      workerCores: dist(pick((r) => r.stop.cpuCores.worker)),
+      exitOrdersFoundByPosition: ok.map((r) => r.stop.exitOrdersByBatchFirst),
+      venueOrders: ok.map((r) => r.stop.venueOrders),
+    },
+    rss: {
+      idleKb: stack.idleRssKb,
+      atOpenKb: pick((r) => r.rss.atOpenKb).reduce((a, b) => Math.max(a, b), 0) || null,
+      hwmAtOpenKb: pick((r) => r.rss.hwmAtOpenKb).reduce((a, b) => Math.max(a, b), 0) || null,
+      hwmKb: stack.workerMem?.hwm ?? null,
+    },
+    history: {
+      perPositionMean: perPos.length ? round(perPos.reduce((a, d) => a + (d.mean ?? 0), 0) / perPos.length, 1) : null,
+      perPositionMax: perPos.length ? Math.max(...perPos.map((d) => d.max ?? 0)) : null,
+      perStrategyMax: Math.max(0, ...ok.map((r) => r.history.perStrategy)),
+      strategyRunsMax: Math.max(0, ...ok.map((r) => r.history.strategyRuns)),
+      wftPerSec: dist(pick((r) => r.history.wftPerSec)),
+      entryPhaseWftPerSec: dist(pick((r) => r.history.entryPhaseWftPerSec)),
+    },
+    cores: { entryWorker: dist(pick((r) => r.cpuCoresEntryPhase.worker)), entryServer: dist(pick((r) => r.cpuCoresEntryPhase.server)) },
+    errors: results.filter((r) => r.error).map((r) => `run ${r.run}: ${r.error}`),
+  };
+}
+
+function machine() {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
+  } catch {
+    /* keep os.cpus() */
+  }
+  const version = (pkg: string) => {
+    try {
+      return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  let server = 'unknown';
+  try {
+    server = execFileSync(requireBinary('cli'), ['--version']).toString().trim();
+  } catch {
+    /* reported as unknown */
+  }
+  return {
+    nproc: cpus().length,
+    memGiB: round(totalmem() / 1024 ** 3, 1),
+    cpuModel,
+    kernel: release(),
+    node: process.version,
+    temporalSdk: version('@temporalio/worker'),
+    temporalCli: server,
+    ccxt: version('ccxt'),
+    prisma: version('@prisma/client'),
+    loadavgAtStart: loadavg(),
+  };
+}
+
+function report(s: ScenarioSummary): string {
+  const d = (x: Dist) => `${ms(x.p50)} / ${ms(x.p99)}`;
+  const rows: string[][] = [
+    ['figure', 'value'],
+    ['runs (ok / total)', `${s.okRuns} / ${s.runs}`],
+    ['exchange rate limit', s.rateLimit],
+    ['entry: signal → order acknowledged p50 / p99', d(s.entry.signalToAck)],
+    ['entry: target time → order acknowledged p50 / p99', d(s.entry.targetToAck)],
+    ['  entryRequest → strategy decision delivered p50 / p99', d(s.entry.requestToDecision)],
+    ['  decision → placeOrder scheduled p50 / p99', d(s.entry.decisionToSchedule)],
+    ['  placeOrder scheduled → order row written p50 / p99', d(s.entry.scheduleToRowCreated)],
+    ['  order row written → venue ack recorded p50 / p99', d(s.entry.rowCreatedToAck)],
+    ['  entry lateness vs its scheduled target p50 / p99', d(s.entry.lagBehindTarget)],
+    ['entry phase wall time per run', s.entry.wallMs.map((x) => ms(x)).join(', ')],
+    ['emergency stop → all exit orders acked p50 / p99 (across runs)', d(s.stop.allExitsAcked)],
+    ['  per run', s.stop.allExitsAckedRuns.map((x) => ms(x)).join(', ')],
+    ['  per exit order p50 / p99 (all runs)', d(s.stop.perOrderAck)],
+    ['  update returned (batch done + positions signalled) p50', ms(s.stop.updateReturned.p50)],
+    ['  batch activity scheduled / completed p50', `${ms(s.stop.batchScheduled.p50)} / ${ms(s.stop.batchCompleted.p50)}`],
+    ['emergency stop → all position workflows completed p50 / p99', d(s.stop.positionsCompleted)],
+    ['  per run', s.stop.positionsCompletedRuns.map((x) => ms(x)).join(', ')],
+    ['  stop phase: workflow tasks/s (p50 of runs)', String(s.stop.stopPhaseWftPerSec.p50 ?? '—')],
+    ['  stop phase: WFT schedule→start p50 / p99 (p50 of runs)', `${ms(s.stop.stopPhaseScheduleToStartP50.p50)} / ${ms(s.stop.stopPhaseScheduleToStartP99.p50)}`],
+    ['  stop phase CPU cores: server / worker (p50 of runs)', `${s.stop.serverCores.p50 ?? '—'} / ${s.stop.workerCores.p50 ?? '—'}`],
+    ['  exits whose position found the batch order (per run)', s.stop.exitOrdersFoundByPosition.join(', ')],
+    ['  venue orders entries / exits / duplicates (per run)', s.stop.venueOrders.map((v) => `${v.entries}/${v.exits}/${v.duplicates}`).join(', ')],
+    ['worker RSS idle / with N open / peak (VmHWM)', `${mib(s.rss.idleKb)} / ${mib(s.rss.atOpenKb)} / ${mib(s.rss.hwmKb)}`],
+    ['history events per position avg / max', `${s.history.perPositionMean ?? '—'} / ${s.history.perPositionMax ?? '—'}`],
+    ['history events per strategy (all runs of the chain) / runs', `${s.history.perStrategyMax} / ${s.history.strategyRunsMax}`],
+    ['workflow tasks/s over the run (p50 of runs)', String(s.history.wftPerSec.p50 ?? '—')],
+    ['workflow tasks/s in the entry phase (p50 of runs)', String(s.history.entryPhaseWftPerSec.p50 ?? '—')],
+    ['entry phase CPU cores: server / worker (p50 of runs)', `${s.cores.entryServer.p50 ?? '—'} / ${s.cores.entryWorker.p50 ?? '—'}`],
+    ['load average (start, all open, end per run)', s.loadavg.join(' | ')],
+  ];
+  return `\n== ${s.name}: ${s.kind} N=${s.n} ==\n${table(rows)}${s.errors.length ? `\nerrors: ${s.errors.join('; ')}` : ''}\n`;
+}
+
+function targets(summaries: ScenarioSummary[]): string[][] {
+  const find = (kind: Kind, n: number) => summaries.find((s) => s.kind === kind && s.n === n && !s.name.includes('limited'));
+  const rows: string[][] = [['target', 'measured', 'verdict']];
+  const verdict = (v: number | null, limit: number, unit: (x: number) => string) =>
+    v === null ? 'not measured' : v <= limit ? 'met' : `MISSED by ${unit(v - limit)} (${round(v / limit, 1)}×)`;
+  for (const [kind, n] of [['paper', 100], ['live', 100]] as const) {
+    const s = find(kind, n);
+    if (s) rows.push([`emergency stop of ${n} open positions ≤ 0.5 s p50 (${kind})`, ms(s.stop.allExitsAcked.p50), verdict(s.stop.allExitsAcked.p50, 500, ms)]);
+  }
+  for (const s of summaries.filter((x) => !x.name.includes('limited'))) {
+    rows.push([`signal → order ≤ 100 ms p50 (${s.kind} N=${s.n})`, ms(s.entry.signalToAck.p50), verdict(s.entry.signalToAck.p50, 100, ms)]);
+  }
+  const big = summaries.filter((s) => s.n >= 1000);
+  for (const s of big) rows.push([`${s.n} positions ≤ 1 GiB worker RSS (${s.kind})`, mib(s.rss.hwmKb), verdict(s.rss.hwmKb, 1024 * 1024, mib)]);
+  return rows;
+}
+
+async function main() {
+  const quick = flag('quick');
+  const sizes = quick
+    ? [20]
+    : (arg('n') ?? '100,1000').split(',').map((x) => {
+        const n = Number(x.trim());
+        if (!Number.isInteger(n) || n < 1 || n > 5000) throw new Error(`--n takes sizes from 1 to 5000, got "${x}"`);
+        return n;
+      });
+  const runsSmall = intArg('runs', quick ? 1 : 5, 1, 50);
+  const runsLarge = intArg('runs-large', 1, 1, 10);
+  const liveN = intArg('live-n', quick ? 20 : 100, 0, 1000);
+  const liveRuns = intArg('live-runs', quick ? 1 : 2, 1, 10);
+  const limitedN = intArg('limited-n', 0, 0, 1000);
+  const limitedRuns = intArg('limited-runs', 1, 1, 10);
+  const perPos = intArg('spread-ms-per-position', 120, 1, 10_000);
+
+  const BINANCE = "ccxt's binance limiter at its defaults (rateLimit 50 ms per cost unit = 6000 weight/min; POST order 10 ms, GET order 40 ms, ticker 20 ms, depth ≤100 50 ms); the ORDERS limit (100 / 10 s) is advertised by the simulator but enforced by neither ccxt nor the simulator";
+  const OFF = 'no exchange orders (paper venue in the app DB); public-data calls to the simulator via ccxt with the limiter off (EXCHANGE_RATE_LIMIT_MS=0); the simulator enforces no limit';
+  const specs: ScenarioSpec[] = [
+    ...sizes.map((n) => ({ name: `paper-${n}`, kind: 'paper' as const, n, runs: n > 100 ? runsLarge : runsSmall, rateLimitMs: 0, rateLimit: OFF })),
+    ...(limitedN ? [{ name: `paper-limited-${limitedN}`, kind: 'paper' as const, n: limitedN, runs: limitedRuns, rateLimit: `paper venue; public-data calls via ${BINANCE}` }] : []),
+    ...(liveN ? [{ name: `live-${liveN}`, kind: 'live' as const, n: liveN, runs: liveRuns, rateLimit: `orders to the simulator via ${BINANCE}` }] : []),
+  ];
+
+  const m = machine();
+  const startedAt = new Date();
+  log(`machine: ${m.nproc} cores (${m.cpuModel}), ${m.memGiB} GiB, node ${m.node}, SDK ${m.temporalSdk}, ${m.temporalCli}; load ${m.loadavgAtStart}`);
+  log(`scenarios: ${specs.map((s) => `${s.name}×${s.runs}`).join(', ')}`);
+
+  const summaries: ScenarioSummary[] = [];
+  const raw: Record<string, RunResult[]> = {};
+  const out = join(ROOT, 'bench', `results-${startedAt.toISOString().slice(0, 19).replace(/:/g, '-')}${quick ? '-quick' : ''}.json`);
+  const save = () => {
+    mkdirSync(join(ROOT, 'bench'), { recursive: true });
+    writeFileSync(out, JSON.stringify({ startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), machine: m, summaries, runs: raw }, null, 2));
+  };
+
+  let interrupted = false;
+  let current: BenchStack | undefined;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('interrupted: stopping the current stack');
+    void current?.stop().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  for (const spec of specs) {
+    if (interrupted) break;
+    const stack = new BenchStack({ name: spec.name, rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    current = stack;
+    const results: RunResult[] = [];
+    try {
+      await stack.start();
+      await stack.startWorker();
+      for (let i = 0; i < spec.runs && !interrupted; i++) {
+        const n = spec.n;
+        const res = await runOnce(stack, {
+          kind: spec.kind,
+          n,
+          runIndex: i,
+          firstEntryDelayMs: 6_000 + n * 10,
+          spreadMs: Math.max(5_000, n * perPos),
+          settleMs: 2_000 + n * 3,
+          timeoutMs: 120_000 + n * 600,
+        });
+        results.push(res);
+        raw[spec.name] = results;
+        save();
+        if (!stack.workerAlive()) throw new Error('the worker process died');
+      }
+    } catch (e) {
+      log(`${spec.name}: FAILED: ${(e as Error).message}`);
+      results.push({ n: spec.n, kind: spec.kind, run: results.length, ok: false, error: (e as Error).message } as RunResult);
+    } finally {
+      const s = summarize(spec, stack, results.filter((r) => r.entry));
+      s.errors.push(...results.filter((r) => !r.entry).map((r) => r.error ?? 'failed'));
+      summaries.push(s);
+      raw[spec.name] = results;
+      await stack.stop();
+      current = undefined;
+      process.stdout.write(report(s));
+      save();
+    }
+  }
+
+  process.stdout.write(`\n== targets ==\n${table(targets(summaries))}\n`);
+  process.stdout.write(`\nmachine: ${JSON.stringify(m)}\nresults: ${out}\n`);
+  save();
+  process.exit(summaries.every((s) => s.okRuns === s.runs && s.runs > 0) ? 0 : 1);
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).stack ?? String(e)}`);
+  process.exit(1);
+});
