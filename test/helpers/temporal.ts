@@ -1,16 +1,17 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { requireBinary } from '../../scripts/lib/temporal-binaries';
+import { resolveBinary } from '../../scripts/lib/temporal-binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import * as keys from '../../workflows/search-attributes';
 
 /**
- * Temporal servers for tests, always from local binaries (the SDK's download cannot work here):
+ * Temporal servers for tests, from local binaries (scripts/lib/temporal-binaries.ts: env path, PATH,
+ * .tools/py); only when none resolves does the SDK download one (needs internet, impossible here):
  * the time-skipping test server, or the CLI's dev server (in memory, random port).
  */
 export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: requireBinary('test-server') } },
-  });
+  const path = resolveBinary('test-server');
+  // last resort, for machines with internet: the SDK downloads the binary itself
+  const env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
   // the test server has no CLI flag for custom search attributes; its operator service registers them
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
@@ -20,9 +21,10 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 export function localDevEnv(): Promise<TestWorkflowEnvironment> {
+  const path = resolveBinary('cli');
   return TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: requireBinary('cli') },
+      ...(path ? { executable: { type: 'existing-path' as const, path } } : {}),
       ip: '127.0.0.1',
       searchAttributes: [keys.StrategyIdKey, keys.TradingModeKey, keys.SymbolKey, keys.PositionStatusKey, keys.StrategyStateKey],
       extraArgs: ['--log-level', 'error'],
