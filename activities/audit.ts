@@ -25,7 +25,17 @@ export function entryHash(e: { seq: number; entryKey: string; kind: string; stra
     .digest('hex');
 }
 
-export async function appendAudit(db: Db, input: AuditInput): Promise<{ seq: number; hash: string }> {
+/** Appends from one process go one at a time (an emergency stop fills 100 exits at once); the unique
+ * prevHash still arbitrates between processes. */
+let tail: Promise<unknown> = Promise.resolve();
+
+export function appendAudit(db: Db, input: AuditInput): Promise<{ seq: number; hash: string }> {
+  const run = tail.then(() => appendAuditNow(db, input));
+  tail = run.catch(() => undefined);
+  return run;
+}
+
+async function appendAuditNow(db: Db, input: AuditInput): Promise<{ seq: number; hash: string }> {
   for (let attempt = 0; ; attempt++) {
     const existing = await db.auditEntry.findUnique({ where: { entryKey: input.entryKey } });
     if (existing) return { seq: existing.seq, hash: existing.hash };
@@ -47,7 +57,7 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<{ seq: num
       return { seq, hash };
     } catch (err) {
       // lost the race for this tail (unique seq / prevHash) or a concurrent identical append: retry
-      if (attempt >= 20 || !/Unique constraint|P2002/i.test(String((err as Error).message) + String((err as { code?: string }).code))) throw err;
+      if (attempt >= 50 || !/Unique constraint|P2002/i.test(String((err as Error).message) + String((err as { code?: string }).code))) throw err;
     }
   }
 }

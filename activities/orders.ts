@@ -28,6 +28,7 @@ import { estimateSlippagePct, spreadPct } from '../domain/fills';
 import { d, toStr, ZERO } from '../domain/money';
 import type { DecimalString, OrderPurpose, OrderStatus, OrderType, Side } from '../domain/types';
 import type { BrokerRegistry } from '../exchange/broker-registry';
+import { appendAudit } from './audit';
 import { BrokerError, type Balance, type Broker, type BrokerOrder } from '../exchange/types';
 
 export interface PlaceOrderInput {
@@ -253,6 +254,15 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         lastError: null,
       },
     });
+    // the tamper-evident log gets every order state and every fill (idempotent keys: a retry appends nothing)
+    if (updated.status !== row.status || !filled.eq(prevFilled)) {
+      await appendAudit(db, {
+        entryKey: `order:${row.clientOrderId}:${updated.status}:${toStr(filled)}`,
+        kind: 'ORDER',
+        strategyId: row.strategyId,
+        payload: { clientOrderId: row.clientOrderId, venue: row.venue, symbol: row.symbol, side: row.side, purpose: row.purpose, status: updated.status, amount: row.amount.toString(), filled: toStr(filled), avgPrice: filled.gt(0) ? bo.avgPrice : null, fee: bo.fee, exchangeOrderId: bo.exchangeOrderId },
+      });
+    }
     if (filled.gt(prevFilled)) {
       const delta = filled.minus(prevFilled);
       const cost = filled.times(d(bo.avgPrice)).minus(prevFilled.times(prevAvg));
@@ -272,11 +282,19 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       } catch (e) {
         if (!isUniqueViolation(e)) throw e; // the same fill recorded by a concurrent / earlier attempt
       }
+      const tradeId = `${bo.exchangeOrderId || row.clientOrderId}:${toStr(filled)}`;
+      await appendAudit(db, {
+        entryKey: `fill:${tradeId}`,
+        kind: 'FILL',
+        strategyId: row.strategyId,
+        payload: { clientOrderId: row.clientOrderId, tradeId, amount: toStr(delta), price: toStr(cost.div(delta).toDecimalPlaces(12)), fee: toStr(fee.gt(0) ? fee : ZERO) },
+      });
     }
     return fromRow(updated);
   }
 
-  async function recordError(row: OrderRow, e: unknown): Promise<void> {
+  /** `placementRefused`: the error came from the placement call itself, not from a retry's lookup. */
+  async function recordError(row: OrderRow, e: unknown, placementRefused: boolean): Promise<void> {
     const be = e instanceof BrokerError ? e : undefined;
     const message = redactSecrets(e instanceof Error ? e.message : String(e));
     try {
@@ -284,8 +302,9 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         where: { id: row.id },
         data: {
           lastError: `${be ? be.kind + ': ' : ''}${message}`.slice(0, 1000),
-          // a definite rejection of an order the venue never accepted
-          ...(be && !be.retryable && row.status === 'PENDING_SUBMIT' && !row.exchangeOrderId ? { status: 'REJECTED' } : {}),
+          // a definite rejection of an order the venue never accepted (a failed lookup proves nothing:
+          // the order may exist at the venue, so the row stays PENDING_SUBMIT for a human to check)
+          ...(be && !be.retryable && placementRefused && row.status === 'PENDING_SUBMIT' && !row.exchangeOrderId ? { status: 'REJECTED' } : {}),
         },
       });
     } catch {
@@ -298,10 +317,12 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     const broker = brokerFor(brokers, input.mode, input.strategyId);
     const row = await upsertPending(input, broker.venue);
     const retry = row.attempts > 1;
+    let placing = false;
     try {
       if (retry && TERMINAL.has(row.status) && row.exchangeOrderId) return fromRow(row);
       let bo: BrokerOrder | null = null;
       if (retry) bo = await broker.fetchOrderByClientId(input.symbol, input.clientOrderId);
+      placing = !bo;
       bo ??= await broker.placeOrder({
         clientOrderId: input.clientOrderId,
         symbol: input.symbol,
@@ -314,7 +335,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       const expected = row.expectedSlippagePct !== null ? undefined : await expectedSlippage(input, cache);
       return await reconcile(row, bo, input, expected);
     } catch (e) {
-      await recordError(row, e);
+      await recordError(row, e, placing);
       throw e;
     }
   }
@@ -400,7 +421,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         asOf: Date.now(),
       });
     } catch (e) {
-      if (row) await recordError({ ...row, status: 'OPEN' }, e);
+      if (row) await recordError({ ...row, status: 'OPEN' }, e, false);
       throw toActivityFailure(e);
     }
   }

@@ -192,8 +192,8 @@ export function createPersistenceActivities({ db, log = console.log }: { db: Db;
     },
 
     /** A position that ended without a trade (filters, risk refusal, window missed, strategy stopped). */
-    async recordPositionEnded(i: { positionId: string; strategyId: string; eventId: string; symbol: string; status: 'SKIPPED' | 'FAILED'; reason: string; at: number }): Promise<void> {
-      const data = { strategyId: i.strategyId, eventId: i.eventId, symbol: i.symbol, mode: 'PAPER', status: i.status, exitReason: i.reason.slice(0, 500), closedAt: new Date(i.at) };
+    async recordPositionEnded(i: { positionId: string; strategyId: string; eventId: string; symbol: string; mode?: TradingMode; status: 'SKIPPED' | 'FAILED'; reason: string; at: number }): Promise<void> {
+      const data = { strategyId: i.strategyId, eventId: i.eventId, symbol: i.symbol, mode: i.mode ?? 'PAPER', status: i.status, exitReason: i.reason.slice(0, 500), closedAt: new Date(i.at) };
       const existing = await db.position.findUnique({ where: { id: i.positionId } });
       if (existing) await db.position.update({ where: { id: i.positionId }, data: { status: i.status, exitReason: data.exitReason, closedAt: data.closedAt } });
       else await db.position.create({ data: { id: i.positionId, ...data } });

@@ -119,7 +119,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
   };
   const skip = async (reason: string, status: 'SKIPPED' | 'FAILED' = 'SKIPPED'): Promise<PositionView> => {
     setStatus(status);
-    await db.recordPositionEnded({ positionId, strategyId, eventId: event.id, symbol: event.symbol, status, reason, at: Date.now() });
+    await db.recordPositionEnded({ positionId, strategyId, eventId: event.id, symbol: event.symbol, mode: view.mode ?? input.mode, status, reason, at: Date.now() });
     return end({ positionId, status, reason });
   };
 
@@ -172,22 +172,38 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
 
     // 4. Entry order (idempotent by client order id). Not cancellable halfway: a strategy stop
     //    arriving now waits for the fill, then exits it below.
-    const entry = await CancellationScope.nonCancellable(() =>
-      orders.placeOrder({
-        clientOrderId: clientOrderIdFor(positionId, 'entry'),
+    const entryId = clientOrderIdFor(positionId, 'entry');
+    let entry;
+    try {
+      entry = await CancellationScope.nonCancellable(() =>
+        orders.placeOrder({
+          clientOrderId: entryId,
+          strategyId,
+          positionId,
+          purpose: 'entry',
+          mode,
+          symbol: event.symbol,
+          side: 'buy',
+          type: 'market',
+          amount: decision!.quantity!,
+          signalPrice: snapshot.ask,
+          signalSize: decision!.notional,
+          asOf: Date.now(),
+        }),
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Retries exhausted or a non-retryable refusal. The order may still exist at the venue (a failed
+      // lookup proves nothing), so a human is asked to check it; the strategy's book is released.
+      await db.raiseAlert({
+        id: `${positionId}:entry-failed`,
         strategyId,
-        positionId,
-        purpose: 'entry',
-        mode,
-        symbol: event.symbol,
-        side: 'buy',
-        type: 'market',
-        amount: decision!.quantity!,
-        signalPrice: snapshot.ask,
-        signalSize: decision!.notional,
-        asOf: Date.now(),
-      }),
-    );
+        severity: 'critical',
+        kind: 'ENTRY_FAILED',
+        message: `entry order ${entryId} of ${positionId} (${event.symbol}, ${mode}) failed: ${(err as Error).message}; check the venue for an order with this client order id`,
+      });
+      return await skip(`ENTRY_FAILED: ${(err as Error).message}`, 'FAILED');
+    }
     if (d(entry.filledAmount).lte(0)) return await skip(`entry order ${entry.status} with nothing filled`, 'FAILED');
 
     view.entryAt = Date.now();

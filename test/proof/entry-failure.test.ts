@@ -1,5 +1,5 @@
 /**
- * BUG (found by the secrets test): a NON-retryable error of the entry order — here the venue answers
+ * Regression test of a bug found by the secrets test: a NON-retryable error of the entry order — here the venue answers
  * 401 to the retry's fetch-by-client-order-id after a 502 on the first placement — makes the entry
  * `placeOrder` throw out of positionWorkflow (workflows/position.ts, step 4, no try/catch), so the
  * position workflow FAILS: it never reports `positionEnded`, the strategy keeps it as ENTERING forever
@@ -9,7 +9,8 @@
  * Expected: the position ends (workflow COMPLETED) as FAILED, the strategy's book is released, and a
  * critical alert names the entry's client order id so a human checks the venue.
  *
- * `test.failing` keeps the suite green while the bug exists; it turns red once fixed: make it `test`.
+ * Fixed in workflows/position.ts (step 4 catches the failure) and activities/orders.ts (a failed
+ * lookup never marks the row REJECTED).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ const stack = new ProofStack('entryfail');
 const ID = 'entryfail';
 afterAll(() => stack.close());
 
-test.failing('a non-retryable entry failure ends the position as FAILED, releases the book and alerts', async () => {
+test('a non-retryable entry failure ends the position as FAILED, releases the book and alerts', async () => {
   await stack.start();
   await stack.startWorker();
   const f = join(mkdtempSync(join(tmpdir(), 'proof-ef-')), 'c.json');
