@@ -28,6 +28,8 @@ beforeAll(async () => {
   const r = await stack.cli('strategy', 'start', file('ok.json', JSON.stringify(proofConfig(ID, { paperPeriod: '1h' }))));
   expect(r.code).toBe(0);
   await waitFor('the strategy to run', () => stack.status(ID), (s) => s.state === 'RUNNING', 20_000);
+  // its first loop writes the risk-state row; the "nothing changed" baselines start after that
+  await waitFor('the first risk-state save', () => stack.tdb.db.riskState.count({ where: { strategyId: ID } }), (n) => n === 1, 20_000, 100);
 }, 90_000);
 afterAll(() => stack.close());
 
