@@ -7,7 +7,7 @@
  * Each waiter heartbeats on every poll, resolves when its level is crossed, returns null when `until`
  * (wall clock) passes and rejects when its AbortSignal fires (activity cancelled).
  */
-import { toStr } from '../../domain/money';
+import { d, toStr } from '../../domain/money';
 import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
 import { classifyError } from '../errors';
 import { BrokerError, type Candle } from '../types';
@@ -204,7 +204,8 @@ export class CcxtMarketData implements MarketDataSource {
   async snapshot(symbol: string): Promise<MarketSnapshot> {
     const [t, change7dPct] = await Promise.all([this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol)), this.change7dPct(symbol)]);
     const last = num(t.last ?? t.close);
-    const quoteVolume = t.quoteVolume ?? (t.baseVolume !== undefined && t.last !== undefined ? t.baseVolume * t.last : undefined);
+    // base volume × last in decimal, never a float product
+    const quoteVolume = t.quoteVolume ?? (t.baseVolume !== undefined && t.last !== undefined ? toStr(d(num(t.baseVolume)).times(d(num(t.last)))) : undefined);
     return {
       symbol,
       bid: num(t.bid ?? t.last),
