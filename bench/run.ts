@@ -12,9 +12,11 @@
  *   --n              paper-mode sizes (limiter of the public-data calls off: EXCHANGE_RATE_LIMIT_MS=0)
  *   --runs           runs per paper size ≤ 100 (default 5); --runs-large: sizes > 100 (default 1)
  *   --live-n         N of the live run (orders through ccxt to the simulator, ccxt's Binance limiter on);
- *                    0 skips it (default 100); --live-runs (default 2)
+ *                    0 skips it (default 100); --live-runs (default 1)
+ *   --trickle-n      N of a paper run with entries 2 s apart (latency with no queue; default 20, 0 skips)
  *   --limited-n      N of an extra paper run with ccxt's Binance limiter on (default 0 = skipped)
  *   --quick          smoke run: N = 20, one run each of paper and live
+ *   --dump-dir <d>   also write every fetched history as text (one line per event) under <d>
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { requireBinary } from '../scripts/lib/temporal-binaries';
 import { BenchStack, loadavg, ROOT } from './lib/stack';
 import { runOnce, type Kind, type RunResult } from './lib/scenario';
 import { dist, log, mib, ms, round, table, type Dist } from './lib/util';
+import { setDumpDir } from './lib/history';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -48,6 +51,8 @@ interface ScenarioSpec {
   /** EXCHANGE_RATE_LIMIT_MS for the worker; undefined = ccxt's Binance defaults */
   rateLimitMs?: number;
   rateLimit: string;
+  /** entry targets are spaced this far apart (ms per position) */
+  spreadPerPos?: number;
 }
 
 interface ScenarioSummary {
@@ -58,7 +63,7 @@ interface ScenarioSummary {
   okRuns: number;
   rateLimit: string;
   loadavg: string[];
-  entry: { signalToAck: Dist; targetToAck: Dist; requestToDecision: Dist; decisionToSchedule: Dist; scheduleToRowCreated: Dist; rowCreatedToAck: Dist; lagBehindTarget: Dist; wallMs: number[] };
+  entry: { signalToAck: Dist; targetToAck: Dist; requestToDecision: Dist; decisionToSchedule: Dist; scheduleToRowCreated: Dist; rowCreatedToAck: Dist; lagBehindTarget: Dist; spawnedLate: Dist; wallMs: number[] };
   stop: {
     allExitsAcked: Dist;
     allExitsAckedRuns: number[];
@@ -67,19 +72,24 @@ interface ScenarioSummary {
     updateReturned: Dist;
     batchScheduled: Dist;
     batchCompleted: Dist;
+    lastExitSignalDelivered: Dist;
     perOrderAck: Dist;
     stopPhaseWftPerSec: Dist;
     stopPhaseScheduleToStartP50: Dist;
     stopPhaseScheduleToStartP99: Dist;
     serverCores: Dist;
     workerCores: Dist;
-    exitOrdersFoundByPosition: number[];
+    allExitsRecorded: Dist;
+    allFilledSeen: Dist;
+    allFilledSeenRuns: number[];
     venueOrders: Array<RunResult['stop']['venueOrders']>;
   };
   rss: { idleKb: number | null; atOpenKb: number | null; hwmAtOpenKb: number | null; hwmKb: number | null };
   history: { perPositionMean: number | null; perPositionMax: number | null; perStrategyMax: number; strategyRunsMax: number; wftPerSec: Dist; entryPhaseWftPerSec: Dist };
   cores: { entryWorker: Dist; entryServer: Dist };
   errors: string[];
+  /** the runs themselves (not serialised in summaries) */
+  raw: RunResult[];
 }
 
 function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]): ScenarioSummary {
@@ -103,6 +113,7 @@ function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]):
       scheduleToRowCreated: all('scheduleToRowCreated'),
       rowCreatedToAck: all('rowCreatedToAck'),
       lagBehindTarget: all('lagBehindTarget'),
+      spawnedLate: all('spawnedLate'),
       wallMs: ok.map((r) => r.entryPhase.wallMs),
     },
     stop: {
@@ -113,13 +124,16 @@ function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]):
       updateReturned: dist(pick((r) => r.stop.updateReturnedMs)),
       batchScheduled: dist(pick((r) => r.stop.batchScheduledMs)),
       batchCompleted: dist(pick((r) => r.stop.batchCompletedMs)),
+      lastExitSignalDelivered: dist(pick((r) => r.stop.lastExitSignalDeliveredMs)),
       perOrderAck: dist(ok.flatMap((r) => r.stop.exitAck)),
       stopPhaseWftPerSec: dist(pick((r) => r.stop.stopPhaseWft.perSec)),
       stopPhaseScheduleToStartP50: dist(pick((r) => r.stop.stopPhaseWft.scheduleToStart.p50)),
       stopPhaseScheduleToStartP99: dist(pick((r) => r.stop.stopPhaseWft.scheduleToStart.p99)),
       serverCores: dist(pick((r) => r.stop.cpuCores.server)),
       workerCores: dist(pick((r) => r.stop.cpuCores.worker)),
-      exitOrdersFoundByPosition: ok.map((r) => r.stop.exitOrdersByBatchFirst),
+      allExitsRecorded: dist(pick((r) => r.stop.allExitsRecordedMs)),
+      allFilledSeen: dist(pick((r) => r.stop.allFilledSeenMs)),
+      allFilledSeenRuns: pick((r) => r.stop.allFilledSeenMs),
       venueOrders: ok.map((r) => r.stop.venueOrders),
     },
     rss: {
@@ -138,6 +152,7 @@ function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]):
     },
     cores: { entryWorker: dist(pick((r) => r.cpuCoresEntryPhase.worker)), entryServer: dist(pick((r) => r.cpuCoresEntryPhase.server)) },
     errors: results.filter((r) => r.error).map((r) => `run ${r.run}: ${r.error}`),
+    raw: results,
   };
 }
 
@@ -176,56 +191,66 @@ function machine() {
 }
 
 function report(s: ScenarioSummary): string {
+  const sum = (f: (r: RunResult) => number) => s.raw.reduce((a, r) => a + (r.history?.wftFailures ? f(r) : 0), 0);
   const d = (x: Dist) => `${ms(x.p50)} / ${ms(x.p99)}`;
   const rows: string[][] = [
     ['figure', 'value'],
     ['runs (ok / total)', `${s.okRuns} / ${s.runs}`],
-    ['exchange rate limit', s.rateLimit],
     ['entry: signal → order acknowledged p50 / p99', d(s.entry.signalToAck)],
     ['entry: target time → order acknowledged p50 / p99', d(s.entry.targetToAck)],
     ['  entryRequest → strategy decision delivered p50 / p99', d(s.entry.requestToDecision)],
     ['  decision → placeOrder scheduled p50 / p99', d(s.entry.decisionToSchedule)],
     ['  placeOrder scheduled → order row written p50 / p99', d(s.entry.scheduleToRowCreated)],
-    ['  order row written → venue ack recorded p50 / p99', d(s.entry.rowCreatedToAck)],
+    ['  order row written → venue acknowledged p50 / p99', d(s.entry.rowCreatedToAck)],
     ['  entry lateness vs its scheduled target p50 / p99', d(s.entry.lagBehindTarget)],
+    ['  positions spawned after their target: count, p50 / p99 lateness', `${s.entry.spawnedLate.n}, ${d(s.entry.spawnedLate)}`],
     ['entry phase wall time per run', s.entry.wallMs.map((x) => ms(x)).join(', ')],
-    ['emergency stop → all exit orders acked p50 / p99 (across runs)', d(s.stop.allExitsAcked)],
+    ['emergency stop → all exit orders acknowledged by the venue p50 / p99 (across runs)', d(s.stop.allExitsAcked)],
     ['  per run', s.stop.allExitsAckedRuns.map((x) => ms(x)).join(', ')],
     ['  per exit order p50 / p99 (all runs)', d(s.stop.perOrderAck)],
     ['  update returned (batch done + positions signalled) p50', ms(s.stop.updateReturned.p50)],
     ['  batch activity scheduled / completed p50', `${ms(s.stop.batchScheduled.p50)} / ${ms(s.stop.batchCompleted.p50)}`],
+    ['  last exitPosition signal delivered p50', ms(s.stop.lastExitSignalDelivered.p50)],
     ['emergency stop → all position workflows completed p50 / p99', d(s.stop.positionsCompleted)],
     ['  per run', s.stop.positionsCompletedRuns.map((x) => ms(x)).join(', ')],
     ['  stop phase: workflow tasks/s (p50 of runs)', String(s.stop.stopPhaseWftPerSec.p50 ?? '—')],
     ['  stop phase: WFT schedule→start p50 / p99 (p50 of runs)', `${ms(s.stop.stopPhaseScheduleToStartP50.p50)} / ${ms(s.stop.stopPhaseScheduleToStartP99.p50)}`],
     ['  stop phase CPU cores: server / worker (p50 of runs)', `${s.stop.serverCores.p50 ?? '—'} / ${s.stop.workerCores.p50 ?? '—'}`],
-    ['  exits whose position found the batch order (per run)', s.stop.exitOrdersFoundByPosition.join(', ')],
+    ['emergency stop → all exit rows FILLED in the DB (seen by a 100 ms poll) p50 / p99', d(s.stop.allFilledSeen)],
+    ['  per run', s.stop.allFilledSeenRuns.map((x) => ms(x)).join(', ')],
     ['  venue orders entries / exits / duplicates (per run)', s.stop.venueOrders.map((v) => `${v.entries}/${v.exits}/${v.duplicates}`).join(', ')],
     ['worker RSS idle / with N open / peak (VmHWM)', `${mib(s.rss.idleKb)} / ${mib(s.rss.atOpenKb)} / ${mib(s.rss.hwmKb)}`],
     ['history events per position avg / max', `${s.history.perPositionMean ?? '—'} / ${s.history.perPositionMax ?? '—'}`],
     ['history events per strategy (all runs of the chain) / runs', `${s.history.perStrategyMax} / ${s.history.strategyRunsMax}`],
+    ['workflow task failed / timed out: strategy; positions (sum of runs)', `${sum((r) => r.history.wftFailures.strategyFailed)} / ${sum((r) => r.history.wftFailures.strategyTimedOut)}; ${sum((r) => r.history.wftFailures.positionsFailed)} / ${sum((r) => r.history.wftFailures.positionsTimedOut)}`],
     ['workflow tasks/s over the run (p50 of runs)', String(s.history.wftPerSec.p50 ?? '—')],
     ['workflow tasks/s in the entry phase (p50 of runs)', String(s.history.entryPhaseWftPerSec.p50 ?? '—')],
     ['entry phase CPU cores: server / worker (p50 of runs)', `${s.cores.entryServer.p50 ?? '—'} / ${s.cores.entryWorker.p50 ?? '—'}`],
-    ['load average (start, all open, end per run)', s.loadavg.join(' | ')],
   ];
-  return `\n== ${s.name}: ${s.kind} N=${s.n} ==\n${table(rows)}${s.errors.length ? `\nerrors: ${s.errors.join('; ')}` : ''}\n`;
+  return `\n== ${s.name}: ${s.kind} N=${s.n} ==\n${table(rows)}\nload average (start, all open, end) per run: ${s.loadavg.join(' | ')}\nexchange rate limit: ${s.rateLimit}${s.errors.length ? `\nerrors: ${s.errors.join('; ')}` : ''}\n`;
 }
 
 function targets(summaries: ScenarioSummary[]): string[][] {
-  const find = (kind: Kind, n: number) => summaries.find((s) => s.kind === kind && s.n === n && !s.name.includes('limited'));
+  const find = (kind: Kind, n: number) => summaries.find((s) => s.kind === kind && s.n === n && !s.name.includes('limited') && !s.name.includes('trickle'));
   const rows: string[][] = [['target', 'measured', 'verdict']];
   const verdict = (v: number | null, limit: number, unit: (x: number) => string) =>
     v === null ? 'not measured' : v <= limit ? 'met' : `MISSED by ${unit(v - limit)} (${round(v / limit, 1)}×)`;
   for (const [kind, n] of [['paper', 100], ['live', 100]] as const) {
     const s = find(kind, n);
-    if (s) rows.push([`emergency stop of ${n} open positions ≤ 0.5 s p50 (${kind})`, ms(s.stop.allExitsAcked.p50), verdict(s.stop.allExitsAcked.p50, 500, ms)]);
+    if (s) {
+      rows.push([`emergency stop of ${n} open positions ≤ 0.5 s p50 (${kind}, venue ack)`, ms(s.stop.allExitsAcked.p50), verdict(s.stop.allExitsAcked.p50, 500, ms)]);
+      rows.push([`emergency stop of ${n} open positions ≤ 0.5 s p50 (${kind}, rows FILLED in the DB)`, ms(s.stop.allFilledSeen.p50), verdict(s.stop.allFilledSeen.p50, 500, ms)]);
+    }
   }
   for (const s of summaries.filter((x) => !x.name.includes('limited'))) {
-    rows.push([`signal → order ≤ 100 ms p50 (${s.kind} N=${s.n})`, ms(s.entry.signalToAck.p50), verdict(s.entry.signalToAck.p50, 100, ms)]);
+    rows.push([`signal → order ≤ 100 ms p50 (${s.name.includes('trickle') ? `${s.kind}, 1 entry every 2 s` : `${s.kind} N=${s.n}`})`, ms(s.entry.signalToAck.p50), verdict(s.entry.signalToAck.p50, 100, ms)]);
   }
   const big = summaries.filter((s) => s.n >= 1000);
-  for (const s of big) rows.push([`${s.n} positions ≤ 1 GiB worker RSS (${s.kind})`, mib(s.rss.hwmKb), verdict(s.rss.hwmKb, 1024 * 1024, mib)]);
+  if (!big.length) rows.push(['1000 positions ≤ 1 GiB worker RSS', '—', 'not measured (no N ≥ 1000 in this run)']);
+  for (const s of big) {
+    rows.push([`${s.n} positions ≤ 1 GiB worker RSS, all open (${s.kind})`, mib(s.rss.atOpenKb), verdict(s.rss.atOpenKb, 1024 * 1024, mib)]);
+    rows.push([`${s.n} positions ≤ 1 GiB worker RSS, peak incl. the stop (${s.kind})`, mib(s.rss.hwmKb), verdict(s.rss.hwmKb, 1024 * 1024, mib)]);
+  }
   return rows;
 }
 
@@ -241,14 +266,18 @@ async function main() {
   const runsSmall = intArg('runs', quick ? 1 : 5, 1, 50);
   const runsLarge = intArg('runs-large', 1, 1, 10);
   const liveN = intArg('live-n', quick ? 20 : 100, 0, 1000);
-  const liveRuns = intArg('live-runs', quick ? 1 : 2, 1, 10);
+  const liveRuns = intArg('live-runs', 1, 1, 10);
   const limitedN = intArg('limited-n', 0, 0, 1000);
   const limitedRuns = intArg('limited-runs', 1, 1, 10);
   const perPos = intArg('spread-ms-per-position', 120, 1, 10_000);
+  const trickleN = intArg('trickle-n', quick ? 0 : 20, 0, 200);
+  setDumpDir(arg('dump-dir'));
 
   const BINANCE = "ccxt's binance limiter at its defaults (rateLimit 50 ms per cost unit = 6000 weight/min; POST order 10 ms, GET order 40 ms, ticker 20 ms, depth ≤100 50 ms); the ORDERS limit (100 / 10 s) is advertised by the simulator but enforced by neither ccxt nor the simulator";
   const OFF = 'no exchange orders (paper venue in the app DB); public-data calls to the simulator via ccxt with the limiter off (EXCHANGE_RATE_LIMIT_MS=0); the simulator enforces no limit';
   const specs: ScenarioSpec[] = [
+    // entries far apart: the latency of one entry with nothing queued in front of it
+    ...(trickleN ? [{ name: `paper-trickle-${trickleN}`, kind: 'paper' as const, n: trickleN, runs: 1, rateLimitMs: 0, rateLimit: OFF, spreadPerPos: 2000 }] : []),
     ...sizes.map((n) => ({ name: `paper-${n}`, kind: 'paper' as const, n, runs: n > 100 ? runsLarge : runsSmall, rateLimitMs: 0, rateLimit: OFF })),
     ...(limitedN ? [{ name: `paper-limited-${limitedN}`, kind: 'paper' as const, n: limitedN, runs: limitedRuns, rateLimit: `paper venue; public-data calls via ${BINANCE}` }] : []),
     ...(liveN ? [{ name: `live-${liveN}`, kind: 'live' as const, n: liveN, runs: liveRuns, rateLimit: `orders to the simulator via ${BINANCE}` }] : []),
@@ -264,7 +293,7 @@ async function main() {
   const out = join(ROOT, 'bench', `results-${startedAt.toISOString().slice(0, 19).replace(/:/g, '-')}${quick ? '-quick' : ''}.json`);
   const save = () => {
     mkdirSync(join(ROOT, 'bench'), { recursive: true });
-    writeFileSync(out, JSON.stringify({ startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), machine: m, summaries, runs: raw }, null, 2));
+    writeFileSync(out, JSON.stringify({ startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), machine: m, summaries: summaries.map(({ raw: _r, ...x }) => x), runs: raw }, null, 2));
   };
 
   let interrupted = false;
@@ -292,8 +321,9 @@ async function main() {
           kind: spec.kind,
           n,
           runIndex: i,
-          firstEntryDelayMs: 6_000 + n * 10,
-          spreadMs: Math.max(5_000, n * perPos),
+          // live: the events are inserted after the approval; the next calendar scan (every 10 s) spawns them
+          firstEntryDelayMs: (spec.kind === 'live' ? 12_000 : 6_000) + n * 10,
+          spreadMs: Math.max(5_000, n * (spec.spreadPerPos ?? perPos)),
           settleMs: 2_000 + n * 3,
           timeoutMs: 120_000 + n * 600,
         });

@@ -20,6 +20,9 @@ export interface HistoryFacts {
   runId?: string;
   events: number;
   wftCompleted: number;
+  /** WorkflowTaskFailed (e.g. UnhandledCommand) and WorkflowTaskTimedOut events */
+  wftFailed: number;
+  wftTimedOut: number;
   wfts: WftTiming[];
   startedAt: number;
   closedAt?: number;
@@ -51,6 +54,8 @@ export function analyse(workflowId: string, events: HistoryEvent[], runId?: stri
     runId,
     events: events.length,
     wftCompleted: 0,
+    wftFailed: 0,
+    wftTimedOut: 0,
     wfts: [],
     startedAt: events.length ? t(events[0]!) : 0,
     placeOrders: [],
@@ -81,6 +86,12 @@ export function analyse(workflowId: string, events: HistoryEvent[], runId?: stri
         if (w) w.completed = t(e);
         break;
       }
+      case ET.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+        f.wftFailed++;
+        break;
+      case ET.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+        f.wftTimedOut++;
+        break;
       case ET.EVENT_TYPE_TIMER_FIRED:
         f.entryTimerFired ??= t(e);
         break;
@@ -151,8 +162,36 @@ export function analyse(workflowId: string, events: HistoryEvent[], runId?: stri
   return f;
 }
 
+/** Compact one-line-per-event form of a history (for --dump-dir): ms offset, type, name. */
+export function describeEvents(events: HistoryEvent[]): string[] {
+  const t0 = events.length ? t(events[0]!) : 0;
+  return events.map((e) => {
+    const type = (ET[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+    const name =
+      e.activityTaskScheduledEventAttributes?.activityType?.name ??
+      e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName ??
+      e.workflowExecutionSignaledEventAttributes?.signalName ??
+      e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ??
+      '';
+    return `${String(t(e) - t0).padStart(7)} ${String(e.eventId).padStart(5)} ${type} ${name}`;
+  });
+}
+
+let dumpDir: string | undefined;
+/** write every fetched history's event list under `dir` (analysis aid) */
+export function setDumpDir(dir: string | undefined): void {
+  dumpDir = dir;
+}
+
 export async function fetchFacts(client: Client, workflowId: string, runId?: string): Promise<HistoryFacts> {
   const h = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  if (dumpDir) {
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(dumpDir, { recursive: true });
+    const first = h.events?.[0];
+    const start = first ? new Date(t(first)).toISOString() : '';
+    writeFileSync(`${dumpDir}/${workflowId}${runId ? `.${runId.slice(0, 8)}` : ''}.txt`, `${workflowId} started ${start}\n${describeEvents(h.events ?? []).join('\n')}\n`);
+  }
   return analyse(workflowId, h.events ?? [], runId);
 }
 

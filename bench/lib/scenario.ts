@@ -49,6 +49,8 @@ export interface RunResult {
     scheduleToRowCreated: number[];
     rowCreatedToAck: number[];
     lagBehindTarget: number[];
+    /** position workflow started (spawned by the strategy) after its entry target: how late */
+    spawnedLate: number[];
   };
   entryPhase: { startedAt: number; allOpenAt: number; wallMs: number; skipped: number; failed: number };
   stop: {
@@ -66,7 +68,10 @@ export interface RunResult {
     lastExitSignalDeliveredMs: number | null;
     allPositionsCompletedMs: number | null;
     exitOrders: number;
-    exitOrdersByBatchFirst: number;
+    /** last exit Order row update (FILLED recorded; later touches included) */
+    allExitsRecordedMs: number | null;
+    /** when the bench's DB poll (every 100 ms) first saw all N exit rows FILLED */
+    allFilledSeenMs: number | null;
     venueOrders: { entries: number; exits: number; duplicates: number };
     stopPhaseWft: { count: number; perSec: number | null; scheduleToStart: Dist };
     cpuCores: { worker: number | null; server: number | null };
@@ -80,6 +85,8 @@ export interface RunResult {
     wallMs: number;
     wftPerSec: number | null;
     entryPhaseWftPerSec: number | null;
+    /** workflow task failures / timeouts: strategy (all runs), positions */
+    wftFailures: { strategyFailed: number; strategyTimedOut: number; positionsFailed: number; positionsTimedOut: number };
   };
   cpuCoresEntryPhase: { worker: number | null; server: number | null };
   warmup?: { gateMs: number; approvedAt: number };
@@ -99,9 +106,9 @@ export function benchConfig(strategyId: string, n: number, kind: Kind): Strategy
       minUnlockPct: '5',
       minVolume24hUsd: '0',
       minChange7dPct: '-100',
-      entryLead: '30s',
-      // generous: a position that enters late (queueing) still enters, and its lateness is measured
-      entryTolerance: '5m',
+      // long enough that a late entry (queueing under load) is still before the unlock, and measured
+      entryLead: '20m',
+      entryTolerance: '20m',
       exitAfterUnlock: '30m',
       stopLossPct: '50',
       takeProfitPct: '50',
@@ -148,6 +155,22 @@ async function insertEvents(stack: BenchStack, events: UnlockEvent[], source: st
   });
 }
 
+/** When the venue acknowledged each order: paper venue row insert time, or the simulator's order time. */
+async function venueAckTimes(stack: BenchStack, kind: Kind, clientOrderIds: string[]): Promise<Map<string, number>> {
+  if (kind === 'live') {
+    const want = new Set(clientOrderIds);
+    return new Map(stack.sim.orders().filter((so) => want.has(so.clientOrderId)).map((so) => [so.clientOrderId, so.time]));
+  }
+  const rows = await chunked(clientOrderIds, 500, (part) => stack.db.paperVenueOrder.findMany({ where: { clientOrderId: { in: part } }, select: { clientOrderId: true, createdAt: true } }));
+  return new Map(rows.map((x) => [x.clientOrderId, x.createdAt.getTime()]));
+}
+
+async function chunked<T, R>(items: T[], size: number, f: (part: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await f(items.slice(i, i + size))));
+  return out;
+}
+
 const coresOver = (a: number | null, b: number | null, wallMs: number) => (a !== null && b !== null && wallMs > 0 ? round((b - a) / wallMs, 2) : null);
 
 export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResult> {
@@ -166,7 +189,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     ok: false,
     loadavg: { start: loadavg(), open: '', end: '' },
     spreadMs: o.spreadMs,
-    entry: { signalToAck: [], targetToAck: [], requestToDecision: [], decisionToSchedule: [], scheduleToRowCreated: [], rowCreatedToAck: [], lagBehindTarget: [] },
+    entry: { signalToAck: [], targetToAck: [], requestToDecision: [], decisionToSchedule: [], scheduleToRowCreated: [], rowCreatedToAck: [], lagBehindTarget: [], spawnedLate: [] },
     entryPhase: { startedAt: 0, allOpenAt: 0, wallMs: 0, skipped: 0, failed: 0 },
     stop: {
       sentAt: 0,
@@ -181,13 +204,14 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
       lastExitSignalDeliveredMs: null,
       allPositionsCompletedMs: null,
       exitOrders: 0,
-      exitOrdersByBatchFirst: 0,
+      allExitsRecordedMs: null,
+      allFilledSeenMs: null,
       venueOrders: { entries: 0, exits: 0, duplicates: 0 },
       stopPhaseWft: { count: 0, perSec: null, scheduleToStart: dist([]) },
       cpuCores: { worker: null, server: null },
     },
     rss: { atOpenKb: null, hwmAtOpenKb: null, hwmAfterStopKb: null },
-    history: { perPosition: dist([]), perStrategy: 0, strategyRuns: 0, wftCompleted: 0, wallMs: 0, wftPerSec: null, entryPhaseWftPerSec: null },
+    history: { perPosition: dist([]), perStrategy: 0, strategyRuns: 0, wftCompleted: 0, wallMs: 0, wftPerSec: null, entryPhaseWftPerSec: null, wftFailures: { strategyFailed: 0, strategyTimedOut: 0, positionsFailed: 0, positionsTimedOut: 0 } },
     cpuCoresEntryPhase: { worker: null, server: null },
   };
   const { client, db } = stack;
@@ -241,13 +265,17 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
       await insertEvents(stack, events, source);
     }
     const ids = [...mainIds];
+    // SQLite through Prisma takes at most 999 bound parameters: filter by prefix, not by id lists
+    const mainPrefix = positionWorkflowId(strategyId, prefix);
+    const mainWhere = { strategyId, id: { startsWith: mainPrefix } };
+    const mainOrders = { strategyId, positionId: { startsWith: mainPrefix } };
 
     // ------------------------------------------------------------------ wait for N open
     let lastLog = 0;
     const counts = await waitFor(
       `${o.n} positions open`,
       async () => {
-        const rows = await db.position.groupBy({ by: ['status'], where: { id: { in: ids } }, _count: { _all: true } });
+        const rows = await db.position.groupBy({ by: ['status'], where: mainWhere, _count: { _all: true } });
         const c: Record<string, number> = {};
         for (const row of rows) c[row.status] = row._count._all;
         if (Date.now() - lastLog > 15_000) {
@@ -295,20 +323,28 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
         return st;
       });
     update.catch(() => undefined);
-    const openIds = (await db.position.findMany({ where: { id: { in: ids }, status: { in: ['OPEN', 'EXITING', 'CLOSED'] } }, select: { id: true } })).map((p) => p.id);
+    const openIds = (await db.position.findMany({ where: { ...mainWhere, status: { in: ['OPEN', 'EXITING', 'CLOSED'] } }, select: { id: true } })).map((p) => p.id);
+    const openSet = new Set(openIds);
     await waitFor(
       `${openIds.length} exit orders FILLED`,
-      () => db.order.count({ where: { positionId: { in: openIds }, side: 'sell', status: 'FILLED' } }),
+      () => db.order.count({ where: { ...mainOrders, side: 'sell', status: 'FILLED' } }),
       (c) => c >= openIds.length,
       o.timeoutMs,
-      250,
+      100,
     );
-    const exits = await db.order.findMany({ where: { positionId: { in: openIds }, side: 'sell' }, select: { positionId: true, status: true, createdAt: true, updatedAt: true, attempts: true, purpose: true } });
+    // the first poll (every 100 ms) that saw every exit row FILLED: an upper bound of "recorded"
+    r.stop.allFilledSeenMs = Date.now() - sentAt;
+    // the ack is the VENUE's: the paper venue's row insert, or the simulator's order time (an Order
+    // row's updatedAt moves again when the position's own exit finds the batch's order)
+    const exitAcks = await venueAckTimes(stack, o.kind, openIds.map((id) => clientOrderIdFor(id, 'exit')));
+    const exits = await db.order.findMany({ where: { ...mainOrders, side: 'sell' }, select: { updatedAt: true } });
     r.stop.exitOrders = exits.length;
-    r.stop.exitAck = exits.map((e) => e.updatedAt.getTime() - sentAt);
+    r.stop.exitAck = [...exitAcks.values()].map((t) => t - sentAt);
+    if (r.stop.exitAck.length !== openIds.length) throw new Error(`${r.stop.exitAck.length} of ${openIds.length} exit orders found at the venue`);
     r.stop.allExitsAckedMs = Math.max(...r.stop.exitAck);
     r.stop.firstExitAckMs = Math.min(...r.stop.exitAck);
-    log(`${label}: emergency stop → all ${exits.length} exit orders FILLED in ${r.stop.allExitsAckedMs} ms`);
+    r.stop.allExitsRecordedMs = Math.max(...exits.map((e) => e.updatedAt.getTime())) - sentAt;
+    log(`${label}: emergency stop → all ${exits.length} exit orders acknowledged by the venue in ${r.stop.allExitsAckedMs} ms`);
     await withTimeout('the emergencyStop update to return', update, o.timeoutMs).catch((e: unknown) => {
       if (e instanceof WorkflowUpdateFailedError) throw new Error(`emergencyStop refused: ${e.cause?.message}`);
       throw e;
@@ -327,7 +363,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
 
     // ------------------------------------------------------------------ histories and rows
     const posFacts = await mapLimit(ids, 8, (id) => fetchFacts(client, id));
-    const positionsCompletedAt = Math.max(...posFacts.filter((f) => openIds.includes(f.workflowId)).map((f) => f.closedAt ?? NaN));
+    const positionsCompletedAt = Math.max(...posFacts.filter((f) => openSet.has(f.workflowId)).map((f) => f.closedAt ?? NaN));
     r.stop.allPositionsCompletedMs = Number.isFinite(positionsCompletedAt) ? positionsCompletedAt - sentAt : null;
     r.stop.cpuCores = { worker: coresOver(cpuStop.worker, stopCpu.worker, stopCpu.at - cpuStop.at), server: coresOver(cpuStop.server, stopCpu.server, stopCpu.at - cpuStop.at) };
 
@@ -349,12 +385,14 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     r.stop.lastExitSignalDeliveredMs = emergencyRun.exitSignalsDelivered.length ? Math.max(...emergencyRun.exitSignalsDelivered) - sentAt : null;
 
     // entry latencies
-    const entryOrders = await db.order.findMany({ where: { positionId: { in: ids }, purpose: 'entry' }, select: { positionId: true, status: true, createdAt: true, updatedAt: true } });
+    const entryOrders = await db.order.findMany({ where: { ...mainOrders, purpose: 'entry' }, select: { positionId: true, status: true, createdAt: true, updatedAt: true } });
     const entryBy = new Map(entryOrders.map((e) => [e.positionId!, e]));
+    const entryAcks = await venueAckTimes(stack, o.kind, ids.map((id) => clientOrderIdFor(id, 'entry')));
+    const entryAckOf = (positionId: string) => entryAcks.get(clientOrderIdFor(positionId, 'entry'));
     for (const f of posFacts) {
       const eo = entryBy.get(f.workflowId);
-      if (!eo || eo.status !== 'FILLED' || f.entryRequestAt === undefined) continue;
-      const ack = eo.updatedAt.getTime();
+      const ack = entryAckOf(f.workflowId);
+      if (!eo || eo.status !== 'FILLED' || ack === undefined || f.entryRequestAt === undefined) continue;
       r.entry.signalToAck.push(ack - f.entryRequestAt);
       const target = f.entryTimerFired ?? f.startedAt;
       r.entry.targetToAck.push(ack - target);
@@ -370,11 +408,11 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     for (const f of posFacts) {
       const tg = targetOf.get(f.workflowId);
       const eo = entryBy.get(f.workflowId);
-      if (tg !== undefined && eo?.status === 'FILLED') r.entry.lagBehindTarget.push(eo.updatedAt.getTime() - tg);
+      const ack = entryAckOf(f.workflowId);
+      if (tg !== undefined && eo?.status === 'FILLED' && ack !== undefined) r.entry.lagBehindTarget.push(ack - tg);
+      if (tg !== undefined && f.startedAt > tg) r.entry.spawnedLate.push(f.startedAt - tg);
     }
 
-    // the batch placed an exit first when the position's own placeOrder found the row (attempts ≥ 2)
-    r.stop.exitOrdersByBatchFirst = exits.filter((e) => e.attempts >= 2).length;
     // exactly once at the venue: orders per expected client order id
     const expected = new Map<string, 'entry' | 'exit'>();
     for (const id of ids) {
@@ -384,7 +422,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     const venueIds =
       o.kind === 'live'
         ? stack.sim.orders().map((so) => so.clientOrderId).filter((c) => expected.has(c))
-        : (await db.paperVenueOrder.findMany({ where: { clientOrderId: { in: [...expected.keys()] } }, select: { clientOrderId: true } })).map((x) => x.clientOrderId);
+        : await chunked([...expected.keys()], 500, async (part) => (await db.paperVenueOrder.findMany({ where: { clientOrderId: { in: part } }, select: { clientOrderId: true } })).map((x) => x.clientOrderId));
     const perId = new Map<string, number>();
     for (const c of venueIds) perId.set(c, (perId.get(c) ?? 0) + 1);
     r.stop.venueOrders = {
@@ -398,6 +436,12 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     r.history.perPosition = dist(mainFacts.map((f) => f.events));
     r.history.perStrategy = stratRuns.reduce((a, f) => a + f.events, 0);
     r.history.strategyRuns = stratRuns.length;
+    r.history.wftFailures = {
+      strategyFailed: stratRuns.reduce((a, f) => a + f.wftFailed, 0),
+      strategyTimedOut: stratRuns.reduce((a, f) => a + f.wftTimedOut, 0),
+      positionsFailed: posFacts.reduce((a, f) => a + f.wftFailed, 0),
+      positionsTimedOut: posFacts.reduce((a, f) => a + f.wftTimedOut, 0),
+    };
     const allFacts: HistoryFacts[] = [...posFacts, ...stratRuns];
     r.history.wftCompleted = allFacts.reduce((a, f) => a + f.wftCompleted, 0);
     const end = Math.max(...posFacts.map((f) => f.closedAt ?? 0));
@@ -421,7 +465,15 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     r.ok = false;
     r.error = (e as Error).message;
     log(`${label}: FAILED: ${r.error}`);
+    // nothing of a failed run may keep loading the next one
     await handle.terminate('benchmark run failed').catch(() => undefined);
+    try {
+      for await (const w of client.workflow.list({ query: `StrategyId = "${strategyId}" AND ExecutionStatus = "Running"` })) {
+        await client.workflow.getHandle(w.workflowId, w.runId).terminate('benchmark run failed').catch(() => undefined);
+      }
+    } catch {
+      /* best effort */
+    }
   } finally {
     // the calendar is global: this run's events must not be picked up by the next strategy
     await db.unlockEvent.deleteMany({ where: { source } }).catch(() => undefined);

@@ -124,13 +124,10 @@ export class BenchStack {
 
   async start(): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), `bench-${this.o.name}-`));
-    const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-    this.server = { port, uiPort, httpPort, dbFile: join(this.dir, 'temporal.db'), logFile: join(this.dir, 'temporal.log') };
     this.dbUrl = `file:${join(this.dir, 'app.db')}`;
     execFileSync('bash', [join(ROOT, 'scripts', 'prisma.sh'), 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: this.dbUrl }, stdio: 'pipe' });
     this.db = createDb(parseDatabaseUrl(this.dbUrl));
-    const [srv, sim] = await Promise.all([
-      startDevServer(this.server),
+    const [sim] = await Promise.all([
       startSimulator({
         port: 0,
         seed: 11,
@@ -140,13 +137,31 @@ export class BenchStack {
       }),
       getWorkflowBundle(),
     ]);
-    if (!srv.started) throw new Error(`port ${port} was taken before the dev server could start`);
-    this.server.child = srv.child;
     this.sim = sim;
     for (const [s, p] of Object.entries(PRICES)) sim.setPrice(s, p);
-    this.connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+    // free ports can be taken by another process between the probe and the bind (other test sessions
+    // start dev servers too; the metrics port is port + 3): retry on fresh ports
+    for (let attempt = 1; ; attempt++) {
+      const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+      this.server = { port, uiPort, httpPort, dbFile: join(this.dir, `temporal-${attempt}.db`), logFile: join(this.dir, `temporal-${attempt}.log`) };
+      try {
+        const srv = await startDevServer(this.server);
+        if (!srv.started) throw new Error(`port ${port} was taken before the dev server could start`);
+        this.server.child = srv.child;
+        await sleep(500);
+        if (srv.child!.exitCode !== null) throw new Error(`the dev server exited ${srv.child!.exitCode}: ${readFileSync(this.server.logFile, 'utf8').slice(-300)}`);
+        this.connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: '10s' });
+        await this.connection.workflowService.getSystemInfo({});
+        break;
+      } catch (e) {
+        if (this.server.child) await stopChild(this.server.child).catch(() => undefined);
+        this.server.child = undefined;
+        if (attempt >= 4) throw e;
+        log(`${this.o.name}: dev server start failed (${(e as Error).message.slice(0, 200)}); retrying on other ports`);
+      }
+    }
     this.client = new Client({ connection: this.connection, namespace: 'default' });
-    log(`${this.o.name}: dev server 127.0.0.1:${port} (db ${this.server.dbFile}), simulator ${sim.url}, app db ${this.dbUrl}`);
+    log(`${this.o.name}: dev server 127.0.0.1:${this.server.port} (db ${this.server.dbFile}), simulator ${sim.url}, app db ${this.dbUrl}`);
   }
 
   workerEnv(): NodeJS.ProcessEnv {
