@@ -550,6 +550,9 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
     for (const event of events) {
       if (s.seenEvents[event.id] !== undefined) continue;
       if (s.paused || s.mode === 'EMERGENCY_STOP' || s.stopRequested) return;
+      // a scan that starts many children must not grow the history past the replay budget: stop here,
+      // continue-as-new in the main loop, and the next run's scan starts the rest (they are not "seen")
+      if (workflowInfo().continueAsNewSuggested) return;
       const q = strategy.qualifies(event, config, Date.now());
       if (!q.ok) {
         s.seenEvents[event.id] = event.unlockAt;
