@@ -24,9 +24,6 @@ export async function startStrategyWorkflow(client: Client, config: StrategyConf
     workflowIdConflictPolicy: 'FAIL',
     // a stopped strategy may be started again under the same id; a running one never twice
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    // a strategy with ~1000 positions replays thousands of events after an eviction or a worker restart:
-    // give that replay more than the default 10 s (BENCHMARKS.md §4)
-    workflowTaskTimeout: '60s',
   });
   await ensureDailyReportSchedule(client, config, taskQueue);
   return { workflowId, runId: handle.firstExecutionRunId };
