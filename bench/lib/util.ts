@@ -1,5 +1,4 @@
 /** Small helpers of the benchmark: bounded waits, percentiles, free ports, formatting. */
-import { createServer } from 'node:net';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -65,16 +64,8 @@ export function dist(values: readonly number[]): Dist {
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** the one free-port helper of the project's tests */
+export { freePort } from '../../test/helpers/ports';
 
 /** "1234 ms" / "12.3 s" for humans; "—" for null. */
 export function ms(v: number | null | undefined): string {
