@@ -1,29 +1,7 @@
 /** Small helpers of the benchmark: bounded waits, percentiles, free ports, formatting. */
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * Polls `fn` until `ok(value)` or the deadline. Every wait of the benchmark goes through here, so
- * nothing waits forever: on timeout it throws naming `what` and the last value seen.
- */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, ms: number, every = 200): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (ok(last)) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > deadline) {
-      const v = JSON.stringify(last)?.slice(0, 400);
-      throw new Error(`timed out after ${Math.round(ms / 1000)} s waiting for ${what}; last value ${v}${lastErr ? `; last error ${String(lastErr).slice(0, 300)}` : ''}`);
-    }
-    await sleep(every);
-  }
-}
+/** the same bounded waits as the proof tests */
+export { sleep, waitFor } from '../../test/helpers/wait';
 
 /** Resolves with `p`, or rejects after `ms` naming `what`. */
 export async function withTimeout<T>(what: string, p: Promise<T>, ms: number): Promise<T> {

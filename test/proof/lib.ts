@@ -22,28 +22,8 @@ import { d } from '../../domain/money';
 
 export const ROOT = join(__dirname, '..', '..');
 
-export async function sleep(ms: number): Promise<void> {
-  await new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls `fn` until `ok` or the deadline; throws naming `what` (with the last value) on timeout. */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, ok: (v: T) => boolean, ms = 30_000, every = 200): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: T | undefined;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (ok(last)) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}; last value ${JSON.stringify(last)?.slice(0, 800)}${lastErr ? `; last error ${String(lastErr)}` : ''}`);
-    }
-    await sleep(every);
-  }
-}
+export { sleep, waitFor } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 export interface WorkerProc {
   child: ChildProcess;
