@@ -27,14 +27,8 @@ import { BenchStack, loadavg, ROOT } from './lib/stack';
 import { runOnce, type Kind, type RunResult } from './lib/scenario';
 import { dist, log, mib, ms, round, table, type Dist } from './lib/util';
 import { setDumpDir } from './lib/history';
+import { arg, flag } from '../scripts/lib/argv';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : undefined;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
 function intArg(name: string, def: number, min = 0, max = 100_000): number {
   const v = arg(name);
   if (v === undefined) return def;

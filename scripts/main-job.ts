@@ -32,16 +32,13 @@ import { SyntheticPricePath } from '../exchange/price-path';
 import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
+import { arg } from './lib/argv';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../workflows/strategy-api';
 import { startStrategyWorkflow } from '../client/strategy-client';
 
 const SIM_PORT = Number(process.env.SIM_PORT ?? 8710);
 const DEMO_SYMBOLS = ['ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function main() {
   // validate everything a user feeds in before anything starts

@@ -17,6 +17,7 @@ import { startSimulator, type Simulator } from '../../exchange/simulator/server'
 import { createDb, type Db } from '../../db/client';
 import { parseDatabaseUrl } from '../../db/url';
 import { freePort, log, sleep, waitFor } from './util';
+import { baseChildEnv } from '../../test/helpers/child-env';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
@@ -165,10 +166,8 @@ export class BenchStack {
   }
 
   workerEnv(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
     return {
-      ...env,
+      ...baseChildEnv(),
       TEMPORAL_ADDRESS: `127.0.0.1:${this.server.port}`,
       TEMPORAL_NAMESPACE: 'default',
       DATABASE_URL: this.dbUrl,

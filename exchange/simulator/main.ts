@@ -8,14 +8,8 @@
  * Drive it at runtime through /__admin/* (faults, prices, balances, orders, stats).
  */
 import { startSimulator, DEFAULT_ACCOUNT } from './server';
+import { arg, flag } from '../../scripts/lib/argv';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
-  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
-  return eq ? eq.slice(name.length + 3) : undefined;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
 
 async function main(): Promise<void> {
   const port = Number(arg('port') ?? process.env.SIM_PORT ?? 8710);

@@ -24,6 +24,7 @@ export const ROOT = join(__dirname, '..', '..');
 
 export { sleep, waitFor } from '../helpers/wait';
 import { sleep, waitFor } from '../helpers/wait';
+import { baseChildEnv } from '../helpers/child-env';
 
 export interface WorkerProc {
   child: ChildProcess;
@@ -103,11 +104,8 @@ export class ProofStack {
   }
 
   workerEnvironment(): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    // only what a worker needs: PATH/HOME for node, nothing of this test process's secrets
-    for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'NODE_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
     return {
-      ...env,
+      ...baseChildEnv(),
       TEMPORAL_ADDRESS: `127.0.0.1:${this.server.port}`,
       TEMPORAL_NAMESPACE: 'default',
       DATABASE_URL: this.tdb.url,
