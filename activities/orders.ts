@@ -8,8 +8,9 @@
  *      racing the position's own exit).
  *   2. Existing row: terminal with an exchange order id → return it without calling the venue; else
  *      fetch by clientOrderId first — found → reconcile and return.
- *   3. Otherwise place (the broker itself fetches-before-create and turns a duplicate-order reply into
- *      "already placed").
+ *   3. Otherwise place, telling the broker the lookup is done (a new row proves no earlier submission;
+ *      a retry looked the id up in step 2), so a live order costs one request; the broker still turns
+ *      a duplicate-order reply, or an ambiguous failure it can find, into "already placed".
  *   4. Reconcile the row (status, filled, avg price, fee, realized slippage vs the signal price,
  *      expected slippage from the paper model) and insert Fill rows idempotently (unique
  *      orderId + tradeId, tradeId = "<exchangeOrderId>:<cumulative filled>").
@@ -331,6 +332,9 @@ export function createOrderActivities(deps: OrderActivityDeps) {
         amount: input.amount,
         ...(input.price !== undefined ? { price: input.price } : {}),
         asOf: input.asOf,
+        // a first attempt created the row just now, so nothing can be at the venue yet; a retry has
+        // just looked the id up above: either way the broker's own lookup would be a second request
+        lookedUp: true,
       });
       const expected = row.expectedSlippagePct !== null ? undefined : await expectedSlippage(input, cache);
       return await reconcile(row, bo, input, expected);

@@ -178,7 +178,7 @@ export class CcxtGateway implements Broker {
   private async placeOnce(req: OrderRequest): Promise<BrokerOrder> {
     await this.ensureMarkets();
     // 1. already placed (a retry, a restarted worker, or a response lost in flight)?
-    const existing = this.lookupBeforeCreate ? await this.fetchOrderByClientId(req.symbol, req.clientOrderId) : null;
+    const existing = this.lookupBeforeCreate && !req.lookedUp ? await this.fetchOrderByClientId(req.symbol, req.clientOrderId) : null;
     if (existing) {
       this.log(`placeOrder ${req.clientOrderId}: found existing order ${existing.exchangeOrderId}`);
       return existing;

@@ -16,6 +16,13 @@ export interface OrderRequest {
   price?: DecimalString;
   /** workflow time of the decision (paper fills and scripted prices use it; live venues ignore it) */
   asOf?: number;
+  /**
+   * The caller has already established that this client order id is not at the venue: its order ledger
+   * row was created by this very call (no earlier submission can exist), or it looked the id up itself
+   * a moment ago. A live broker then skips its own lookup-before-create request (Binance weight and
+   * ~one round trip per order); a duplicate-order reply is still turned into "already placed".
+   */
+  lookedUp?: boolean;
 }
 
 export interface BrokerOrder {

@@ -83,6 +83,24 @@ describe('placeOrder activity against the simulator (live mode)', () => {
     console.log(`accept-then-drop: 50 orders in ${ms} ms, ${stats.retries} activity retries, ${st.totalRequests} simulator requests`);
   });
 
+  test('a first submission costs one request at the venue; a repeated one looks the id up and places nothing', async () => {
+    await gw.fetchSnapshot('BTC/USDT'); // markets loaded
+    const acts = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ live: gw }) });
+    const before = sim.stats().requests;
+    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => acts.placeOrder(input(i, 'lean'))));
+    const after = sim.stats().requests;
+    const delta = (r: Record<string, number>, k: string) => (r[k] ?? 0) - (before[k] ?? 0);
+    // the ledger row created by the call proves nothing was submitted before: no lookup GET
+    expect(delta(after, 'POST /api/v3/order')).toBe(10);
+    expect(delta(after, 'GET /api/v3/order')).toBe(0);
+    // the same orders again (a retry, a restarted worker): found, not placed a second time
+    const again = await Promise.all(Array.from({ length: 10 }, (_, i) => acts.placeOrder(input(i, 'lean'))));
+    const end = sim.stats().requests;
+    expect(delta(end, 'POST /api/v3/order')).toBe(10);
+    expect(again.map((r) => r.exchangeOrderId)).toEqual(first.map((r) => r.exchangeOrderId));
+    expect(sim.stats().orders).toBe(10);
+  });
+
   test('429 / 5xx / timeout on ~30 % of calls: every intended order ends in one terminal state; retries printed', async () => {
     // warm up markets first: ccxt caches a FAILED loadMarkets promise forever (Exchange.loadMarkets keeps the
     // rejected `marketsLoading`), and CcxtGateway.ensureMarkets does not reload it yet — reported to its owner
