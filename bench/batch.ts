@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/batch.ts [--n 100] [--mode paper|live] [--rate-limit-ms 0|default] [--wal] [--profile f.cpuprofile]
  *
- * --wal sets PRAGMA journal_mode=WAL + synchronous=NORMAL on the app DB first (what-if).
+ * --wal sets PRAGMA journal_mode=WAL on the app DB first; --sync-normal adds synchronous=NORMAL on one connection (what-if).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -49,7 +49,7 @@ async function main() {
   const sim = { url: `http://127.0.0.1:${port}`, close: () => stopChild(simProc) };
   for (const [symbol, price] of Object.entries(PRICES)) await fetch(`${sim.url}/__admin/price`, { method: 'POST', body: JSON.stringify({ symbol, price }) });
   const base = createDb(parseDatabaseUrl(url));
-  if (process.argv.includes('--wal')) await base.$executeRawUnsafe('PRAGMA synchronous=NORMAL').catch(() => undefined);
+  if (process.argv.includes('--sync-normal')) await base.$executeRawUnsafe('PRAGMA synchronous=NORMAL').catch(() => undefined);
 
   // every query timed
   const q: Array<{ op: string; ms: number; at: number }> = [];

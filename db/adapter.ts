@@ -35,10 +35,26 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  * CLI, a second worker, a committing writer) failed the query AT ONCE with SQLITE_BUSY, and the
  * @libsql/client that @prisma/adapter-libsql bundles (0.8) has no option for it. The project's own
  * @libsql/client (0.18) applies `timeout` to every connection it opens, so the adapter is built on it.
+ *
+ * The file is switched to write-ahead logging on connect (the mode is stored in the file, so every
+ * later connection, the CLI's and a second worker's included, uses it): one fsync per commit instead of
+ * the rollback journal's several, and readers no longer wait for a writer. Measured on this machine with
+ * bench/batch.ts, 100 emergency exits: 1.95–2.04 s → 1.30–1.57 s. It is a speed choice, so a file that
+ * cannot switch now (another process holds a lock past the busy timeout) keeps working in its mode.
  */
 class BusyTolerantLibSQL extends PrismaLibSQL {
+  private client: { execute(sql: string): Promise<unknown> } | undefined;
+
   override createClient(config: Parameters<PrismaLibSQL['createClient']>[0]): ReturnType<PrismaLibSQL['createClient']> {
-    return createLibsqlClient({ ...(config as object), url: config.url, timeout: SQLITE_BUSY_TIMEOUT_MS }) as unknown as ReturnType<PrismaLibSQL['createClient']>;
+    const client = createLibsqlClient({ ...(config as object), url: config.url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    this.client = client;
+    return client as unknown as ReturnType<PrismaLibSQL['createClient']>;
+  }
+
+  override async connect(): ReturnType<PrismaLibSQL['connect']> {
+    const adapter = await super.connect();
+    await this.client?.execute('PRAGMA journal_mode=WAL').catch(() => undefined);
+    return adapter;
   }
 }
 

@@ -6,6 +6,7 @@
  * format made that a ~33 KB message of minified client code, which Temporal stored as "Failure
  * exceeds size limit.", hiding the cause while activities backed off for 10-15 s.
  */
+import { createClient } from '@libsql/client';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { holdSqliteLock as holdLock } from './lib';
 
@@ -15,23 +16,42 @@ beforeAll(async () => {
 });
 afterAll(() => tdb?.close());
 
-test('a query waits for a lock held 1.5 s by another connection instead of failing at once', async () => {
+let n = 0;
+const writeAlert = () => tdb.db.alert.create({ data: { id: `busy-${n++}`, severity: 'info', kind: 'TEST', message: 'write under a lock' } });
+
+test('the app DB runs in write-ahead-log mode: a reader does not wait for a writer', async () => {
+  await tdb.db.alert.count(); // connected
+  const other = createClient({ url: tdb.url }); // a second process's view (the CLI's)
+  try {
+    expect((await other.execute('PRAGMA journal_mode')).rows[0]).toMatchObject({ journal_mode: 'wal' });
+  } finally {
+    other.close();
+  }
   const lock = await holdLock(tdb.url.slice('file:'.length), 1_500);
   const t0 = Date.now();
-  const res = await tdb.db.alert.count().then(
-    (n) => ({ ok: true, n, message: '' }),
-    (e: unknown) => ({ ok: false, n: -1, message: String((e as Error).message) }),
+  await tdb.db.alert.count();
+  const waited = Date.now() - t0;
+  await lock.released;
+  expect(waited).toBeLessThan(1_000);
+});
+
+test('a write waits for a lock held 1.5 s by another connection instead of failing at once', async () => {
+  const lock = await holdLock(tdb.url.slice('file:'.length), 1_500);
+  const t0 = Date.now();
+  const res = await writeAlert().then(
+    () => ({ ok: true, message: '' }),
+    (e: unknown) => ({ ok: false, message: String((e as Error).message) }),
   );
   const waited = Date.now() - t0;
   await lock.released;
-  console.log(`query under a 1.5 s lock: ${res.ok ? 'succeeded' : 'FAILED'} after ${waited} ms${res.ok ? '' : `, error message of ${res.message.length} chars`}`);
+  console.log(`write under a 1.5 s lock: ${res.ok ? 'succeeded' : 'FAILED'} after ${waited} ms${res.ok ? '' : `, error message of ${res.message.length} chars`}`);
   expect({ ok: res.ok, messageLength: res.message.length }).toEqual({ ok: true, messageLength: 0 });
   expect(waited).toBeGreaterThan(500);
 });
 
 test('a DB error stays short (it becomes an activity failure stored in the workflow history)', async () => {
   const lock = await holdLock(tdb.url.slice("file:".length), 6_500);
-  const err = await tdb.db.alert.count().then(
+  const err = await writeAlert().then(
     () => null,
     (e: unknown) => e as Error,
   );
