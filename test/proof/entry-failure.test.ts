@@ -30,7 +30,8 @@ test('a non-retryable entry failure ends the position as FAILED, releases the bo
   writeFileSync(f, JSON.stringify(proofConfig(ID)));
   await startAndPromote(stack, ID, f);
   stack.sim.faults.add({ kind: 'status', endpoint: '/api/v3/order', method: 'POST', status: 502, probability: 1, times: 1 });
-  stack.sim.faults.add({ kind: 'status', endpoint: '/api/v3/order', method: 'GET', status: 401, probability: 1, times: 1 });
+  // two lookups answer 401: the gateway's own look after the ambiguous 502, then the retry's lookup
+  stack.sim.faults.add({ kind: 'status', endpoint: '/api/v3/order', method: 'GET', status: 401, probability: 1, times: 2 });
   const [ev] = await stack.addEvents('ef', [{ symbol: 'BTC/USDT', unlockInMs: 8_000 }]);
   const pid = positionWorkflowId(ID, ev!);
   const final = await waitFor('the position to end', () => stack.client.workflow.getHandle(pid).describe().then((x) => x.status.name), (s) => s !== 'RUNNING', 60_000, 250);
