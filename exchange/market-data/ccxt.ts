@@ -174,6 +174,8 @@ export class CcxtMarketData implements MarketDataSource {
   readonly cache: SharedPriceCache;
   private readonly change7d = new Map<string, { value: string; at: number }>();
   private readonly now: () => number;
+  /** identical public-data requests in flight right now (see `shared`) */
+  private readonly inflight = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly exchange: PublicExchange,
@@ -201,8 +203,26 @@ export class CcxtMarketData implements MarketDataSource {
     }
   }
 
+  /**
+   * Single flight: a request identical to one already in flight waits for that one's answer instead of
+   * sending its own. Nothing is kept after the answer arrives (no TTL, no staler data than one round
+   * trip), but a burst — an emergency batch pricing 100 paper exits on 6 symbols, 100 entry filters at
+   * once — costs the venue a few requests instead of hundreds (rate-limit weight, 429/418 bans) and
+   * this process the parsing of each answer once.
+   */
+  private shared<T>(key: string, f: () => Promise<T>): Promise<T> {
+    const running = this.inflight.get(key);
+    if (running) return running as Promise<T>;
+    const p = f().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
   async snapshot(symbol: string): Promise<MarketSnapshot> {
-    const [t, change7dPct] = await Promise.all([this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol)), this.change7dPct(symbol)]);
+    const [t, change7dPct] = await Promise.all([
+      this.shared(`ticker ${symbol}`, () => this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol))),
+      this.change7dPct(symbol),
+    ]);
     const last = num(t.last ?? t.close);
     // base volume × last in decimal, never a float product
     const quoteVolume = t.quoteVolume ?? (t.baseVolume !== undefined && t.last !== undefined ? toStr(d(num(t.baseVolume)).times(d(num(t.last)))) : undefined);
@@ -221,7 +241,7 @@ export class CcxtMarketData implements MarketDataSource {
     const hit = this.change7d.get(symbol);
     if (hit && this.now() - hit.at < (this.opts.change7dTtlMs ?? 600_000)) return hit.value;
     const since = this.now() - 8 * 86_400_000;
-    const candles = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, '1d', since, 10));
+    const candles = await this.shared(`change7d ${symbol}`, () => this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, '1d', since, 10)));
     let value = '0';
     if (candles.length >= 2) {
       const closes = candles.map((c) => Number(c[4]));
@@ -234,7 +254,7 @@ export class CcxtMarketData implements MarketDataSource {
   }
 
   async orderBook(symbol: string, _asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
-    const ob = await this.call(`fetchOrderBook ${symbol}`, () => this.exchange.fetchOrderBook(symbol, limit));
+    const ob = await this.shared(`book ${symbol} ${limit ?? ''}`, () => this.call(`fetchOrderBook ${symbol}`, () => this.exchange.fetchOrderBook(symbol, limit)));
     const lv = (rows: Array<Array<number | undefined | string>>) => rows.map((r) => ({ price: num(r[0]), amount: num(r[1]) }));
     return { symbol, bids: lv(ob.bids), asks: lv(ob.asks), timestamp: ob.timestamp ?? this.now() };
   }

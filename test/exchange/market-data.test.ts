@@ -188,6 +188,29 @@ describe('CcxtMarketData (real time, shared price cache)', () => {
     await md.close();
   });
 
+  test('identical requests in flight share one call (single flight); nothing is cached after the answer', async () => {
+    const { ex, calls } = fakeExchange({ 'ARB/USDT': 1, 'OP/USDT': 2 });
+    let books = 0;
+    const fetchOrderBook = ex.fetchOrderBook.bind(ex);
+    ex.fetchOrderBook = async (symbol: string, limit?: number) => (books++, await new Promise((r) => setTimeout(r, 2)), fetchOrderBook(symbol, limit));
+    const md = new CcxtMarketData(ex);
+    // a burst: 30 snapshots and 30 books on two symbols, all at once (an emergency batch pricing its exits)
+    const burst = await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => md.snapshot(i % 2 ? 'ARB/USDT' : 'OP/USDT')),
+      ...Array.from({ length: 30 }, (_, i) => md.orderBook(i % 2 ? 'ARB/USDT' : 'OP/USDT')),
+    ]);
+    expect(burst).toHaveLength(60);
+    expect(calls).toEqual({ 'ARB/USDT': 1, 'OP/USDT': 1 });
+    expect(books).toBe(2);
+    expect(burst.slice(0, 30).every((x) => 'last' in x && x.last === (x.symbol === 'ARB/USDT' ? '1' : '2'))).toBe(true);
+    // the next request after the answer goes to the venue again
+    await md.snapshot('ARB/USDT');
+    await md.orderBook('ARB/USDT');
+    expect(calls['ARB/USDT']).toBe(2);
+    expect(books).toBe(3);
+    await md.close();
+  });
+
   test('null when `until` passes; rejects when aborted', async () => {
     const { ex } = fakeExchange({ 'ARB/USDT': 1 });
     const md = new CcxtMarketData(ex);
