@@ -29,7 +29,6 @@ import {
   startChild,
   upsertSearchAttributes,
   workflowInfo,
-  patched,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { getStrategy } from '../domain/strategy';
@@ -133,14 +132,6 @@ export interface StrategyInput {
 const MAX_TRADES_IN_STATE = 1000;
 /** How far back an event is remembered after its unlock, so a rescan never restarts it. */
 const SEEN_EVENT_RETENTION_MS = 14 * 86_400_000;
-/**
- * Position children of one scan start together, up to this many per workflow task, instead of one
- * start (and one workflow task) per child: 200 children 19.5 s → 7.7 s measured (BENCHMARKS.md).
- * Behind a patch: runs recorded before it replay the one-at-a-time path.
- */
-type CalendarEvent = Awaited<ReturnType<Activities['loadUnlockCalendar']>>[number];
-const CONCURRENT_CHILD_STARTS = 'concurrent-child-starts-v1';
-const CHILD_START_CHUNK = 100;
 
 export async function strategyWorkflow(input: StrategyInput): Promise<StrategyStatus> {
   const info = workflowInfo();
@@ -556,14 +547,12 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
     // positions start as their entry windows approach, not all at once (design notes §6)
     const events = await act.loadUnlockCalendar({ from: now - c.entryTolerance, until: now + c.entryLead + c.entryTolerance + config.timing.scanInterval });
     for (const [id, unlockAt] of Object.entries(s.seenEvents)) if (unlockAt < now - SEEN_EVENT_RETENTION_MS) delete s.seenEvents[id];
-    const pending: Array<{ event: CalendarEvent; positionId: string }> = [];
     for (const event of events) {
       if (s.seenEvents[event.id] !== undefined) continue;
-      // (break, not return: children already marked seen below are still started after the loop)
-      if (s.paused || s.mode === 'EMERGENCY_STOP' || s.stopRequested) break;
+      if (s.paused || s.mode === 'EMERGENCY_STOP' || s.stopRequested) return;
       // a scan that starts many children must not grow the history past the replay budget: stop here,
       // continue-as-new in the main loop, and the next run's scan starts the rest (they are not "seen")
-      if (workflowInfo().continueAsNewSuggested) break;
+      if (workflowInfo().continueAsNewSuggested) return;
       const q = strategy.qualifies(event, config, Date.now());
       if (!q.ok) {
         s.seenEvents[event.id] = event.unlockAt;
@@ -581,48 +570,30 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
       const positionId = positionWorkflowId(strategyId, event.id);
       s.seenEvents[event.id] = event.unlockAt;
       s.positions[positionId] = { eventId: event.id, positionId, symbol: event.symbol, status: 'WAITING', mode: s.mode, quantity: '0', notional: '0' };
-      if (patched(CONCURRENT_CHILD_STARTS)) {
-        pending.push({ event, positionId });
-        if (pending.length >= CHILD_START_CHUNK) await startPositions(pending.splice(0));
-        continue;
-      }
       try {
-        await startPosition(event, positionId);
+        await startChild<typeof positionWorkflow>('positionWorkflow', {
+          workflowId: positionId,
+          args: [{ strategyId, strategyWorkflowId: info.workflowId, event, config, mode: s.mode }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [
+            { key: StrategyIdKey, value: strategyId },
+            { key: SymbolKey, value: event.symbol },
+            { key: PositionStatusKey, value: 'WAITING_ENTRY' },
+            { key: TradingModeKey, value: s.mode },
+          ],
+          memo: { strategyId, eventId: event.id, symbol: event.symbol, unlockAt: new Date(event.unlockAt).toISOString() },
+        });
       } catch (err) {
-        if (!alreadyStarted(err, positionId)) throw err;
+        // already started by an earlier run (e.g. before continue-as-new): never a second position
+        if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+          log.info('position already exists', { positionId });
+          if (s.positions[positionId]?.status === 'WAITING') delete s.positions[positionId];
+          continue;
+        }
+        throw err;
       }
     }
-    if (pending.length) await startPositions(pending.splice(0));
-  }
-
-  function startPosition(event: CalendarEvent, positionId: string) {
-    return startChild<typeof positionWorkflow>('positionWorkflow', {
-      workflowId: positionId,
-      args: [{ strategyId, strategyWorkflowId: info.workflowId, event, config, mode: s.mode }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: StrategyIdKey, value: strategyId },
-        { key: SymbolKey, value: event.symbol },
-        { key: PositionStatusKey, value: 'WAITING_ENTRY' },
-        { key: TradingModeKey, value: s.mode },
-      ],
-      memo: { strategyId, eventId: event.id, symbol: event.symbol, unlockAt: new Date(event.unlockAt).toISOString() },
-    });
-  }
-
-  async function startPositions(batch: Array<{ event: CalendarEvent; positionId: string }>) {
-    const results = await Promise.allSettled(batch.map(({ event, positionId }) => startPosition(event, positionId)));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' && !alreadyStarted(r.reason, batch[i]!.positionId) ? [r.reason] : []));
-    if (failed.length) throw failed[0];
-  }
-
-  /** already started by an earlier run (e.g. before continue-as-new): never a second position */
-  function alreadyStarted(err: unknown, positionId: string): boolean {
-    if ((err as Error)?.name !== 'WorkflowExecutionAlreadyStartedError') return false;
-    log.info('position already exists', { positionId });
-    if (s.positions[positionId]?.status === 'WAITING') delete s.positions[positionId];
-    return true;
   }
 
   async function evaluateGateIfDue() {
