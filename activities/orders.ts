@@ -6,8 +6,10 @@
  *   1. Upsert the Order row (unique clientOrderId) in PENDING_SUBMIT BEFORE calling the venue; an
  *      existing row is kept and its `attempts` incremented (a retry, a restarted worker, a batch exit
  *      racing the position's own exit).
- *   2. Existing row: terminal with an exchange order id → return it without calling the venue; else
- *      fetch by clientOrderId first — found → reconcile and return.
+ *   2. Existing row: terminal with an exchange order id → return it without calling the venue; still
+ *      being submitted by someone else (PENDING_SUBMIT, no error, created < 20 s ago) → wait for that
+ *      submission to settle (`awaitOtherSubmitter`); then fetch by clientOrderId — found → reconcile
+ *      and return.
  *   3. Otherwise place, telling the broker the lookup is done (a new row proves no earlier submission;
  *      a retry looked the id up in step 2), so a live order costs one request; the broker still turns
  *      a duplicate-order reply, or an ambiguous failure it can find, into "already placed".
@@ -79,6 +81,8 @@ export interface OrderActivityDeps {
   batchMaxAttempts?: number;
   /** batchPlaceOrders: first backoff, doubled per attempt, capped at 2 s (default 100 ms) */
   batchRetryBaseMs?: number;
+  /** how long another submitter's call may still be in flight (default 20 s: the venue call's 10 s timeout plus the limiter's queue) */
+  inFlightGraceMs?: number;
 }
 
 const TERMINAL: ReadonlySet<string> = new Set(['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED']);
@@ -313,6 +317,28 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     }
   }
 
+  /**
+   * Two submitters of one client order id at once — the emergency batch and the position's own exit,
+   * or two workers — must not both place it: on Binance an id only has to be unique among OPEN orders,
+   * so once the first market order has filled, a second submission is a second order. A row that is
+   * still PENDING_SUBMIT, without an error, and younger than the grace period means its creator's call
+   * may be in flight: wait for that call to settle the row (FILLED etc. → its result) or to record an
+   * error, or for the grace period to pass (the creator crashed: Temporal retries a crashed attempt
+   * only after its 30 s start-to-close timeout, so a real retry does not wait here). Then the caller
+   * looks the id up at the venue as any retry does.
+   */
+  async function awaitOtherSubmitter(row: OrderRow): Promise<OrderRow | null> {
+    const grace = deps.inFlightGraceMs ?? 20_000;
+    const inFlight = (r: OrderRow) => r.status === 'PENDING_SUBMIT' && !r.exchangeOrderId && r.lastError === null && Date.now() - r.createdAt.getTime() < grace;
+    let current: OrderRow | null = row;
+    while (current && inFlight(current)) {
+      heartbeat({ waitingFor: current.clientOrderId });
+      await new Promise((r) => setTimeout(r, 100));
+      current = await db.order.findUnique({ where: { clientOrderId: row.clientOrderId } });
+    }
+    return current && TERMINAL.has(current.status) && current.exchangeOrderId ? current : null;
+  }
+
   /** The recipe, throwing raw errors (BrokerError or other). */
   async function placeOrderCore(input: PlaceOrderInput, cache?: Map<string, Promise<{ bid: string; ask: string; volume24hQuote: string } | undefined>>): Promise<PlacedOrder> {
     const broker = brokerFor(brokers, input.mode, input.strategyId);
@@ -321,6 +347,10 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     let placing = false;
     try {
       if (retry && TERMINAL.has(row.status) && row.exchangeOrderId) return fromRow(row);
+      if (retry) {
+        const settled = await awaitOtherSubmitter(row);
+        if (settled) return fromRow(settled);
+      }
       let bo: BrokerOrder | null = null;
       if (retry) bo = await broker.fetchOrderByClientId(input.symbol, input.clientOrderId);
       placing = !bo;

@@ -79,6 +79,12 @@ export interface EngineOptions {
   levelQuote?: Record<string, number>;
   /** taker/maker fee rate (default 0.001) */
   feeRate?: string;
+  /**
+   * Which earlier orders a client order id must not repeat: 'all' (default, the strict reading) or
+   * 'open' — Binance's documented rule ("unique among open orders": once the first one is filled or
+   * cancelled the same id is accepted again), under which a second submission is a second order.
+   */
+  clientOrderIdUniqueAmong?: 'all' | 'open';
 }
 
 export const DEFAULT_ACCOUNT: AccountConfig = {
@@ -266,7 +272,8 @@ export class Engine {
     if (!['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'LIMIT_MAKER'].includes(type)) throw ERR.orderType();
     const clientOrderId = p.newClientOrderId ?? `sim-${this.nextOrderId}`;
     if (!CLIENT_ID_RE.test(clientOrderId)) throw ERR.badClientId();
-    if (this.findByClientId(apiKey, clientOrderId)) throw ERR.duplicate();
+    const earlier = this.findByClientId(apiKey, clientOrderId);
+    if (earlier && (this.opts.clientOrderIdUniqueAmong !== 'open' || earlier.status === 'NEW' || earlier.status === 'PARTIALLY_FILLED')) throw ERR.duplicate();
 
     const now = this.clock();
     const { bid, ask } = this.touch(m, now);

@@ -55,7 +55,9 @@ describe('placeOrder activity against the simulator (live mode)', () => {
     tdb = await freshSqliteDb();
     gw = new CcxtGateway({ apiKey: DEFAULT_ACCOUNT.apiKey, secret: DEFAULT_ACCOUNT.secret, urlOverride: sim.url, rateLimitMs: 1, timeoutMs: 400 });
   });
+  const afterThis: Array<() => Promise<void>> = [];
   afterEach(async () => {
+    for (const f of afterThis.splice(0)) await f();
     await gw.close();
     await sim.close();
     await tdb.close();
@@ -84,8 +86,11 @@ describe('placeOrder activity against the simulator (live mode)', () => {
   });
 
   test('a first submission costs one request at the venue; a repeated one looks the id up and places nothing', async () => {
-    await gw.fetchSnapshot('BTC/USDT'); // markets loaded
-    const acts = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ live: gw }) });
+    // its own gateway with a generous timeout: a timed-out POST would (rightly) be looked up
+    const patient = new CcxtGateway({ apiKey: DEFAULT_ACCOUNT.apiKey, secret: DEFAULT_ACCOUNT.secret, urlOverride: sim.url, rateLimitMs: 1, timeoutMs: 10_000 });
+    afterThis.push(() => patient.close());
+    await patient.fetchSnapshot('BTC/USDT'); // markets loaded
+    const acts = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ live: patient }) });
     const before = sim.stats().requests;
     const first = await Promise.all(Array.from({ length: 10 }, (_, i) => acts.placeOrder(input(i, 'lean'))));
     const after = sim.stats().requests;
@@ -99,6 +104,33 @@ describe('placeOrder activity against the simulator (live mode)', () => {
     expect(delta(end, 'POST /api/v3/order')).toBe(10);
     expect(again.map((r) => r.exchangeOrderId)).toEqual(first.map((r) => r.exchangeOrderId));
     expect(sim.stats().orders).toBe(10);
+  });
+
+  test('two submitters of one id at once (two workers, or the emergency batch and the position): one order, even where the venue only refuses ids of OPEN orders', async () => {
+    // Binance's rule: a client order id must be unique among OPEN orders, so a second submission after the
+    // first market order filled would be a second order
+    const binanceLike = await startSimulator({ port: 0, seed: 22, matchIntervalMs: 50, clientOrderIdUniqueAmong: 'open' });
+    binanceLike.faults.add({ kind: 'latency', endpoint: '/api/v3/order', method: 'POST', latencyMs: 300 });
+    const worker = () => new CcxtGateway({ apiKey: DEFAULT_ACCOUNT.apiKey, secret: DEFAULT_ACCOUNT.secret, urlOverride: binanceLike.url, rateLimitMs: 1, timeoutMs: 3000 });
+    const [gwA, gwB, gwC] = [worker(), worker(), worker()];
+    try {
+      await Promise.all([gwA, gwB, gwC].map((g) => g.fetchSnapshot('BTC/USDT')));
+      const a = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ live: gwA }) });
+      const b = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ live: gwB }) });
+      const later = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const [ra, rb] = await Promise.all([a.placeOrder(input(0, 'twin')), later(50).then(() => b.placeOrder(input(0, 'twin')))]);
+      expect(binanceLike.stats().ordersByClientId[input(0, 'twin').clientOrderId]).toBe(1);
+      expect(rb.exchangeOrderId).toBe(ra.exchangeOrderId);
+      expect(rb.status).toBe('FILLED');
+
+      // the hazard is real on this venue: a second submitter that does not wait places a second order
+      const hasty = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ live: gwC }), inFlightGraceMs: 0 });
+      await Promise.all([a.placeOrder(input(1, 'twin')), later(50).then(() => hasty.placeOrder(input(1, 'twin')))]);
+      expect(binanceLike.stats().ordersByClientId[input(1, 'twin').clientOrderId]).toBe(2);
+    } finally {
+      await Promise.all([gwA, gwB, gwC].map((g) => g.close()));
+      await binanceLike.close();
+    }
   });
 
   test('429 / 5xx / timeout on ~30 % of calls: every intended order ends in one terminal state; retries printed', async () => {
