@@ -124,7 +124,9 @@ test('kill -9 the worker at every step of a position: one entry and one exit per
   const T = Date.now();
   const events = await stack.addEvents(
     'ev',
-    [20, 24, 28, 32, 36, 40].map((sec, i) => ({ symbol: SYMBOLS[i % SYMBOLS.length]!, unlockInMs: sec * 1000 })),
+    // the first unlock 30 s out: kill (a) and its restart (up to 10 s of sticky-queue wait) must not push
+    // the first entry check past its unlock on a loaded machine (it would rightly be skipped, UNLOCK_PASSED)
+    [30, 34, 38, 42, 46, 50].map((sec, i) => ({ symbol: SYMBOLS[i % SYMBOLS.length]!, unlockInMs: sec * 1000 })),
   );
   const live = events.map((e) => pid(LIVE, e));
   const paper = events.map((e) => pid(PAPER, e));
