@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { startDevServer, stopChild } from '../scripts/lib/dev-server';
+import { startDevServerOnFreePorts, stopChild } from '../scripts/lib/dev-server';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { freePort, log, ms, sleep, waitFor } from './lib/util';
 import { loadavg } from './lib/stack';
@@ -27,21 +27,8 @@ function arg(name: string): string | undefined {
 async function main() {
   const n = Number(arg('n') ?? 200);
   const dir = mkdtempSync(join(tmpdir(), 'bench-fanout-'));
-  let srv: Awaited<ReturnType<typeof startDevServer>> | undefined;
-  let port = 0;
-  for (let attempt = 1; attempt <= 4; attempt++) {
-    port = await freePort();
-    try {
-      srv = await startDevServer({ port, uiPort: await freePort(), httpPort: await freePort(), dbFile: join(dir, `t${attempt}.db`), logFile: join(dir, `t${attempt}.log`) });
-      await sleep(500);
-      if (srv.child?.exitCode === null) break;
-    } catch (e) {
-      log(`dev server start failed: ${(e as Error).message}`);
-    }
-    if (srv?.child) await stopChild(srv.child);
-    srv = undefined;
-  }
-  if (!srv) throw new Error('no dev server');
+  const { opts, server: srv } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(dir, `t${n}.db`), logFile: join(dir, `t${n}.log`) }));
+  const port = opts.port;
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./fanout-workflows'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
   const nc = await NativeConnection.connect({ address: `127.0.0.1:${port}` });
   const worker = await Worker.create({ connection: nc, taskQueue: 'fanout', workflowBundle: { code }, maxCachedWorkflows: 4 * n + 100 });

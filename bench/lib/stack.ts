@@ -11,7 +11,7 @@ import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, stopChild } from '../../scripts/lib/dev-server';
+import { startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { getWorkflowBundle } from '../../workers/bundle';
 import { startSimulator, type Simulator } from '../../exchange/simulator/server';
 import { createDb, type Db } from '../../db/client';
@@ -140,27 +140,10 @@ export class BenchStack {
     ]);
     this.sim = sim;
     for (const [s, p] of Object.entries(PRICES)) sim.setPrice(s, p);
-    // free ports can be taken by another process between the probe and the bind (other test sessions
-    // start dev servers too; the metrics port is port + 3): retry on fresh ports
-    for (let attempt = 1; ; attempt++) {
-      const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-      this.server = { port, uiPort, httpPort, dbFile: join(this.dir, `temporal-${attempt}.db`), logFile: join(this.dir, `temporal-${attempt}.log`) };
-      try {
-        const srv = await startDevServer(this.server);
-        if (!srv.started) throw new Error(`port ${port} was taken before the dev server could start`);
-        this.server.child = srv.child;
-        await sleep(500);
-        if (srv.child!.exitCode !== null) throw new Error(`the dev server exited ${srv.child!.exitCode}: ${readFileSync(this.server.logFile, 'utf8').slice(-300)}`);
-        this.connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: '10s' });
-        await this.connection.workflowService.getSystemInfo({});
-        break;
-      } catch (e) {
-        if (this.server.child) await stopChild(this.server.child).catch(() => undefined);
-        this.server.child = undefined;
-        if (attempt >= 4) throw e;
-        log(`${this.o.name}: dev server start failed (${(e as Error).message.slice(0, 200)}); retrying on other ports`);
-      }
-    }
+    const { opts, server: srv } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(this.dir, `temporal-${n}.db`), logFile: join(this.dir, `temporal-${n}.log`) }));
+    this.server = { ...opts, child: srv.child };
+    this.connection = await Connection.connect({ address: `127.0.0.1:${opts.port}`, connectTimeout: '10s' });
+    await this.connection.workflowService.getSystemInfo({});
     this.client = new Client({ connection: this.connection, namespace: 'default' });
     log(`${this.o.name}: dev server 127.0.0.1:${this.server.port} (db ${this.server.dbFile}), simulator ${sim.url}, app db ${this.dbUrl}`);
   }

@@ -90,6 +90,35 @@ export async function startDevServer(
   };
 }
 
+/**
+ * Starts a throwaway dev server (tests, benchmarks) on ports from `freePort`, retrying on other ports
+ * when one was taken between the probe and the bind (another process on the machine, the simulator
+ * binding port 0 at the same moment, or the metrics port, which is port + 3): the server then exits at
+ * once with "address already in use". `files(attempt)` names the DB and log file of each attempt.
+ */
+export async function startDevServerOnFreePorts(
+  freePort: () => Promise<number>,
+  files: (attempt: number) => { dbFile: string; logFile: string },
+  attempts = 4,
+): Promise<{ opts: { port: number; uiPort: number; httpPort: number; dbFile: string; logFile: string }; server: Awaited<ReturnType<typeof startDevServer>> }> {
+  for (let attempt = 1; ; attempt++) {
+    const opts = { port: await freePort(), uiPort: await freePort(), httpPort: await freePort(), ...files(attempt) };
+    let server: Awaited<ReturnType<typeof startDevServer>> | undefined;
+    try {
+      server = await startDevServer(opts);
+      if (!server.started) throw new Error(`port ${opts.port} was taken before the dev server could start`);
+      // a taken UI or metrics port ends the server just after the frontend port answered
+      await new Promise((r) => setTimeout(r, 500));
+      if (server.child!.exitCode !== null) throw new Error(`the dev server exited with ${server.child!.exitCode}: ${readFileSync(opts.logFile, 'utf8').slice(-300)}`);
+      return { opts, server };
+    } catch (e) {
+      if (server?.child) await stopChild(server.child).catch(() => undefined);
+      if (attempt >= attempts) throw e;
+      process.stderr.write(`dev server start failed (${(e as Error).message.slice(0, 200)}); retrying on other ports\n`);
+    }
+  }
+}
+
 export function pidFile(port: number): string {
   return join(PROJECT_ROOT, 'data', `temporal-${port}.pid`);
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startDevServer, stopChild } from '../../scripts/lib/dev-server';
+import { startDevServer, startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { requireBinary } from '../../scripts/lib/temporal-binaries';
 import { startSimulator, type Simulator } from '../../exchange/simulator/server';
 import { clientOrderIdFor } from '../../exchange/client-order-id';
@@ -62,8 +62,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-'));
-  httpPort = await freePort();
-  server = await startDevServer({ port: await freePort(), uiPort: await freePort(), httpPort, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'server.log') });
+  const started = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(dir, `temporal-${n}.db`), logFile: join(dir, `server-${n}.log`) }));
+  server = started.server;
+  httpPort = started.opts.httpPort;
   sim = await startSimulator({ port: 0, accounts: [{ apiKey: 'e2e-key', secret: 'e2e-secret', balances: { USDT: '100000' } }] });
   tdb = await freshSqliteDb();
   env = {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../../scripts/lib/dev-server';
+import { startDevServer, startDevServerOnFreePorts } from '../../scripts/lib/dev-server';
 import { freePort } from '../helpers/ports';
 import { parseStrategyConfig } from '../../config/strategy-config';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
@@ -20,7 +20,7 @@ let server: Awaited<ReturnType<typeof startDevServer>>;
 let browser: Browser;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'webui-'));
-  server = await startDevServer({ port: await freePort(), uiPort: await freePort(), httpPort: await freePort(), dbFile: join(dir, 't.db'), logFile: join(dir, 's.log') });
+  ({ server } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(dir, `t${n}.db`), logFile: join(dir, `s${n}.log`) })));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, stopChild } from '../../scripts/lib/dev-server';
+import { startDevServer, startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { getWorkflowBundle } from '../../workers/bundle';
 import { startSimulator, type Simulator } from '../../exchange/simulator/server';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
@@ -72,10 +72,8 @@ export class ProofStack {
 
   async start(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), `proof-${this.name}-`));
-    const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-    this.server = { port, uiPort, httpPort, dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
-    const [srv, tdb, sim] = await Promise.all([
-      startDevServer(this.server),
+    const [{ opts, server: srv }, tdb, sim] = await Promise.all([
+      startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(dir, `temporal-${n}.db`), logFile: join(dir, `temporal-${n}.log`) })),
       freshSqliteDb(),
       startSimulator({
         port: 0,
@@ -85,8 +83,7 @@ export class ProofStack {
       }),
       getWorkflowBundle(), // bundle once here so worker starts are fast and comparable
     ]);
-    if (!srv.started) throw new Error(`port ${port} was taken before the dev server could start`);
-    this.server.child = srv.child;
+    this.server = { ...opts, child: srv.child };
     this.tdb = tdb;
     this.sim = sim;
     const decide = sim.faults.decide.bind(sim.faults);
@@ -96,10 +93,10 @@ export class ProofStack {
     };
     // flat prices: stop-loss and take-profit never fire, exits are time exits (deterministic)
     for (const [s, p] of Object.entries(PRICES)) sim.setPrice(s, p);
-    this.connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+    this.connection = await Connection.connect({ address: `127.0.0.1:${opts.port}` });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
     // the in-process CLI reads these
-    Object.assign(process.env, { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: tdb.url, TRADER_TASK_QUEUE: this.taskQueue });
+    Object.assign(process.env, { TEMPORAL_ADDRESS: `127.0.0.1:${opts.port}`, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: tdb.url, TRADER_TASK_QUEUE: this.taskQueue });
     for (const k of ['EXCHANGE_API_KEY', 'EXCHANGE_SECRET', 'EXCHANGE_URL_OVERRIDE', 'TEMPORAL_API_KEY', 'TEMPORAL_PROFILE']) delete process.env[k];
   }
 
