@@ -48,11 +48,6 @@ export interface CcxtGatewayOptions {
   options?: Record<string, unknown>;
   /** fetch trades for filled orders whose response carries no fills, to report fees (default true) */
   fetchFees?: boolean;
-  /**
-   * step 1 of placeOrder (fetch by client id before creating); default true. Only switch it off for a
-   * venue that rejects every reused client id forever (and in tests of the duplicate-reply path).
-   */
-  lookupBeforeCreate?: boolean;
   /** optional logger (never receives credentials) */
   log?: (msg: string) => void;
 }
@@ -87,7 +82,6 @@ export class CcxtGateway implements Broker {
   private marketsLoaded?: Promise<unknown>;
   private readonly inflight = new Map<string, Promise<BrokerOrder>>();
   private readonly fetchFees: boolean;
-  private readonly lookupBeforeCreate: boolean;
   private readonly isBinance: boolean;
   private readonly log: (msg: string) => void;
 
@@ -98,7 +92,6 @@ export class CcxtGateway implements Broker {
     this.venue = id;
     this.isBinance = id === 'binance';
     this.fetchFees = opts.fetchFees ?? true;
-    this.lookupBeforeCreate = opts.lookupBeforeCreate ?? true;
     this.log = opts.log ?? (() => undefined);
     const options: Dict = {
       // loadMarkets → only GET /api/v3/exchangeInfo (no sapi currencies / margin pairs / futures markets)
@@ -178,7 +171,7 @@ export class CcxtGateway implements Broker {
   private async placeOnce(req: OrderRequest): Promise<BrokerOrder> {
     await this.ensureMarkets();
     // 1. already placed (a retry, a restarted worker, or a response lost in flight)?
-    const existing = this.lookupBeforeCreate && !req.lookedUp ? await this.fetchOrderByClientId(req.symbol, req.clientOrderId) : null;
+    const existing = !req.lookedUp ? await this.fetchOrderByClientId(req.symbol, req.clientOrderId) : null;
     if (existing) {
       this.log(`placeOrder ${req.clientOrderId}: found existing order ${existing.exchangeOrderId}`);
       return existing;

@@ -155,8 +155,7 @@ describe('CcxtGateway against the simulator', () => {
     const b = await g.placeOrder(req);
     expect(b.exchangeOrderId).toBe(a.exchangeOrderId);
     // without the lookup the simulator answers "Duplicate order sent." and the gateway fetches the order
-    const blind = gateway(sim, { lookupBeforeCreate: false });
-    const c = await blind.placeOrder(req);
+    const c = await g.placeOrder({ ...req, lookedUp: true });
     expect(c.exchangeOrderId).toBe(a.exchangeOrderId);
     expect(c.status).toBe('FILLED');
     expect(sim.stats().ordersByClientId).toEqual({ 'pos-9:entry': 1 });
