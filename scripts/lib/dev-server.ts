@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { requireBinary, PROJECT_ROOT } from './temporal-binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { devServerTuningArgs, devServerTuningEnabled } from './dev-server-tuning';
 
 /**
  * The Temporal dev server with a persistent SQLite file (data/temporal.db), the Web UI on 8233 and the
@@ -17,6 +18,8 @@ export interface DevServerOptions {
   /** in-memory (no --db-filename): tests that need no persistence */
   ephemeral?: boolean;
   logFile?: string;
+  /** the tuned settings of dev-server-tuning.ts (default: on unless TEMPORAL_DEV_SERVER_TUNING=off) */
+  tuned?: boolean;
 }
 
 export const DEFAULT_DEV_SERVER = { port: 7233, uiPort: 8233, httpPort: 7243, dbFile: join(PROJECT_ROOT, 'data', 'temporal.db') };
@@ -54,6 +57,7 @@ export function devServerArgs(o: DevServerOptions = {}): string[] {
     'warn',
   ];
   if (!o.ephemeral) args.push('--db-filename', o.dbFile ?? DEFAULT_DEV_SERVER.dbFile);
+  if (o.tuned ?? devServerTuningEnabled()) args.push(...devServerTuningArgs());
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
   return args;
 }

@@ -8,10 +8,11 @@ import { parse } from 'yaml';
 import { appEnvSchema } from '../../config/env';
 import { parseDatabaseUrl } from '../../db/url';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { DEFAULT_DEV_SERVER } from '../../scripts/lib/dev-server';
+import { DEFAULT_DEV_SERVER, devServerArgs } from '../../scripts/lib/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/lib/dev-server-tuning';
 
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as {
-  services: Record<string, { ports?: string[]; environment?: Record<string, string>; build?: string; command?: string[]; deploy?: { replicas?: number } }>;
+  services: Record<string, { ports?: string[]; volumes?: string[]; environment?: Record<string, string>; build?: string; command?: string[]; deploy?: { replicas?: number } }>;
 };
 const s = compose.services;
 
@@ -43,4 +44,21 @@ test('the cluster gets every search attribute the workflows use', () => {
   const cmd = s['temporal-setup']!.command!.join(' ');
   for (const sa of SEARCH_ATTRIBUTES) expect(cmd).toContain(sa.name);
   expect(cmd).toContain('--type Keyword');
+});
+
+test('the cluster runs the dynamic config the dev servers are tuned with', () => {
+  const t = s.temporal!;
+  const mount = t.volumes!.find((v) => v.startsWith('./deploy/dynamicconfig.yaml:'))!;
+  expect(mount).toBeDefined();
+  expect(mount.split(':')[1]).toBe(`/etc/temporal/${t.environment!.DYNAMIC_CONFIG_FILE_PATH}`);
+  const file = parse(readFileSync(join(__dirname, '..', '..', 'deploy', 'dynamicconfig.yaml'), 'utf8')) as Record<string, Array<{ value: unknown }>>;
+  expect(Object.keys(file).sort()).toEqual(DEV_SERVER_DYNAMIC_CONFIG.map((c) => c.key).sort());
+  for (const c of DEV_SERVER_DYNAMIC_CONFIG) expect(file[c.key]![0]!.value).toEqual(c.value);
+});
+
+test('dev servers start tuned unless TEMPORAL_DEV_SERVER_TUNING=off', () => {
+  const tuned = devServerArgs({ ephemeral: true, tuned: true }).join(' ');
+  for (const c of DEV_SERVER_DYNAMIC_CONFIG) expect(tuned).toContain(`--dynamic-config-value ${c.key}=`);
+  expect(tuned).toContain('--sqlite-pragma journal_mode=wal');
+  expect(devServerArgs({ ephemeral: true, tuned: false }).join(' ')).not.toContain('--dynamic-config-value');
 });
