@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
-import type { Db } from '../db/client';
-
 /**
- * Tamper-evident audit log: every entry stores the hash of the previous one, and its own hash covers
- * (seq, entryKey, kind, strategyId, payload, createdAt, prevHash). Editing, deleting or reordering any
- * entry breaks the chain at that entry, and `verifyAuditChain` names it.
+ * The audit log's writer. Every entry stores the hash of the previous one (format and verification:
+ * read-models/audit-chain.ts), so editing, deleting or reordering any entry breaks the chain there.
  *
  * Appends are idempotent by `entryKey` (a retried activity appends once). `prevHash` is unique, so two
  * writers racing for the same tail cannot both win; the loser re-reads the tail and retries.
  */
-export const GENESIS = 'GENESIS';
+import type { Db } from '../db/client';
+import { entryHash, GENESIS } from '../read-models/audit-chain';
+import { isUniqueViolation } from './failures';
 
 export interface AuditInput {
   entryKey: string;
@@ -17,12 +15,6 @@ export interface AuditInput {
   strategyId?: string | null;
   payload: unknown;
   at?: Date;
-}
-
-export function entryHash(e: { seq: number; entryKey: string; kind: string; strategyId: string | null; payloadJson: string; createdAt: Date; prevHash: string }): string {
-  return createHash('sha256')
-    .update(JSON.stringify([e.seq, e.entryKey, e.kind, e.strategyId, e.payloadJson, e.createdAt.toISOString(), e.prevHash]))
-    .digest('hex');
 }
 
 /** Appends from one process go one at a time (an emergency stop fills 100 exits at once); the unique
@@ -57,28 +49,7 @@ async function appendAuditNow(db: Db, input: AuditInput): Promise<{ seq: number;
       return { seq, hash };
     } catch (err) {
       // lost the race for this tail (unique seq / prevHash) or a concurrent identical append: retry
-      if (attempt >= 50 || !/Unique constraint|P2002/i.test(String((err as Error).message) + String((err as { code?: string }).code))) throw err;
+      if (attempt >= 50 || !isUniqueViolation(err)) throw err;
     }
   }
-}
-
-export interface AuditProblem {
-  seq: number;
-  problem: 'EDITED' | 'BROKEN_LINK' | 'GAP' | 'BAD_GENESIS';
-  detail: string;
-}
-
-/** Walks the chain in seq order; returns every problem (empty = intact). */
-export async function verifyAuditChain(db: Db): Promise<{ entries: number; problems: AuditProblem[] }> {
-  const rows = await db.auditEntry.findMany({ orderBy: { seq: 'asc' } });
-  const problems: AuditProblem[] = [];
-  let prev: (typeof rows)[number] | undefined;
-  for (const r of rows) {
-    if (!prev && r.prevHash !== GENESIS) problems.push({ seq: r.seq, problem: 'BAD_GENESIS', detail: `first entry should link to ${GENESIS}` });
-    if (prev && r.seq !== prev.seq + 1) problems.push({ seq: r.seq, problem: 'GAP', detail: `entries ${prev.seq + 1}..${r.seq - 1} are missing (deleted?)` });
-    if (prev && r.prevHash !== prev.hash) problems.push({ seq: r.seq, problem: 'BROKEN_LINK', detail: `prevHash does not match the hash of entry ${prev.seq} (deleted or reordered?)` });
-    if (entryHash(r) !== r.hash) problems.push({ seq: r.seq, problem: 'EDITED', detail: `content does not match its hash (entry ${r.seq}, key ${r.entryKey}, kind ${r.kind})` });
-    prev = r;
-  }
-  return { entries: rows.length, problems };
 }

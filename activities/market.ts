@@ -22,7 +22,8 @@
  */
 import type { DecimalString, MarketSnapshot } from '../domain/types';
 import type { BrokerRegistry } from '../exchange/broker-registry';
-import { activityContext, toActivityFailure } from './orders';
+import { activityContext } from './activity-context';
+import { toActivityFailure } from './failures';
 
 export interface FetchMarketSnapshotInput {
   symbol: string;

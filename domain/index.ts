@@ -8,6 +8,7 @@ export * from './sizing';
 export * from './risk';
 export * from './gate';
 export * from './fills';
+export * from './execution';
 export * from './pnl';
 export * from './metrics';
 export * from './sessions';

@@ -1,9 +1,9 @@
-/** audit verify | export — the tamper-evident audit log (hash chain, activities/audit.ts). */
+/** audit verify | export — the tamper-evident audit log (hash chain, read-models/audit-chain.ts). */
 import type { Command } from 'commander';
 import { CliError, type Ctx } from '../context';
 import { toCsv } from '../lib/csv';
 import { writeOut } from '../lib/files';
-import { verifyAuditChain } from '../../activities/audit';
+import { exportAuditEntries, verifyAuditChain } from '../../read-models/audit-chain';
 
 export function registerAuditCommands(program: Command, ctx: Ctx): void {
   const audit = program.command('audit').description('the tamper-evident audit log');
@@ -33,8 +33,7 @@ export function registerAuditCommands(program: Command, ctx: Ctx): void {
     .action(async (o: { format: string; out?: string; strategy?: string }) => {
       if (o.format !== 'json' && o.format !== 'csv') throw new CliError(`--format must be json or csv, got "${o.format}"`);
       const db = await ctx.database();
-      const rows = await db.auditEntry.findMany({ where: o.strategy ? { strategyId: o.strategy } : {}, orderBy: { seq: 'asc' } });
-      const out = rows.map((r) => ({ seq: r.seq, entryKey: r.entryKey, kind: r.kind, strategyId: r.strategyId, createdAt: r.createdAt.toISOString(), payloadJson: r.payloadJson, prevHash: r.prevHash, hash: r.hash }));
+      const out = await exportAuditEntries(db, { strategyId: o.strategy });
       const text =
         o.format === 'json'
           ? JSON.stringify(out, null, 2) + '\n'

@@ -1,140 +1,15 @@
 /**
  * report <id> — closed trades (Position rows with their orders) and metrics, from the DATABASE only, so
- * it works for a stopped strategy and with no Temporal server. Metrics: domain `computeMetrics`
- * over the closed trades with the strategy's initial capital; execution quality: expected vs realized
- * slippage of the strategy's filled orders, per venue and symbol (the same measure as the
- * `executionQuality` activity helper, restricted to this strategy).
+ * it works for a stopped strategy and with no Temporal server (the query: read-models/strategy-report.ts;
+ * `--daily`: the stored daily reports, read-models/daily-report.ts). This file formats them as JSON / CSV.
  */
 import type { Command } from 'commander';
 import { CliError, type Ctx } from '../context';
 import { toCsv } from '../lib/csv';
 import { writeOut } from '../lib/files';
 import { checkStrategyId } from '../lib/temporal';
-import type { Db } from '../../db/client';
-import { computeMetrics, type Metrics } from '../../domain/metrics';
-import { d, toStr } from '../../domain/money';
-import type { ClosedTrade, ExitReason } from '../../domain/types';
-
-export interface ReportOrder {
-  clientOrderId: string;
-  purpose: string;
-  venue: string;
-  side: string;
-  status: string;
-  amount: string;
-  filledAmount: string;
-  avgPrice: string | null;
-  fee: string;
-  signalPrice: string | null;
-  expectedSlippagePct: string | null;
-  realizedSlippagePct: string | null;
-  createdAt: string;
-}
-export interface ReportTrade {
-  positionId: string;
-  eventId: string;
-  symbol: string;
-  mode: string;
-  quantity: string;
-  entryPrice: string;
-  exitPrice: string;
-  entryFee: string;
-  exitFee: string;
-  fees: string;
-  pnl: string;
-  exitReason: string | null;
-  openedAt: string | null;
-  closedAt: string | null;
-  orders: ReportOrder[];
-}
-export type { ExecutionQualityRow } from '../../activities/orders';
-import { executionQuality as executionQualityOf, type ExecutionQualityRow } from '../../activities/orders';
-
-export interface StrategyReport {
-  strategyId: string;
-  name: string | null;
-  mode: string | null;
-  state: string | null;
-  initialCapital: string;
-  generatedAt: string;
-  trades: ReportTrade[];
-  metrics: Metrics;
-  executionQuality: ExecutionQualityRow[];
-}
-
-const s = (x: { toString(): string } | null | undefined) => (x === null || x === undefined ? null : x.toString());
-
-export async function buildReport(db: Db, id: string): Promise<StrategyReport> {
-  const strategy = await db.strategy.findUnique({ where: { id } });
-  const positions = await db.position.findMany({ where: { strategyId: id, status: 'CLOSED' }, orderBy: [{ closedAt: 'asc' }, { id: 'asc' }] });
-  if (!strategy && !positions.length) throw new CliError(`no strategy "${id}" (no Strategy row and no positions in the database)`);
-  const orders = await db.order.findMany({ where: { strategyId: id }, orderBy: { createdAt: 'asc' } });
-  const byPosition = new Map<string, typeof orders>();
-  for (const o of orders) if (o.positionId) byPosition.set(o.positionId, [...(byPosition.get(o.positionId) ?? []), o]);
-  const initialCapital = strategy ? strategy.initialCapital.toString() : '0';
-
-  const trades: ReportTrade[] = positions.map((p) => {
-    const entryFee = d(p.entryFee.toString());
-    const exitFee = d(p.exitFee.toString());
-    return {
-      positionId: p.id,
-      eventId: p.eventId,
-      symbol: p.symbol,
-      mode: p.mode,
-      quantity: p.quantity.toString(),
-      entryPrice: s(p.entryPrice) ?? '0',
-      exitPrice: s(p.exitPrice) ?? '0',
-      entryFee: toStr(entryFee),
-      exitFee: toStr(exitFee),
-      fees: toStr(entryFee.plus(exitFee)),
-      pnl: s(p.realizedPnl) ?? '0',
-      exitReason: p.exitReason,
-      openedAt: p.openedAt?.toISOString() ?? null,
-      closedAt: p.closedAt?.toISOString() ?? null,
-      orders: (byPosition.get(p.id) ?? []).map((o) => ({
-        clientOrderId: o.clientOrderId,
-        purpose: o.purpose,
-        venue: o.venue,
-        side: o.side,
-        status: o.status,
-        amount: o.amount.toString(),
-        filledAmount: o.filledAmount.toString(),
-        avgPrice: s(o.avgPrice),
-        fee: o.fee.toString(),
-        signalPrice: s(o.signalPrice),
-        expectedSlippagePct: s(o.expectedSlippagePct),
-        realizedSlippagePct: s(o.realizedSlippagePct),
-        createdAt: o.createdAt.toISOString(),
-      })),
-    };
-  });
-  const closed: ClosedTrade[] = positions.map((p, i) => ({
-    positionId: p.id,
-    symbol: p.symbol,
-    entryPrice: trades[i]!.entryPrice,
-    exitPrice: trades[i]!.exitPrice,
-    quantity: trades[i]!.quantity,
-    fees: trades[i]!.fees,
-    pnl: trades[i]!.pnl,
-    openedAt: (p.openedAt ?? p.createdAt).getTime(),
-    closedAt: (p.closedAt ?? p.updatedAt).getTime(),
-    exitReason: (p.exitReason ?? 'MANUAL') as ExitReason,
-  }));
-
-  const executionQuality = await executionQualityOf(db, { strategyId: id });
-
-  return {
-    strategyId: id,
-    name: strategy?.name ?? null,
-    mode: strategy?.mode ?? null,
-    state: strategy?.state ?? null,
-    initialCapital,
-    generatedAt: new Date().toISOString(),
-    trades,
-    metrics: computeMetrics(closed, initialCapital),
-    executionQuality,
-  };
-}
+import { storedDailyReports } from '../../read-models/daily-report';
+import { buildStrategyReport, type StrategyReport } from '../../read-models/strategy-report';
 
 const TRADE_COLUMNS = ['positionId', 'eventId', 'symbol', 'mode', 'openedAt', 'closedAt', 'quantity', 'entryPrice', 'exitPrice', 'entryFee', 'exitFee', 'fees', 'pnl', 'exitReason', 'entryOrderId', 'entrySlippagePct', 'exitOrderId', 'exitSlippagePct'];
 
@@ -181,8 +56,7 @@ export function registerReportCommand(program: Command, ctx: Ctx): void {
       checkStrategyId(id);
       if (o.format !== 'json' && o.format !== 'csv') throw new CliError(`--format must be json or csv, got "${o.format}"`);
       if (o.daily) {
-        const rows = await (await ctx.database()).dailyReport.findMany({ where: { strategyId: id }, orderBy: { periodStart: 'asc' } });
-        const reports = rows.map((r) => JSON.parse(r.payloadJson) as { periodStart: string; periodEnd: string; trades: unknown[]; pnl: string; metrics: { winRatePct: string }; alerts: Record<string, number> });
+        const reports = await storedDailyReports(await ctx.database(), id);
         const text =
           o.format === 'json'
             ? JSON.stringify(reports, null, 2) + '\n'
@@ -193,7 +67,8 @@ export function registerReportCommand(program: Command, ctx: Ctx): void {
         } else ctx.io.stdout.write(text);
         return;
       }
-      const report = await buildReport(await ctx.database(), id);
+      const report = await buildStrategyReport(await ctx.database(), id);
+      if (!report) throw new CliError(`no strategy "${id}" (no Strategy row and no positions in the database)`);
       let text: string;
       if (o.format === 'json') {
         const body = o.metricsOnly ? { strategyId: report.strategyId, initialCapital: report.initialCapital, metrics: report.metrics, executionQuality: report.executionQuality } : report;

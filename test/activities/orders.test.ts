@@ -4,7 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createOrderActivities, executionQuality, redactSecrets, type PlaceOrderInput, type PlacedOrder } from '../../activities/orders';
+import { createOrderActivities, type PlaceOrderInput, type PlacedOrder } from '../../activities/orders';
+import { redactSecrets } from '../../activities/failures';
+import { executionQuality } from '../../read-models/execution-quality';
 import { createMarketActivities, type LevelCrossing } from '../../activities/market';
 import { staticBrokerRegistry, createBrokerRegistry } from '../../exchange/broker-registry';
 import { PricePathMarketData } from '../../exchange/market-data';

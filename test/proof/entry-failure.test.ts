@@ -9,7 +9,7 @@
  * Expected: the position ends (workflow COMPLETED) as FAILED, the strategy's book is released, and a
  * critical alert names the entry's client order id so a human checks the venue.
  *
- * Fixed in workflows/position.ts (step 4 catches the failure) and activities/orders.ts (a failed
+ * Fixed in workflows/position.ts (step 4 catches the failure) and activities/orders/ledger.ts (a failed
  * lookup never marks the row REJECTED).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';

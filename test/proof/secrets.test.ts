@@ -183,7 +183,7 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
  * GAP (issue 7 asks: "every order, fill, mode change, approval, emergency stop appended with a hash
  * chain"): orders and fills are not appended to the audit chain — only POSITION_OPENED / _CLOSED, which
  * carry a position's prices but not each order (client order id, venue id, status) or fill.
- * (activities/orders.ts appends them in reconcile(), with idempotent keys.)
+ * (activities/orders/ledger.ts appends them in settle(), with idempotent keys.)
  */
 test('every order and every fill of the run is in the audit chain', async () => {
   const db = stack.tdb.db;

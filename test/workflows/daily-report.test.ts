@@ -8,7 +8,7 @@ import { localDevEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { testConfig, tradingWorker, scriptedMarket } from '../helpers/trading';
 import { ensureDailyReportSchedule, dailyReportScheduleId } from '../../client/strategy-client';
-import { buildDailyReport } from '../../activities/reports';
+import { buildDailyReport } from '../../read-models/daily-report';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;

@@ -1,0 +1,92 @@
+/**
+ * The exactly-once placement recipe (design notes §2), the same for paper and live brokers:
+ *   1. Upsert the Order row (unique clientOrderId) in PENDING_SUBMIT BEFORE calling the venue; an
+ *      existing row is kept and its `attempts` incremented (a retry, a restarted worker, a batch exit
+ *      racing the position's own exit).
+ *   2. Existing row: terminal with an exchange order id → return it without calling the venue; still
+ *      being submitted by someone else (PENDING_SUBMIT, no error, created < 20 s ago) → wait for that
+ *      submission to settle (`awaitOtherSubmitter`); then fetch by clientOrderId — found → reconcile
+ *      and return.
+ *   3. Otherwise place, telling the broker the lookup is done (a new row proves no earlier submission;
+ *      a retry looked the id up in step 2), so a live order costs one request; the broker still turns
+ *      a duplicate-order reply, or an ambiguous failure it can find, into "already placed".
+ *   4. Reconcile the row (status, filled, avg price, fee, realized slippage vs the signal price,
+ *      expected slippage from the paper model) and insert Fill rows idempotently (ledger.ts).
+ * Errors are recorded on the row (`lastError`; REJECTED when the venue refused the placement itself)
+ * and rethrown raw: the caller decides what Temporal sees (failures.ts).
+ */
+import type { BrokerRegistry } from '../../exchange/broker-registry';
+import type { BrokerOrder } from '../../exchange/types';
+import { heartbeat } from '../activity-context';
+import type { ExpectedSlippage, QuoteCache } from './expected-slippage';
+import { isTerminal, placedOrderOf, type OrderLedger, type OrderRow } from './ledger';
+import type { PlacedOrder, PlaceOrderInput } from './types';
+
+export interface ExactlyOnceDeps {
+  brokers: BrokerRegistry;
+  ledger: OrderLedger;
+  expectedSlippage: ExpectedSlippage;
+  /** how long another submitter's call may still be in flight (default 20 s) */
+  inFlightGraceMs?: number;
+}
+
+export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, inFlightGraceMs }: ExactlyOnceDeps) {
+  /**
+   * Two submitters of one client order id at once — the emergency batch and the position's own exit,
+   * or two workers — must not both place it: on Binance an id only has to be unique among OPEN orders,
+   * so once the first market order has filled, a second submission is a second order. A row that is
+   * still PENDING_SUBMIT, without an error, and younger than the grace period means its creator's call
+   * may be in flight: wait for that call to settle the row (FILLED etc. → its result) or to record an
+   * error, or for the grace period to pass (the creator crashed: Temporal retries a crashed attempt
+   * only after its 30 s start-to-close timeout, so a real retry does not wait here). Then the caller
+   * looks the id up at the venue as any retry does.
+   */
+  async function awaitOtherSubmitter(row: OrderRow): Promise<OrderRow | null> {
+    const grace = inFlightGraceMs ?? 20_000;
+    const inFlight = (r: OrderRow) => r.status === 'PENDING_SUBMIT' && !r.exchangeOrderId && r.lastError === null && Date.now() - r.createdAt.getTime() < grace;
+    let current: OrderRow | null = row;
+    while (current && inFlight(current)) {
+      heartbeat({ waitingFor: current.clientOrderId });
+      await new Promise((r) => setTimeout(r, 100));
+      current = await ledger.find(row.clientOrderId);
+    }
+    return current && isTerminal(current.status) && current.exchangeOrderId ? current : null;
+  }
+
+  /** The recipe, throwing raw errors (BrokerError or other). */
+  return async function placeOnce(input: PlaceOrderInput, quotes?: QuoteCache): Promise<PlacedOrder> {
+    const broker = brokers.forMode(input.mode, { strategyId: input.strategyId });
+    const row = await ledger.openPending(input, broker.venue);
+    const retry = row.attempts > 1;
+    let placing = false;
+    try {
+      if (retry && isTerminal(row.status) && row.exchangeOrderId) return placedOrderOf(row);
+      if (retry) {
+        const settled = await awaitOtherSubmitter(row);
+        if (settled) return placedOrderOf(settled);
+      }
+      let bo: BrokerOrder | null = null;
+      if (retry) bo = await broker.fetchOrderByClientId(input.symbol, input.clientOrderId);
+      placing = !bo;
+      bo ??= await broker.placeOrder({
+        clientOrderId: input.clientOrderId,
+        symbol: input.symbol,
+        side: input.side,
+        type: input.type,
+        amount: input.amount,
+        ...(input.price !== undefined ? { price: input.price } : {}),
+        asOf: input.asOf,
+        // a first attempt created the row just now, so nothing can be at the venue yet; a retry has
+        // just looked the id up above: either way the broker's own lookup would be a second request
+        lookedUp: true,
+      });
+      const expected = row.expectedSlippagePct !== null ? undefined : await expectedSlippage(input, quotes);
+      return await ledger.settle(row, bo, input, expected);
+    } catch (e) {
+      await ledger.recordError(row, e, placing);
+      throw e;
+    }
+  };
+}
+
+export type PlaceOnce = ReturnType<typeof createExactlyOncePlacement>;
