@@ -5,7 +5,7 @@
  * Registration happens at module load (deterministic, so safe inside Temporal workflows): import the
  * strategy's module before the workflow asks for it. `token-unlock` is registered here by default.
  */
-import type { StrategyConfig } from '../config/strategy-config';
+import type { StrategyConfig } from './config-types';
 import type { EntryWindow, ExitLevels, ExitSignal, MarketSnapshot, Rejection, UnlockEvent } from './types';
 import { checkExit, evaluateUnlockEntry, exitLevels, qualifiesForCalendar } from './unlock-strategy';
 

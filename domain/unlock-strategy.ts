@@ -7,7 +7,7 @@
  *   unlockPct > minUnlockPct (5), volume24h > minVolume24hUsd (1 000 000), change7d > minChange7dPct (-20),
  *   unlock not yet passed, and now inside [unlock - entryLead - entryTolerance, unlock - entryLead + entryTolerance].
  */
-import type { StrategyConfig } from '../config/strategy-config';
+import type { StrategyConfig } from './config-types';
 import type { EntryWindow, ExitLevels, ExitSignal, MarketSnapshot, Rejection, UnlockEvent } from './types';
 import { clampDec, d, D, isDecimal, minDec, toStr } from './money';
 

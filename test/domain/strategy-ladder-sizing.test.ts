@@ -1,5 +1,6 @@
 import { getStrategy, listStrategies, registerStrategy, unregisterStrategy, type TradingStrategy } from '../../domain/strategy';
-import { isHalted, isLive, limitsFor, nextMode, previousMode } from '../../domain/ladder';
+import { isHalted, limitsFor, nextMode, previousMode } from '../../domain/ladder';
+import { isLiveMode as isLive } from '../../domain/modes';
 import { sizePosition, type SizingInput } from '../../domain/sizing';
 import type { UnlockEvent, MarketSnapshot } from '../../domain/types';
 import { d } from '../../domain/money';
