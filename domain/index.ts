@@ -1,8 +1,8 @@
 /** The pure trading core: no I/O, decimal strings and epoch ms in and out. */
 export * from './types';
 export * from './money';
-export * from './unlock-strategy';
-export * from './strategy';
+export * from './unlock-playbook';
+export * from './playbook';
 export * from './ladder';
 export * from './sizing';
 export * from './risk';

@@ -31,7 +31,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { getStrategy } from '../domain/strategy';
+import { getPlaybook } from '../domain/playbook';
 import { isHalted, limitsFor, nextMode } from '../domain/ladder';
 import { isLadderMode } from '../domain/modes';
 import {
@@ -138,7 +138,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
   const info = workflowInfo();
   const config: StrategyConfig = input.config;
   const strategyId = config.strategyId;
-  const strategy = getStrategy(config.strategy);
+  const playbook = getPlaybook(config.strategy);
   const s: StrategyCarried = input.carried ?? freshState(config, Date.now());
   let wake = false;
   let riskDirty = true;
@@ -554,7 +554,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
       // a scan that starts many children must not grow the history past the replay budget: stop here,
       // continue-as-new in the main loop, and the next run's scan starts the rest (they are not "seen")
       if (workflowInfo().continueAsNewSuggested) return;
-      const q = strategy.qualifies(event, config, Date.now());
+      const q = playbook.qualifies(event, config, Date.now());
       if (!q.ok) {
         s.seenEvents[event.id] = event.unlockAt;
         await act.recordSignal({

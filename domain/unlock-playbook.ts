@@ -115,7 +115,7 @@ export interface UnlockEntryInput {
   cfg: StrategyConfig;
 }
 
-export type EntryDecision =
+export type UnlockEntryVerdict =
   | { ok: true; strength: string; unlockPct: string; timingDeviationHours: string; window: EntryWindow }
   | { ok: false; reasons: Rejection[] };
 
@@ -123,7 +123,7 @@ export type EntryDecision =
  * All entry filters, every failing one reported (not just the first), each with its code and numbers.
  * Strength is only computed when every filter passes.
  */
-export function evaluateUnlockEntry({ event, snapshot, now, cfg }: UnlockEntryInput): EntryDecision {
+export function evaluateUnlockEntry({ event, snapshot, now, cfg }: UnlockEntryInput): UnlockEntryVerdict {
   const bad = validateEvent(event);
   if (bad.length) return { ok: false, reasons: bad };
   const c = cfg.tokenUnlock;

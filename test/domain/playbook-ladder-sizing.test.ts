@@ -1,4 +1,10 @@
-import { getStrategy, listStrategies, registerStrategy, unregisterStrategy, type TradingStrategy } from '../../domain/strategy';
+import {
+  getPlaybook as getStrategy,
+  listPlaybooks as listStrategies,
+  registerPlaybook as registerStrategy,
+  unregisterPlaybook as unregisterStrategy,
+  type Playbook as TradingStrategy,
+} from '../../domain/playbook';
 import { isHalted, limitsFor, nextMode, previousMode } from '../../domain/ladder';
 import { isLiveMode as isLive } from '../../domain/modes';
 import { sizePosition, type SizingInput } from '../../domain/sizing';
