@@ -19,18 +19,6 @@ export function tokenUnlockCfg(cfg: TokenUnlockConfigLike): TokenUnlockConfig {
   return 'tokenUnlock' in cfg ? cfg.tokenUnlock : cfg;
 }
 
-export const UNLOCK_REJECTIONS = {
-  INVALID_EVENT: 'INVALID_EVENT',
-  INVALID_SNAPSHOT: 'INVALID_SNAPSHOT',
-  SYMBOL_MISMATCH: 'SYMBOL_MISMATCH',
-  UNLOCK_TOO_SMALL: 'UNLOCK_TOO_SMALL',
-  VOLUME_TOO_LOW: 'VOLUME_TOO_LOW',
-  PRICE_DOWNTREND: 'PRICE_DOWNTREND',
-  OUTSIDE_ENTRY_WINDOW: 'OUTSIDE_ENTRY_WINDOW',
-  ENTRY_WINDOW_PASSED: 'ENTRY_WINDOW_PASSED',
-  UNLOCK_PASSED: 'UNLOCK_PASSED',
-} as const;
-
 const HOUR_MS = 3_600_000;
 
 /** Problems with the event itself (bad numbers), or [] when it is usable. */
