@@ -42,26 +42,22 @@ export class Ctx {
   /** Temporal client from Temporal's env config (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...). */
   async temporal(opts: { connectTimeoutMs?: number } = {}): Promise<Client> {
     if (this.client) return this.client;
-    const { Client, Connection } = await import('@temporalio/client');
-    const { temporalConnectConfig } = await import('../config/temporal');
-    const { connectionOptions, namespace } = temporalConnectConfig();
-    let connection;
+    const { connectClient, temporalTarget } = await import('../config/temporal');
+    const target = temporalTarget();
+    let client: Client;
     try {
-      connection = await Connection.connect({
-        ...(connectionOptions as Parameters<typeof Connection.connect>[0]),
-        connectTimeout: opts.connectTimeoutMs ?? 5_000,
-      });
+      client = await connectClient({ target, connectTimeoutMs: opts.connectTimeoutMs ?? 5_000 });
     } catch (e) {
-      throw new CliError(`cannot reach Temporal at ${connectionOptions.address} (namespace ${namespace}): ${oneLine(e)}`);
+      throw new CliError(`cannot reach Temporal at ${target.connectionOptions.address} (namespace ${target.namespace}): ${oneLine(e)}`);
     }
-    this.closers.push(() => connection.close());
-    this.client = new Client({ connection, namespace });
-    return this.client;
+    this.closers.push(() => client.connection.close());
+    this.client = client;
+    return client;
   }
 
   async namespace(): Promise<string> {
-    const { temporalConnectConfig } = await import('../config/temporal');
-    return temporalConnectConfig().namespace;
+    const { temporalTarget } = await import('../config/temporal');
+    return temporalTarget().namespace;
   }
 
   /** The app database: `createDb(loadAppEnv().DATABASE_URL)`. */

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
+import type { ModeLimits, StrategyConfig } from '../domain/config-types';
+import { LADDER_MODES, type LadderMode } from '../domain/modes';
 
 /**
  * The strategy config: the one document a trader writes. Validated here (clients, CLI, activities),
- * never inside workflow code: workflows receive the parsed, plain-JSON result (`StrategyConfig`).
- *
- * Conventions: a field named `...Pct` is a percentage (3 = 3 %); `...Rate` is a fraction (0.001 = 0.1 %);
- * money and quantities are decimal strings (never JS floats); durations are ms after parsing.
+ * never inside workflow code: workflows receive the parsed, plain-JSON result, the domain's
+ * `StrategyConfig` (domain/config-types.ts: its fields, units and conventions). The schema below is
+ * checked against that type at compile time, so the two cannot drift apart.
  */
 const decimalString = (what: string) =>
   z
@@ -20,9 +21,6 @@ const nonNegDecimal = (what: string) =>
 const positiveDecimal = (what: string) =>
   decimalString(what).refine((v) => !v.startsWith('-') && /[1-9]/.test(v), { message: `${what} must be greater than 0` });
 
-export const TRADING_MODES = ['PAPER', 'LIVE_MINIMAL', 'LIVE_SCALED_1', 'LIVE_SCALED_2', 'LIVE_SCALED_3', 'EMERGENCY_STOP'] as const;
-export const tradingModeSchema = z.enum(TRADING_MODES);
-
 const modeLimitsSchema = z
   .object({
     riskPerTradePct: positiveDecimal('riskPerTradePct'),
@@ -32,7 +30,7 @@ const modeLimitsSchema = z
   .strict();
 
 /** The ladder from the live-trading controller report; each step is configurable. */
-const DEFAULT_LADDER = {
+const DEFAULT_LADDER: Record<LadderMode, ModeLimits> = {
   PAPER: { riskPerTradePct: '0.5', maxExposurePct: '20', dailyLossPct: '5' },
   LIVE_MINIMAL: { riskPerTradePct: '0.1', maxExposurePct: '2', dailyLossPct: '1' },
   LIVE_SCALED_1: { riskPerTradePct: '0.25', maxExposurePct: '5', dailyLossPct: '2' },
@@ -40,25 +38,27 @@ const DEFAULT_LADDER = {
   LIVE_SCALED_3: { riskPerTradePct: '1', maxExposurePct: '10', dailyLossPct: '2' },
 };
 
+/** One limits object per ladder mode, each defaulting to the report's numbers. */
+function ladderSchema() {
+  const rungs = {} as Record<LadderMode, z.ZodDefault<typeof modeLimitsSchema>>;
+  for (const mode of LADDER_MODES) rungs[mode] = modeLimitsSchema.default(DEFAULT_LADDER[mode]);
+  return z.object(rungs).strict().prefault({});
+}
+
 export const strategyConfigSchema = z
   .object({
     strategyId: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'strategyId must be 1-40 chars of lowercase letters, digits and "-"'),
     name: z.string().max(200).optional(),
-    /** Which strategy implementation (domain strategy registry). */
     strategy: z.string().default('token-unlock'),
-    /** Starting mode. Anything but PAPER must be reached through the gate + approvals. */
     mode: z.literal('PAPER').default('PAPER'),
     exchange: z
       .object({
         id: z.string().default('binance'),
-        /** testnet / sandbox endpoints in live modes */
         sandbox: z.boolean().default(true),
         quoteCurrency: z.string().default('USDT'),
-        /** fee the paper broker charges, as a fraction (0.001 = 0.1 %) */
         feeRate: nonNegDecimal('exchange.feeRate').default('0.001'),
-        /** Trading hours; crypto venues trade 24/7 (null). */
         session: z
           .object({
             timezone: z.string(),
@@ -95,7 +95,6 @@ export const strategyConfigSchema = z
       .prefault({}),
     sizing: z
       .object({
-        /** % of capital per trade before the mode's risk/exposure caps */
         positionPct: positiveDecimal('sizing.positionPct').default('10'),
       })
       .strict()
@@ -109,7 +108,6 @@ export const strategyConfigSchema = z
         maxDrawdownPct: positiveDecimal('risk.maxDrawdownPct').default('20'),
         maxConsecutiveLosses: z.number().int().positive().default(5),
         maxSpreadPct: positiveDecimal('risk.maxSpreadPct').default('0.5'),
-        /** order notional must be at most this % of the 24 h quote volume */
         maxOrderPctOfVolume: positiveDecimal('risk.maxOrderPctOfVolume').default('1'),
         maxSlippagePct: positiveDecimal('risk.maxSlippagePct').default('0.5'),
         maxLatencyMs: z.number().int().positive().default(2000),
@@ -117,16 +115,7 @@ export const strategyConfigSchema = z
       })
       .strict()
       .prefault({}),
-    ladder: z
-      .object({
-        PAPER: modeLimitsSchema.default(DEFAULT_LADDER.PAPER),
-        LIVE_MINIMAL: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_MINIMAL),
-        LIVE_SCALED_1: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_SCALED_1),
-        LIVE_SCALED_2: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_SCALED_2),
-        LIVE_SCALED_3: modeLimitsSchema.default(DEFAULT_LADDER.LIVE_SCALED_3),
-      })
-      .strict()
-      .prefault({}),
+    ladder: ladderSchema(),
     gate: z
       .object({
         paperPeriod: durationMs.default(7 * 86_400_000),
@@ -134,20 +123,15 @@ export const strategyConfigSchema = z
         minSharpe: decimalString('gate.minSharpe').default('0.5'),
         maxDrawdownPct: positiveDecimal('gate.maxDrawdownPct').default('15'),
         minTrades: z.number().int().nonnegative().default(10),
-        /** each live step needs this long of profitable operation */
         liveStepPeriod: durationMs.default(7 * 86_400_000),
       })
       .strict()
       .prefault({}),
     timing: z
       .object({
-        /** how often the strategy rescans the unlock calendar */
         scanInterval: durationMs.default(3_600_000),
-        /** how often a position's watcher reads the shared price cache */
         priceCheckInterval: durationMs.default(5_000),
-        /** emergency stop cooldown before an approval may resume trading */
         emergencyCooldown: durationMs.default(24 * 3_600_000),
-        /** the "day" of the daily loss budget (compressible for demos) */
         tradingDay: durationMs.default(86_400_000),
       })
       .strict()
@@ -156,9 +140,12 @@ export const strategyConfigSchema = z
   .strict();
 
 export type StrategyConfigInput = z.input<typeof strategyConfigSchema>;
-export type StrategyConfig = z.output<typeof strategyConfigSchema>;
-export type TradingMode = (typeof TRADING_MODES)[number];
-export type ModeLimits = z.output<typeof modeLimitsSchema>;
+
+/** True only when A and B are the same type (not merely assignable: an extra optional field fails too). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+/** Compile-time check: the schema parses to exactly the domain's StrategyConfig. */
+const schemaMatchesDomain: Same<z.output<typeof strategyConfigSchema>, StrategyConfig> = true;
+void schemaMatchesDomain;
 
 /** One actionable line per problem, naming the field: `capital.initial: must be greater than 0`. */
 export function formatZodError(err: z.ZodError): string {

@@ -1,12 +1,20 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
 
 /**
- * Temporal connection settings for client, worker and CLI alike, from Temporal's environment
- * configuration: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"),
- * TEMPORAL_API_KEY and TEMPORAL_TLS* for Temporal Cloud, TEMPORAL_PROFILE + TEMPORAL_CONFIG_FILE.
+ * The one way the worker, the CLI, the main job and the scripts reach Temporal. Settings come from
+ * Temporal's environment configuration: TEMPORAL_ADDRESS (default localhost:7233),
+ * TEMPORAL_NAMESPACE (default "default"), TEMPORAL_API_KEY and TEMPORAL_TLS* for Temporal Cloud,
+ * TEMPORAL_PROFILE + TEMPORAL_CONFIG_FILE.
  */
-export function temporalConnectConfig() {
+export interface TemporalTarget {
+  connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'] & { address: string };
+  namespace: string;
+}
+
+/** Where to connect, read from the environment (throws on a bad profile or config file). */
+export function temporalTarget(): TemporalTarget {
   const cfg = loadClientConnectConfig();
   return {
     connectionOptions: { ...cfg.connectionOptions, address: cfg.connectionOptions.address ?? 'localhost:7233' },
@@ -14,8 +22,19 @@ export function temporalConnectConfig() {
   };
 }
 
-export async function connectClient(): Promise<Client> {
-  const { connectionOptions, namespace } = temporalConnectConfig();
-  const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
+/** A client on the target's namespace; close it with `client.connection.close()`. */
+export async function connectClient(opts: { target?: TemporalTarget; connectTimeoutMs?: number } = {}): Promise<Client> {
+  const { connectionOptions, namespace } = opts.target ?? temporalTarget();
+  const connection = await Connection.connect({
+    ...(connectionOptions as Parameters<typeof Connection.connect>[0]),
+    ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeout: opts.connectTimeoutMs }),
+  });
   return new Client({ connection, namespace });
+}
+
+/** A worker's native connection to the target (the namespace goes into the worker options). */
+export async function connectWorker(target: TemporalTarget = temporalTarget()): Promise<NativeConnection> {
+  // loaded on demand: CLI commands that only need a client do not pay for the native worker runtime
+  const { NativeConnection } = await import('@temporalio/worker');
+  return NativeConnection.connect(target.connectionOptions);
 }

@@ -17,15 +17,3 @@ export function createDb(target: DatabaseTarget = databaseFromEnv()): Db {
   if (target.provider === 'sqlite') return new SqliteClient({ adapter, errorFormat: 'minimal' });
   return new PostgresClient({ adapter, errorFormat: 'minimal' }) as unknown as Db;
 }
-
-let shared: Db | undefined;
-/** One client per process (activities share it). */
-export function getDb(): Db {
-  shared ??= createDb();
-  return shared;
-}
-
-export async function closeDb(): Promise<void> {
-  if (shared) await shared.$disconnect();
-  shared = undefined;
-}

@@ -12,7 +12,7 @@
  * of the trades closed during the step, [stepStartedAt, now], is strictly > 0. Losing days inside the step
  * are allowed; a step with no closed trade has P&L 0 and fails.
  */
-import type { StrategyConfig } from '../config/strategy-config';
+import type { StrategyConfig } from './config-types';
 import type { ClosedTrade } from './types';
 import { d, sumDec, toStr } from './money';
 import { computeMetrics } from './metrics';

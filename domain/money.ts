@@ -24,14 +24,7 @@ export function toStr(x: DecimalInput): string {
   return v.toFixed();
 }
 
-/** Rounded to `dp` decimal places (half-up) as a string; for display, not for further arithmetic. */
-export function toFixedStr(x: DecimalInput, dp: number): string {
-  return toStr(d(x).toDecimalPlaces(dp, Decimal.ROUND_HALF_UP));
-}
-
 export const ZERO = new D(0);
-export const ONE = new D(1);
-export const HUNDRED = new D(100);
 
 export function minDec(...xs: Dec[]): Dec {
   return D.min(...xs);
@@ -60,16 +53,6 @@ export function roundDownToStep(x: Dec, step: DecimalInput): Dec {
 /** Truncate toward zero to `dp` decimal places. */
 export function truncDp(x: Dec, dp: number): Dec {
   return x.toDecimalPlaces(dp, Decimal.ROUND_DOWN);
-}
-
-/** x as a percentage of base (x / base * 100); zero when base is zero. */
-export function pctOf(x: Dec, base: Dec): Dec {
-  return base.isZero() ? ZERO : x.div(base).times(100);
-}
-
-/** base * pct / 100 */
-export function applyPct(base: Dec, pct: DecimalInput): Dec {
-  return base.times(d(pct)).div(100);
 }
 
 /** True when a value parses as a finite decimal. */

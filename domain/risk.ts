@@ -10,7 +10,7 @@
  * and a month 30 of those days. Periods are anchored at the state's creation time (not calendar
  * midnight) and roll forward in whole periods. Loss percentages are of the equity at period start.
  */
-import type { StrategyConfig } from '../config/strategy-config';
+import type { StrategyConfig } from './config-types';
 import type { BookLevel, ModeLimits, Side, TradingMode } from './types';
 import { d, Dec, maxDec, toStr, ZERO } from './money';
 import { bookImpactPct, estimateSlippagePct, spreadPct as quoteSpreadPct } from './fills';

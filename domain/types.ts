@@ -2,7 +2,8 @@
  * Plain data types shared by the domain core, activities and workflows.
  * Everything here is JSON-safe: money and quantities travel as decimal strings, times as epoch ms.
  */
-export type { StrategyConfig, TradingMode, ModeLimits } from '../config/strategy-config';
+export type { StrategyConfig, ModeLimits } from './config-types';
+export type { TradingMode } from './modes';
 
 /** A decimal number written as a string ("123.45"); parse with Decimal, never Number. */
 export type DecimalString = string;

@@ -20,7 +20,8 @@
 import * as ccxt from 'ccxt';
 import { z } from 'zod';
 import type { Db } from '../db/client';
-import { ConfigError, formatZodError, type TradingMode } from '../config/strategy-config';
+import { ConfigError, formatZodError } from '../config/strategy-config';
+import { EMERGENCY_STOP, isLiveMode, type TradingMode } from '../domain/modes';
 import { CcxtGateway } from './ccxt-gateway';
 import { CcxtMarketData, PricePathMarketData, ReplayMarketData, type MarketDataSource } from './market-data';
 import { PaperBroker, type PaperAccountSettings } from './paper-broker';
@@ -134,16 +135,10 @@ export function loadExchangeEnv(env: NodeJS.ProcessEnv = process.env): ExchangeE
   return r.data;
 }
 
-const LIVE_MODES = new Set(['LIVE_MINIMAL', 'LIVE_SCALED_1', 'LIVE_SCALED_2', 'LIVE_SCALED_3']);
-
-export function isLiveMode(mode: string): boolean {
-  return LIVE_MODES.has(mode);
-}
-
 function checkMode(mode: string): 'paper' | 'live' {
   if (mode === 'PAPER') return 'paper';
-  if (LIVE_MODES.has(mode)) return 'live';
-  if (mode === 'EMERGENCY_STOP') {
+  if (isLiveMode(mode)) return 'live';
+  if (mode === EMERGENCY_STOP) {
     throw new BrokerError('EMERGENCY_STOP is a strategy state, not a venue: pass the mode the position was opened in', 'INVALID_ORDER', false);
   }
   throw new BrokerError(`unknown trading mode "${mode}"`, 'INVALID_ORDER', false);

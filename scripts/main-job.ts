@@ -19,11 +19,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { NativeConnection } from '@temporalio/worker';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { parseStrategyConfig, ConfigError } from '../config/strategy-config';
 import { loadAppEnv } from '../config/env';
-import { temporalConnectConfig } from '../config/temporal';
+import { connectClient, connectWorker, temporalTarget } from '../config/temporal';
 import { createDb } from '../db/client';
 import { createActivities } from '../activities';
 import { createBrokerRegistry } from '../exchange/broker-registry';
@@ -52,14 +51,15 @@ async function main() {
   const eventsWanted = Number(arg('events') ?? 6);
   if (!Number.isInteger(eventsWanted) || eventsWanted < 1 || eventsWanted > 50) throw new ConfigError('--events must be an integer from 1 to 50');
   const env = loadAppEnv();
-  const { connectionOptions, namespace } = temporalConnectConfig();
+  const target = temporalTarget();
+  const { namespace } = target;
   const uiBase = process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${DEFAULT_DEV_SERVER.uiPort}`;
 
   const cleanups: Array<() => Promise<unknown>> = [];
   const say = (s: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
   // 1. Temporal
-  const address = connectionOptions.address ?? 'localhost:7233';
+  const address = target.connectionOptions.address;
   const local = /^(localhost|127\.0\.0\.1):7233$/.test(address);
   if (local && !(await isListening(DEFAULT_DEV_SERVER.port))) {
     const server = await startDevServer();
@@ -88,7 +88,7 @@ async function main() {
   // 4. worker
   const brokers = createBrokerRegistry({ db, log: (m) => say(m) });
   cleanups.push(() => brokers.close());
-  const connection = await NativeConnection.connect(connectionOptions);
+  const connection = await connectWorker(target);
   const worker = await createTradingWorker({
     connection,
     namespace,
@@ -117,7 +117,7 @@ async function main() {
   }
 
   // 6. the strategy: start, or re-attach to the durable one
-  const client = new Client({ connection: await Connection.connect(connectionOptions), namespace });
+  const client = await connectClient({ target });
   const wid = strategyWorkflowId(config.strategyId);
   try {
     await startStrategyWorkflow(client, config, env.TRADER_TASK_QUEUE);

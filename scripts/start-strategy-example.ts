@@ -1,11 +1,12 @@
 /**
  * Starting a strategy from your own code — the same thing `unlock-trader strategy start` does, with
- * nothing but @temporalio/client. Copy it into your automation.
+ * nothing but @temporalio/client (the connection comes from config/temporal.ts: Temporal's env config
+ * plus `Connection.connect`). Copy it into your automation.
  *
  *   npx tsx scripts/start-strategy-example.ts [config-file]      (default examples/strategy-demo.json)
  *
  * Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE (default "default"),
- * TEMPORAL_API_KEY + TLS for Temporal Cloud (Temporal's env config, see config/temporal.ts),
+ * TEMPORAL_API_KEY + TLS for Temporal Cloud (Temporal's env config),
  * TRADER_TASK_QUEUE (default "unlock-trader": the queue the worker polls).
  *
  * The contract with the strategy workflow (workflows/strategy-api.ts):
@@ -20,10 +21,10 @@
  *   const status = await handle.query('status')
  */
 import { readFileSync } from 'node:fs';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { parse as parseYaml } from 'yaml';
 import { parseStrategyConfig } from '../config/strategy-config';
-import { temporalConnectConfig } from '../config/temporal';
+import { connectClient } from '../config/temporal';
 import { loadAppEnv } from '../config/env';
 import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy-api';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
@@ -35,9 +36,7 @@ async function main() {
   const config = parseStrategyConfig(/\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text));
 
   // 2. connect the way the worker and the CLI do (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, API key, TLS)
-  const { connectionOptions, namespace } = temporalConnectConfig();
-  const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
-  const client = new Client({ connection, namespace });
+  const client = await connectClient();
   const workflowId = strategyWorkflowId(config.strategyId);
 
   try {
@@ -66,7 +65,7 @@ async function main() {
       process.exitCode = 1;
     } else throw e;
   } finally {
-    await connection.close();
+    await client.connection.close();
   }
 }
 

@@ -5,9 +5,9 @@
  * down gracefully: no new tasks, running activities get WORKER_SHUTDOWN_GRACE_MS to finish.
  * Several of these processes may poll the same queue: that is how it scales out.
  */
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { loadAppEnv } from '../config/env';
-import { temporalConnectConfig } from '../config/temporal';
+import { connectWorker, temporalTarget } from '../config/temporal';
 import { createDb } from '../db/client';
 import { createActivities } from '../activities';
 import { createBrokerRegistry } from '../exchange/broker-registry';
@@ -15,22 +15,22 @@ import { createTradingWorker } from './create-worker';
 
 async function main() {
   const env = loadAppEnv();
-  const { connectionOptions, namespace } = temporalConnectConfig();
+  const target = temporalTarget();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = createDb(env.DATABASE_URL);
   // validates the exchange/market-data env up front; credentials stay in this process, never in payloads
   const brokers = createBrokerRegistry({ db, log: (m) => console.log(m) });
-  const connection = await NativeConnection.connect(connectionOptions);
+  const connection = await connectWorker(target);
   const worker = await createTradingWorker({
     connection,
-    namespace,
+    namespace: target.namespace,
     taskQueue: env.TRADER_TASK_QUEUE,
     activities: createActivities({ db, brokers }),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
   });
-  console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${connectionOptions.address} (namespace ${namespace}, db ${env.DATABASE_URL.provider})`);
+  console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${target.connectionOptions.address} (namespace ${target.namespace}, db ${env.DATABASE_URL.provider})`);
   try {
     await worker.run();
   } finally {

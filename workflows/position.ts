@@ -35,8 +35,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { getStrategy } from '../domain/strategy';
-import { entryWindow } from '../domain/unlock-strategy';
+import { getPlaybook } from '../domain/playbook';
+import { entryWindow } from '../domain/unlock-playbook';
 import { isSessionOpen, msUntilSessionOpen } from '../domain/sessions';
 import { closedTrade } from '../domain/pnl';
 import { d, toStr } from '../domain/money';
@@ -76,7 +76,7 @@ const MAX_EXIT_ROUNDS = 5;
 export async function positionWorkflow(input: PositionInput): Promise<PositionView> {
   const { event, config, strategyId } = input;
   const positionId = workflowInfo().workflowId;
-  const strategy = getStrategy(config.strategy);
+  const playbook = getPlaybook(config.strategy);
   const parent = getExternalWorkflowHandle(input.strategyWorkflowId);
 
   const view: PositionView = {
@@ -135,7 +135,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
 
     // 2. Re-check the entry filters on fresh market data.
     const { latencyMs, venue: _venue, ...snapshot } = await market.fetchMarketSnapshot({ symbol: event.symbol, mode: input.mode, asOf: Date.now(), strategyId });
-    const verdict = strategy.evaluateEntry({ event, snapshot, now: Date.now(), cfg: config });
+    const verdict = playbook.evaluateEntry({ event, snapshot, now: Date.now(), cfg: config });
     await db.recordSignal({
       id: `${positionId}:entry`,
       strategyId,
@@ -210,7 +210,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     view.quantity = entry.filledAmount;
     view.entryPrice = entry.avgPrice;
     view.entryFee = entry.fee;
-    const levels = strategy.exitLevels(entry.avgPrice, config, event);
+    const levels = playbook.exitLevels(entry.avgPrice, config, event);
     view.stopPrice = levels.stopPrice;
     view.targetPrice = levels.targetPrice;
     view.timeExitAt = levels.timeExitAt ?? null;

@@ -31,8 +31,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { getStrategy } from '../domain/strategy';
+import { getPlaybook } from '../domain/playbook';
 import { isHalted, limitsFor, nextMode } from '../domain/ladder';
+import { isLadderMode } from '../domain/modes';
 import {
   applyClosedTrade,
   checkPreTradeRisk,
@@ -137,7 +138,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
   const info = workflowInfo();
   const config: StrategyConfig = input.config;
   const strategyId = config.strategyId;
-  const strategy = getStrategy(config.strategy);
+  const playbook = getPlaybook(config.strategy);
   const s: StrategyCarried = input.carried ?? freshState(config, Date.now());
   let wake = false;
   let riskDirty = true;
@@ -553,7 +554,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
       // a scan that starts many children must not grow the history past the replay budget: stop here,
       // continue-as-new in the main loop, and the next run's scan starts the rest (they are not "seen")
       if (workflowInfo().continueAsNewSuggested) return;
-      const q = strategy.qualifies(event, config, Date.now());
+      const q = playbook.qualifies(event, config, Date.now());
       if (!q.ok) {
         s.seenEvents[event.id] = event.unlockAt;
         await act.recordSignal({
@@ -720,7 +721,6 @@ export const DECIMAL_RISK_FIELDS = new Set(['maxPositionPct', 'weeklyLossPct', '
 function limitsProblem(u: LimitsUpdate | undefined): string | null {
   if (!u || typeof u !== 'object') return 'a limits update must be an object: { "risk": {...}, "ladder": {...} }';
   const decimal = /^\d+(\.\d+)?$/;
-  const known = new Set(['PAPER', 'LIVE_MINIMAL', 'LIVE_SCALED_1', 'LIVE_SCALED_2', 'LIVE_SCALED_3']);
   for (const [k, v] of Object.entries(u.risk ?? {})) {
     // only the fields of the config's risk section, each with its own shape (integers stay integers)
     if (INTEGER_RISK_FIELDS.has(k)) {
@@ -731,7 +731,7 @@ function limitsProblem(u: LimitsUpdate | undefined): string | null {
     if (typeof v === 'number' ? !(v > 0) : !(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `risk.${k} must be a positive number, got ${JSON.stringify(v)}`;
   }
   for (const [rung, lim] of Object.entries(u.ladder ?? {})) {
-    if (!known.has(rung)) return `ladder.${rung} is not a mode of the ladder`;
+    if (!isLadderMode(rung)) return `ladder.${rung} is not a mode of the ladder`;
     for (const [k, v] of Object.entries(lim ?? {})) {
       if (!['riskPerTradePct', 'maxExposurePct', 'dailyLossPct'].includes(k)) return `ladder.${rung}.${k} is not a limit`;
       if (!(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `ladder.${rung}.${k} must be a positive decimal string, got ${JSON.stringify(v)}`;

@@ -5,7 +5,8 @@
  * passes, get approved to LIVE_MINIMAL, and then send every order to the simulator through ccxt.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { parseStrategyConfig, type StrategyConfig } from '../../config/strategy-config';
+import { parseStrategyConfig } from '../../config/strategy-config';
+import type { StrategyConfig } from '../../domain/config-types';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
 import { positionWorkflowId } from '../../workflows/position-api';
 import { clientOrderIdFor } from '../../exchange/client-order-id';

@@ -36,8 +36,8 @@ export function registerHealthCommand(program: Command, ctx: Ctx): void {
       if (!(ms > 0)) throw new CliError(`--timeout must be a positive number of seconds, got "${o.timeout}"`);
       const { loadAppEnv } = await import('../../config/env');
       const appEnv = loadAppEnv();
-      const { temporalConnectConfig } = await import('../../config/temporal');
-      const { connectionOptions, namespace } = temporalConnectConfig();
+      const { temporalTarget } = await import('../../config/temporal');
+      const { connectionOptions, namespace } = temporalTarget();
       const taskQueue = appEnv.TRADER_TASK_QUEUE;
 
       const temporalCheck = async (): Promise<HealthCheck[]> => {

@@ -10,7 +10,8 @@ import { readStructured } from '../lib/files';
 import { duration, isoTime, num, table } from '../lib/table';
 import { startStrategyWorkflow, dailyReportScheduleId } from '../../client/strategy-client';
 import { checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, withTimeout, workflowUiUrl } from '../lib/temporal';
-import { ConfigError, parseStrategyConfig, strategyConfigSchema, type StrategyConfig } from '../../config/strategy-config';
+import { ConfigError, parseStrategyConfig, strategyConfigSchema } from '../../config/strategy-config';
+import type { StrategyConfig } from '../../domain/config-types';
 import {
   openPositionsQuery,
   statusQuery,

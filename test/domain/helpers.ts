@@ -1,4 +1,5 @@
-import { parseStrategyConfig, type StrategyConfig } from '../../config/strategy-config';
+import { parseStrategyConfig } from '../../config/strategy-config';
+import type { StrategyConfig } from '../../domain/config-types';
 import type { ClosedTrade } from '../../domain/types';
 
 /** The validated default config (the report's numbers). */

@@ -1,4 +1,4 @@
-import { checkExit, entryWindow, evaluateUnlockEntry, exitLevels, qualifiesForCalendar, signalStrength, unlockPct } from '../../domain/unlock-strategy';
+import { checkExit, entryWindow, evaluateUnlockEntry, exitLevels, qualifiesForCalendar, signalStrength, unlockPct } from '../../domain/unlock-playbook';
 import type { MarketSnapshot, UnlockEvent } from '../../domain/types';
 import { d } from '../../domain/money';
 import { defaultConfig, HOUR } from './helpers';

@@ -1,5 +1,12 @@
-import { getStrategy, listStrategies, registerStrategy, unregisterStrategy, type TradingStrategy } from '../../domain/strategy';
-import { isHalted, isLive, limitsFor, nextMode, previousMode } from '../../domain/ladder';
+import {
+  getPlaybook as getStrategy,
+  listPlaybooks as listStrategies,
+  registerPlaybook as registerStrategy,
+  unregisterPlaybook as unregisterStrategy,
+  type Playbook as TradingStrategy,
+} from '../../domain/playbook';
+import { isHalted, limitsFor, nextMode, previousMode } from '../../domain/ladder';
+import { isLiveMode as isLive } from '../../domain/modes';
 import { sizePosition, type SizingInput } from '../../domain/sizing';
 import type { UnlockEvent, MarketSnapshot } from '../../domain/types';
 import { d } from '../../domain/money';

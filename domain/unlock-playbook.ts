@@ -7,7 +7,7 @@
  *   unlockPct > minUnlockPct (5), volume24h > minVolume24hUsd (1 000 000), change7d > minChange7dPct (-20),
  *   unlock not yet passed, and now inside [unlock - entryLead - entryTolerance, unlock - entryLead + entryTolerance].
  */
-import type { StrategyConfig } from '../config/strategy-config';
+import type { StrategyConfig } from './config-types';
 import type { EntryWindow, ExitLevels, ExitSignal, MarketSnapshot, Rejection, UnlockEvent } from './types';
 import { clampDec, d, D, isDecimal, minDec, toStr } from './money';
 
@@ -18,18 +18,6 @@ export type TokenUnlockConfigLike = TokenUnlockConfig | Pick<StrategyConfig, 'to
 export function tokenUnlockCfg(cfg: TokenUnlockConfigLike): TokenUnlockConfig {
   return 'tokenUnlock' in cfg ? cfg.tokenUnlock : cfg;
 }
-
-export const UNLOCK_REJECTIONS = {
-  INVALID_EVENT: 'INVALID_EVENT',
-  INVALID_SNAPSHOT: 'INVALID_SNAPSHOT',
-  SYMBOL_MISMATCH: 'SYMBOL_MISMATCH',
-  UNLOCK_TOO_SMALL: 'UNLOCK_TOO_SMALL',
-  VOLUME_TOO_LOW: 'VOLUME_TOO_LOW',
-  PRICE_DOWNTREND: 'PRICE_DOWNTREND',
-  OUTSIDE_ENTRY_WINDOW: 'OUTSIDE_ENTRY_WINDOW',
-  ENTRY_WINDOW_PASSED: 'ENTRY_WINDOW_PASSED',
-  UNLOCK_PASSED: 'UNLOCK_PASSED',
-} as const;
 
 const HOUR_MS = 3_600_000;
 
@@ -115,7 +103,7 @@ export interface UnlockEntryInput {
   cfg: StrategyConfig;
 }
 
-export type EntryDecision =
+export type UnlockEntryVerdict =
   | { ok: true; strength: string; unlockPct: string; timingDeviationHours: string; window: EntryWindow }
   | { ok: false; reasons: Rejection[] };
 
@@ -123,7 +111,7 @@ export type EntryDecision =
  * All entry filters, every failing one reported (not just the first), each with its code and numbers.
  * Strength is only computed when every filter passes.
  */
-export function evaluateUnlockEntry({ event, snapshot, now, cfg }: UnlockEntryInput): EntryDecision {
+export function evaluateUnlockEntry({ event, snapshot, now, cfg }: UnlockEntryInput): UnlockEntryVerdict {
   const bad = validateEvent(event);
   if (bad.length) return { ok: false, reasons: bad };
   const c = cfg.tokenUnlock;
