@@ -33,7 +33,7 @@ import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
 import { arg } from './lib/argv';
-import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../workflows/strategy-api';
+import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../workflows/strategy/api';
 import { startStrategyWorkflow } from '../client/strategy-client';
 
 const SIM_PORT = Number(process.env.SIM_PORT ?? 8710);

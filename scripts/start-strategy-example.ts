@@ -8,7 +8,7 @@
  * TEMPORAL_API_KEY + TLS for Temporal Cloud (Temporal's env config, see config/temporal.ts),
  * TRADER_TASK_QUEUE (default "unlock-trader": the queue the worker polls).
  *
- * The contract with the strategy workflow (workflows/strategy-api.ts):
+ * The contract with the strategy workflow (workflows/strategy/api.ts):
  *   - workflow type "strategyWorkflow", workflow id "strategy-<strategyId>"
  *   - one argument: { config } — the config AFTER validation by parseStrategyConfig (defaults filled,
  *     durations in ms). Validate on the client: the workflow trusts its input.
@@ -25,7 +25,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseStrategyConfig } from '../config/strategy-config';
 import { temporalConnectConfig } from '../config/temporal';
 import { loadAppEnv } from '../config/env';
-import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy-api';
+import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy/api';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
 
 async function main() {

@@ -6,8 +6,8 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { parseStrategyConfig, type StrategyConfig } from '../../config/strategy-config';
-import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
-import { positionWorkflowId } from '../../workflows/position-api';
+import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy/api';
+import { positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../exchange/client-order-id';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import type { UnlockEvent } from '../../domain/types';

@@ -18,7 +18,7 @@ import {
   type LimitsUpdate,
   type OpenPositionInfo,
   type StrategyStatus,
-} from '../../workflows/strategy-api';
+} from '../../workflows/strategy/api';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import { d, toStr } from '../../domain/money';
 
