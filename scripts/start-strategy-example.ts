@@ -15,9 +15,9 @@
  *   - search attributes StrategyId, TradingMode, StrategyState (Keyword) so the Web UI can filter
  *   - idempotent start: a running strategy with the same id is refused (conflict policy FAIL)
  * Afterwards, talk to it with updates (answers or refuses with a reason), signals or queries:
- *   await handle.executeUpdate('approve', { args: [{ by: 'alice', note: '...' }] })   // or 'pause', 'resume', 'emergencyStop', 'updateLimits'
- *   await handle.signal('stopStrategy', { by: 'alice' })
- *   const status = await handle.query('status')
+ *   await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', note: '...' }] })   // or pauseUpdate, resumeUpdate, emergencyStopUpdate, updateLimitsUpdate
+ *   await handle.signal(stopStrategySignal, { by: 'alice' })
+ *   const status = await handle.query(statusQuery)
  */
 import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
