@@ -16,28 +16,7 @@ import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo
 import { getStrategy } from '../../domain/strategy';
 import { rollRiskPeriods } from '../../domain/risk';
 import { computeMetrics } from '../../domain/metrics';
-import {
-  approveSignal,
-  approveUpdate,
-  emergencyStopSignal,
-  emergencyStopUpdate,
-  entryRequestSignal,
-  metricsQuery,
-  openPositionsQuery,
-  pauseSignal,
-  pauseUpdate,
-  positionEndedSignal,
-  positionOpenedSignal,
-  rejectSignal,
-  rejectUpdate,
-  resumeSignal,
-  resumeUpdate,
-  statusQuery,
-  stopStrategySignal,
-  updateLimitsSignal,
-  updateLimitsUpdate,
-  type StrategyStatus,
-} from './api';
+import * as api from './api';
 import { freshState, StrategyRun, type StrategyInput } from './state';
 import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, throwIfRefused } from './refusals';
 import { limitsUpdateProblem } from './limits-update';
@@ -50,9 +29,7 @@ import { decideEntry } from './entry';
 import { openPositions, positionEnded, positionOpened, stopAll } from './children';
 import { act } from './proxies';
 
-export type { StrategyCarried, StrategyInput } from './state';
-
-export async function strategyWorkflow(input: StrategyInput): Promise<StrategyStatus> {
+export async function strategyWorkflow(input: StrategyInput): Promise<api.StrategyStatus> {
   const config = input.config;
   const playbook = getStrategy(config.strategy);
   const run = new StrategyRun(config, input.carried ?? freshState(config, Date.now()), workflowInfo().workflowId);
@@ -61,44 +38,44 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
 
   // ---------------------------------------------------------------- setup: handlers
   // Signals: the plain Temporal CLI can send them; a refused one is recorded (status.lastRefusal + alert).
-  setHandler(approveSignal, async (i) => {
+  setHandler(api.approveSignal, async (i) => {
     const r = approveRefusal(run, i);
     return r ? refuse(run, 'approve', r) : approve(run, i);
   });
-  setHandler(rejectSignal, async (i) => {
+  setHandler(api.rejectSignal, async (i) => {
     const r = rejectRefusal(run, i);
     return r ? refuse(run, 'reject', r) : reject(run, i);
   });
-  setHandler(pauseSignal, async (i) => {
+  setHandler(api.pauseSignal, async (i) => {
     const r = pauseRefusal(run);
     return r ? refuse(run, 'pause', r) : pause(run, i);
   });
-  setHandler(resumeSignal, async (i) => {
+  setHandler(api.resumeSignal, async (i) => {
     const r = resumeRefusal(run, i);
     return r ? refuse(run, 'resume', r) : resume(run, i);
   });
-  setHandler(emergencyStopSignal, async (i) => {
+  setHandler(api.emergencyStopSignal, async (i) => {
     const r = emergencyRefusal(run, i);
     if (r) return refuse(run, 'emergencyStop', r);
     enterManualEmergency(run, i);
   });
-  setHandler(updateLimitsSignal, async (u) => {
+  setHandler(api.updateLimitsSignal, async (u) => {
     const r = limitsUpdateProblem(u);
     return r ? refuse(run, 'updateLimits', r) : updateLimits(run, u);
   });
-  setHandler(stopStrategySignal, () => {
+  setHandler(api.stopStrategySignal, () => {
     s.stopRequested = true;
     run.publish();
     run.wake = true;
   });
 
   // Updates: same rules, but the caller gets the refusal as the update's failure, with nothing changed.
-  setHandler(approveUpdate, async (i) => (await approve(run, i), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
-  setHandler(rejectUpdate, async (i) => (await reject(run, i), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
-  setHandler(pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (_i) => throwIfRefused(pauseRefusal(run)) });
-  setHandler(resumeUpdate, async (i) => (await resume(run, i), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
+  setHandler(api.approveUpdate, async (i) => (await approve(run, i), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
+  setHandler(api.rejectUpdate, async (i) => (await reject(run, i), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
+  setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (_i) => throwIfRefused(pauseRefusal(run)) });
+  setHandler(api.resumeUpdate, async (i) => (await resume(run, i), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
   setHandler(
-    emergencyStopUpdate,
+    api.emergencyStopUpdate,
     async (i) => {
       enterManualEmergency(run, i);
       // answer once the exits are dispatched
@@ -107,16 +84,16 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
     },
     { validator: (i) => throwIfRefused(emergencyRefusal(run, i)) },
   );
-  setHandler(updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u)) });
+  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u)) });
 
-  setHandler(statusQuery, status);
-  setHandler(openPositionsQuery, () => openPositions(run));
-  setHandler(metricsQuery, () => ({ metrics: computeMetrics(s.trades, config.capital.initial), trades: s.trades }));
+  setHandler(api.statusQuery, status);
+  setHandler(api.openPositionsQuery, () => openPositions(run));
+  setHandler(api.metricsQuery, () => ({ metrics: computeMetrics(s.trades, config.capital.initial), trades: s.trades }));
 
   // child → parent
-  setHandler(entryRequestSignal, async (req) => decideEntry(run, req));
-  setHandler(positionOpenedSignal, (p) => positionOpened(run, p));
-  setHandler(positionEndedSignal, (e) => positionEnded(run, e));
+  setHandler(api.entryRequestSignal, async (req) => decideEntry(run, req));
+  setHandler(api.positionOpenedSignal, (p) => positionOpened(run, p));
+  setHandler(api.positionEndedSignal, (e) => positionEnded(run, e));
 
   // ---------------------------------------------------------------- run: the loop
   run.publish();
