@@ -18,6 +18,7 @@ import { startDevServerOnFreePorts, stopChild } from '../scripts/lib/dev-server'
 import { tsToMs } from '@temporalio/common/lib/time';
 import { freePort, log, ms, sleep, waitFor } from './lib/util';
 import { loadavg } from './lib/stack';
+import { goSignal } from './fanout-workflows';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,7 +69,7 @@ async function main() {
         results[`signal ${n} workflows from one workflow → all completed`] = await lastClose(ids, t1);
         log(`signals from a workflow: last leaf completed after ${ms(results[`signal ${n} workflows from one workflow → all completed`])}`);
       } else {
-        await Promise.all(ids.map((id) => client.workflow.getHandle(id).signal('go')));
+        await Promise.all(ids.map((id) => client.workflow.getHandle(id).signal(goSignal)));
         await allDone(ids);
         results[`signal ${n} workflows from a client → all completed`] = await lastClose(ids, t1);
         log(`signals from a client: last leaf completed after ${ms(results[`signal ${n} workflows from a client → all completed`])}`);

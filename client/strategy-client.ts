@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { StrategyConfig } from '../domain/config-types';
-import { strategyWorkflowId } from '../workflows/strategy-api';
+import { strategyWorkflowId } from '../workflows/strategy/api';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
 
 /**

@@ -32,7 +32,7 @@ import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
 import { arg } from './lib/argv';
-import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../workflows/strategy-api';
+import { openPositionsQuery, statusQuery, strategyWorkflowId } from '../workflows/strategy/api';
 import { startStrategyWorkflow } from '../client/strategy-client';
 
 const SIM_PORT = Number(process.env.SIM_PORT ?? 8710);
@@ -144,10 +144,10 @@ async function main() {
   let lastMode = '';
   const narrate = async () => {
     try {
-      const status = await handle.query<StrategyStatus>('status');
+      const status = await handle.query(statusQuery);
       if (status.mode !== lastMode) say(`mode ${status.mode} (${status.state})${status.gate.awaitingApproval ? ' — gate passed, awaiting approval' : ''}`);
       lastMode = status.mode;
-      for (const p of await handle.query<OpenPositionInfo[]>('openPositions')) {
+      for (const p of await handle.query(openPositionsQuery)) {
         if (p.status === 'OPEN' && !seenOpen.has(p.positionId)) {
           seenOpen.add(p.positionId);
           say(`opened ${p.symbol}: ${p.quantity} @ ${p.entryPrice} (${p.positionId})`);

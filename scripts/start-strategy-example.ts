@@ -9,16 +9,16 @@
  * TEMPORAL_API_KEY + TLS for Temporal Cloud (Temporal's env config),
  * TRADER_TASK_QUEUE (default "unlock-trader": the queue the worker polls).
  *
- * The contract with the strategy workflow (workflows/strategy-api.ts):
+ * The contract with the strategy workflow (workflows/strategy/api.ts):
  *   - workflow type "strategyWorkflow", workflow id "strategy-<strategyId>"
  *   - one argument: { config } — the config AFTER validation by parseStrategyConfig (defaults filled,
  *     durations in ms). Validate on the client: the workflow trusts its input.
  *   - search attributes StrategyId, TradingMode, StrategyState (Keyword) so the Web UI can filter
  *   - idempotent start: a running strategy with the same id is refused (conflict policy FAIL)
  * Afterwards, talk to it with updates (answers or refuses with a reason), signals or queries:
- *   await handle.executeUpdate('approve', { args: [{ by: 'alice', note: '...' }] })   // or 'pause', 'resume', 'emergencyStop', 'updateLimits'
- *   await handle.signal('stopStrategy', { by: 'alice' })
- *   const status = await handle.query('status')
+ *   await handle.executeUpdate(approveUpdate, { args: [{ by: 'alice', note: '...' }] })   // or pauseUpdate, resumeUpdate, emergencyStopUpdate, updateLimitsUpdate
+ *   await handle.signal(stopStrategySignal, { by: 'alice' })
+ *   const status = await handle.query(statusQuery)
  */
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -26,7 +26,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseStrategyConfig } from '../config/strategy-config';
 import { connectClient } from '../config/temporal';
 import { loadAppEnv } from '../config/env';
-import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy-api';
+import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy/api';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
 
 async function main() {

@@ -7,8 +7,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { parseStrategyConfig } from '../../config/strategy-config';
 import type { StrategyConfig } from '../../domain/config-types';
-import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
-import { positionWorkflowId } from '../../workflows/position-api';
+import { approveUpdate, emergencyStopUpdate, openPositionsQuery, statusQuery, stopStrategySignal, strategyWorkflowId } from '../../workflows/strategy/api';
+import { exitPositionSignal, positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../exchange/client-order-id';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import type { UnlockEvent } from '../../domain/types';
@@ -248,16 +248,16 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
       const warmIds = warm.map((e) => positionWorkflowId(strategyId, e.id));
       await waitFor('the two warm-up positions to open', () => db.position.count({ where: { id: { in: warmIds }, status: 'OPEN' } }), (c) => c === 2, 120_000, 250);
       stack.sim.stepPct('ARB/USDT', 1);
-      for (const id of warmIds) await client.workflow.getHandle(id).signal('exitPosition', { reason: 'MANUAL', by: 'bench' });
+      for (const id of warmIds) await client.workflow.getHandle(id).signal(exitPositionSignal, { reason: 'MANUAL', by: 'bench' });
       await waitFor('the warm-up trades to close', () => db.position.count({ where: { id: { in: warmIds }, status: 'CLOSED' } }), (c) => c === 2, 120_000, 250);
       const st = await waitFor(
         'the paper gate to pass (awaiting approval)',
-        () => handle.query<StrategyStatus>('status'),
+        () => handle.query(statusQuery),
         (s) => s.gate.awaitingApproval,
         60_000,
         500,
       );
-      const approved = await handle.executeUpdate<StrategyStatus, [{ by: string; note: string }]>('approve', { args: [{ by: 'bench', note: 'benchmark live run' }] });
+      const approved = await handle.executeUpdate(approveUpdate, { args: [{ by: 'bench', note: 'benchmark live run' }] });
       if (approved.mode !== 'LIVE_MINIMAL') throw new Error(`approval did not promote: mode ${approved.mode}`);
       r.warmup = { gateMs: Date.now() - t0, approvedAt: Date.now() };
       log(`${label}: gate passed (${st.gate.result?.criteria.map((c) => `${c.name}=${c.value}`).join(' ')}), approved → LIVE_MINIMAL after ${Math.round((Date.now() - t0) / 1000)} s`);
@@ -296,7 +296,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     // the strategy must know every position as OPEN (the emergency batch covers OPEN positions)
     await waitFor(
       `the strategy to see ${open} open positions`,
-      async () => (await handle.query<OpenPositionInfo[]>('openPositions')).filter((p) => p.status === 'OPEN' && mainIds.has(p.positionId)).length,
+      async () => (await handle.query(openPositionsQuery)).filter((p) => p.status === 'OPEN' && mainIds.has(p.positionId)).length,
       (c) => c >= open,
       120_000,
       500,
@@ -318,7 +318,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     const sentAt = Date.now();
     r.stop.sentAt = sentAt;
     const update = handle
-      .executeUpdate<StrategyStatus, [{ reason: string; by: string }]>('emergencyStop', { args: [{ reason: 'benchmark', by: 'bench' }] })
+      .executeUpdate(emergencyStopUpdate, { args: [{ reason: 'benchmark', by: 'bench' }] })
       .then((st) => {
         r.stop.updateReturnedMs = Date.now() - sentAt;
         return st;
@@ -369,7 +369,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     r.stop.cpuCores = { worker: coresOver(cpuStop.worker, stopCpu.worker, stopCpu.at - cpuStop.at), server: coresOver(cpuStop.server, stopCpu.server, stopCpu.at - cpuStop.at) };
 
     // stop the strategy (it stays in EMERGENCY_STOP otherwise) before reading its history
-    await handle.signal('stopStrategy', { by: 'bench', reason: 'benchmark run over' });
+    await handle.signal(stopStrategySignal, { by: 'bench', reason: 'benchmark run over' });
     await withTimeout('the strategy to stop', handle.result(), 60_000).catch(async (e: unknown) => {
       log(`${label}: ${String(e)}; terminating it`);
       await handle.terminate('benchmark cleanup').catch(() => undefined);

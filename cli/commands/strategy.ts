@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
 import { duration, isoTime, num, table } from '../lib/table';
@@ -13,13 +14,26 @@ import { checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, 
 import { ConfigError, parseStrategyConfig, strategyConfigSchema } from '../../config/strategy-config';
 import type { StrategyConfig } from '../../domain/config-types';
 import {
+  approveSignal,
+  approveUpdate,
+  emergencyStopSignal,
+  emergencyStopUpdate,
   openPositionsQuery,
+  pauseSignal,
+  pauseUpdate,
+  rejectSignal,
+  rejectUpdate,
+  resumeSignal,
+  resumeUpdate,
   statusQuery,
+  stopStrategySignal,
   strategyWorkflowId,
+  updateLimitsSignal,
+  updateLimitsUpdate,
   type LimitsUpdate,
   type OpenPositionInfo,
   type StrategyStatus,
-} from '../../workflows/strategy-api';
+} from '../../workflows/strategy/api';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import { d, toStr } from '../../domain/money';
 
@@ -207,8 +221,8 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
 
   // ------------------------------------------------------------------ controls
   interface ControlSpec<A> {
-    update: string;
-    signal: string;
+    update: UpdateDefinition<StrategyStatus, [A]>;
+    signal: SignalDefinition<[A]>;
     /** "approval refused: <reason>" */
     refusal: string;
     args: A;
@@ -223,19 +237,19 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
         await handle.signal(spec.signal, spec.args);
       } catch (e) {
         if (isNotFound(e)) throw notFound(id);
-        throw new CliError(`could not send ${spec.signal} to ${desc.workflowId}: ${oneLine(e)}`);
+        throw new CliError(`could not send ${spec.signal.name} to ${desc.workflowId}: ${oneLine(e)}`);
       }
-      ctx.out(`sent signal "${spec.signal}" to ${desc.workflowId} (not waiting; a refusal shows as "last refusal" in: ${BIN} strategy status ${id})`);
+      ctx.out(`sent signal "${spec.signal.name}" to ${desc.workflowId} (not waiting; a refusal shows as "last refusal" in: ${BIN} strategy status ${id})`);
       return;
     }
     let st: StrategyStatus;
     try {
-      st = await withTimeout(handle.executeUpdate<StrategyStatus, [A]>(spec.update, { args: [spec.args] }), ms, `${spec.update} update of ${desc.workflowId}`);
+      st = await withTimeout(handle.executeUpdate(spec.update, { args: [spec.args] }), ms, `${spec.update.name} update of ${desc.workflowId}`);
     } catch (e) {
       if (e instanceof WorkflowUpdateFailedError) throw new CliError(`${spec.refusal} refused: ${oneLine(e.cause?.message ?? e.message)}`);
       if (e instanceof CliError) throw new CliError(`${e.message} (is a worker polling task queue ${desc.taskQueue}?)`);
       if (isNotFound(e)) throw notFound(id);
-      throw new CliError(`${spec.update} failed: ${oneLine(e)}`);
+      throw new CliError(`${spec.update.name} failed: ${oneLine(e)}`);
     }
     ctx.out(spec.done(st));
   };
@@ -253,7 +267,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .option('--note <text>', 'free text kept with the approval'),
   ).action(async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
     nonEmpty('--by', o.by);
-    await control(id, o, { update: 'approve', signal: 'approve', refusal: 'approval', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `approved by ${o.by}: strategy ${id} is now ${st.mode} (${st.state})` });
+    await control(id, o, { update: approveUpdate, signal: approveSignal, refusal: 'approval', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `approved by ${o.by}: strategy ${id} is now ${st.mode} (${st.state})` });
   });
 
   waitOptions(
@@ -265,7 +279,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .option('--note <text>', 'why'),
   ).action(async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
     nonEmpty('--by', o.by);
-    await control(id, o, { update: 'reject', signal: 'reject', refusal: 'rejection', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `promotion rejected by ${o.by}: strategy ${id} stays ${st.mode}` });
+    await control(id, o, { update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `promotion rejected by ${o.by}: strategy ${id} stays ${st.mode}` });
   });
 
   waitOptions(
@@ -276,7 +290,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .option('--by <name>', 'who pauses')
       .option('--reason <text>', 'why'),
   ).action(async (id: string, o: { by?: string; reason?: string; wait?: boolean; timeout?: string }) => {
-    await control(id, o, { update: 'pause', signal: 'pause', refusal: 'pause', args: { ...(o.by ? { by: o.by } : {}), ...(o.reason ? { reason: o.reason } : {}) }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})` });
+    await control(id, o, { update: pauseUpdate, signal: pauseSignal, refusal: 'pause', args: { ...(o.by ? { by: o.by } : {}), ...(o.reason ? { reason: o.reason } : {}) }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})` });
   });
 
   waitOptions(
@@ -287,7 +301,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .requiredOption('--by <name>', 'who resumes'),
   ).action(async (id: string, o: { by: string; wait?: boolean; timeout?: string }) => {
     nonEmpty('--by', o.by);
-    await control(id, o, { update: 'resume', signal: 'resume', refusal: 'resume', args: { by: o.by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})` });
+    await control(id, o, { update: resumeUpdate, signal: resumeSignal, refusal: 'resume', args: { by: o.by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})` });
   });
 
   waitOptions(
@@ -300,8 +314,8 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
   ).action(async (id: string, o: { reason: string; by?: string; wait?: boolean; timeout?: string }) => {
     nonEmpty('--reason', o.reason);
     await control(id, o, {
-      update: 'emergencyStop',
-      signal: 'emergencyStop',
+      update: emergencyStopUpdate,
+      signal: emergencyStopSignal,
       refusal: 'emergency stop',
       args: { reason: o.reason, ...(o.by ? { by: o.by } : {}) },
       done: (st) => `strategy ${id} is in ${st.mode}: exits dispatched; cooldown until ${isoTime(st.emergency?.cooldownUntil)}, then: ${BIN} approve ${id} --by <name>`,
@@ -320,8 +334,8 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
     const update = parseLimitSets(o.set); // validated before anything connects
     if (o.by) update.by = o.by;
     await control(id, o, {
-      update: 'updateLimits',
-      signal: 'updateLimits',
+      update: updateLimitsUpdate,
+      signal: updateLimitsSignal,
       refusal: 'limits update',
       args: update,
       done: (st) => `limits updated for strategy ${id}: ${o.set.join(', ')} (active rung limits: risk/trade ${st.limits.riskPerTradePct} %, max exposure ${st.limits.maxExposurePct} %, daily loss ${st.limits.dailyLossPct} %)`,
@@ -341,7 +355,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       const { handle, desc } = await strategyHandle(ctx, id);
       requireRunning(id, desc);
       try {
-        await handle.signal('stopStrategy', { ...(o.by ? { by: o.by } : {}), ...(o.reason ? { reason: o.reason } : {}) });
+        await handle.signal(stopStrategySignal, { ...(o.by ? { by: o.by } : {}), ...(o.reason ? { reason: o.reason } : {}) });
       } catch (e) {
         throw new CliError(`could not signal ${desc.workflowId}: ${oneLine(e)}`);
       }

@@ -1,7 +1,7 @@
 /** Temporal helpers shared by the commands: strategy handles, friendly not-found / refusal errors, timeouts. */
 import { WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { CliError, oneLine, type Ctx } from '../context';
-import { strategyWorkflowId } from '../../workflows/strategy-api';
+import { strategyWorkflowId } from '../../workflows/strategy/api';
 
 export const STRATEGY_ID_RE = /^[a-z0-9][a-z0-9-]{0,39}$/;
 

@@ -14,7 +14,7 @@ import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { scriptedMarket, tradingWorker } from '../helpers/trading';
 import { startSimulator, type Simulator } from '../../exchange/simulator/server';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
-import type { StrategyStatus } from '../../workflows/strategy-api';
+import type { StrategyStatus } from '../../workflows/strategy/api';
 import { cli, expectOneLineError } from './helpers';
 
 const TQ = 'cli-test';

@@ -18,7 +18,7 @@ import { clientOrderIdFor } from '../../exchange/client-order-id';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { freePort } from '../helpers/ports';
 import { insertEvents, unlockEvent } from '../helpers/trading';
-import { positionWorkflowId } from '../../workflows/position-api';
+import { positionWorkflowId } from '../../workflows/position/api';
 import { run as cliRun } from '../../cli/main';
 
 const ROOT = join(__dirname, '..', '..');

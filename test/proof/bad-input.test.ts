@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy-api';
-import { DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy';
+import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
+import { DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy/limits-update';
 import { strategyConfigSchema } from '../../config/strategy-config';
 import { ProofStack, proofConfig, table, waitFor } from './lib';
 

@@ -13,9 +13,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PositionView } from '../../workflows/position-api';
-import { positionWorkflowId } from '../../workflows/position-api';
-import { strategyWorkflowId } from '../../workflows/strategy-api';
+import type { PositionView } from '../../workflows/position/api';
+import { positionWorkflowId } from '../../workflows/position/api';
+import { strategyWorkflowId } from '../../workflows/strategy/api';
 import { activityRetries, checkLiveOrders, holdSqliteLock, ProofStack, proofConfig, startAndPromote, SYMBOLS, table, waitFor } from './lib';
 
 const stack = new ProofStack('faults');

@@ -16,7 +16,7 @@ import { freePort } from '../helpers/ports';
 import { insertEvents, unlockEvent } from '../helpers/trading';
 import { cli, type CliResult } from '../cli/helpers';
 import { clientOrderIdFor } from '../../exchange/client-order-id';
-import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy-api';
+import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
 import type { StrategyConfigInput } from '../../config/strategy-config';
 import { d } from '../../domain/money';
 

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { positionWorkflowId } from '../../workflows/position-api';
+import { positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../exchange/client-order-id';
 import { ProofStack, proofConfig, startAndPromote, waitFor } from './lib';
 

@@ -12,7 +12,7 @@ import { localDevEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { waitFor } from '../helpers/wait';
-import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy-api';
+import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;

@@ -6,8 +6,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { timeSkippingEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
-import { strategyWorkflowId } from '../../workflows/strategy-api';
-import { positionWorkflowId } from '../../workflows/position-api';
+import { strategyWorkflowId } from '../../workflows/strategy/api';
+import { positionWorkflowId } from '../../workflows/position/api';
 import { positionPnl } from '../../domain/pnl';
 import { d } from '../../domain/money';
 

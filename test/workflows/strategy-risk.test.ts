@@ -10,8 +10,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { timeSkippingEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
-import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
-import { positionWorkflowId, type PositionView } from '../../workflows/position-api';
+import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy/api';
+import { positionWorkflowId, type PositionView } from '../../workflows/position/api';
 
 // One time-skipping server per test: time skipping is global to a server, so a failed test's
 // leftover workflows must not stall the next one.

@@ -1,10 +1,11 @@
 /**
- * Messages of the position workflow (one per trade). Importable by workflows and clients alike:
- * only `@temporalio/workflow` definitions and types.
+ * Messages of the position workflow (one per trade): its input, the strategy's verdict on its entry
+ * request, the exit request, the state query, and the position workflow id scheme. Importable by
+ * workflows and clients alike: only `@temporalio/workflow` definitions and types.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ClosedTrade, ExitReason, PositionStatus, Rejection, StrategyConfig, TradingMode, UnlockEvent } from '../domain/types';
-import type { RiskViolation } from '../domain/risk';
+import type { ClosedTrade, ExitReason, PositionStatus, Rejection, StrategyConfig, TradingMode, UnlockEvent } from '../../domain/types';
+import type { RiskViolation } from '../../domain/risk';
 
 export interface PositionInput {
   strategyId: string;
@@ -16,8 +17,11 @@ export interface PositionInput {
   mode: TradingMode;
 }
 
-/** The parent's answer to an entry request. */
-export interface EntryDecision {
+/**
+ * The strategy's verdict on a position's entry request (pre-trade risk and size). Not the playbook's
+ * entry check (`domain/`), which decides whether an event qualifies at all. Wire name: `entryDecision`.
+ */
+export interface EntryVerdict {
   approved: boolean;
   quantity?: string;
   notional?: string;
@@ -52,7 +56,7 @@ export interface PositionView {
   reasons: Array<Rejection | RiskViolation>;
 }
 
-export const entryDecisionSignal = defineSignal<[EntryDecision]>('entryDecision');
+export const entryDecisionSignal = defineSignal<[EntryVerdict]>('entryDecision');
 /** Manual exit (operator) or emergency exit (strategy): market exit of whatever is open. */
 export const exitPositionSignal = defineSignal<[ExitRequest]>('exitPosition');
 export const positionStateQuery = defineQuery<PositionView>('positionState');

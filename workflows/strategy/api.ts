@@ -4,10 +4,10 @@
  * now, saying why. Queries for status, open positions and metrics. Child → parent reports.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ClosedTrade, MarketSnapshot, ModeLimits, StrategyConfig, TradingMode } from '../domain/types';
-import type { GateResult } from '../domain/gate';
-import type { RiskState, Trigger } from '../domain/risk';
-import type { Metrics } from '../domain/metrics';
+import type { ClosedTrade, MarketSnapshot, ModeLimits, StrategyConfig, TradingMode } from '../../domain/types';
+import type { GateResult } from '../../domain/gate';
+import type { RiskState, Trigger } from '../../domain/risk';
+import type { Metrics } from '../../domain/metrics';
 
 export interface ApprovalInput {
   by: string;

@@ -1,0 +1,92 @@
+/**
+ * The entry decision: the strategy's verdict on a position's entry request. Every entry is decided
+ * here (halt check, sizing, pre-trade risk), which makes the kill switch a single check: once paused,
+ * stopping or in EMERGENCY_STOP, every entry request is refused.
+ */
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
+import { isHalted, limitsFor } from '../../domain/ladder';
+import { d } from '../../domain/money';
+import { checkPreTradeRisk, recordLatency, rollRiskPeriods, type RiskViolation } from '../../domain/risk';
+import { sizePosition } from '../../domain/sizing';
+import { entryDecisionSignal } from '../position/api';
+import type { EntryRequest } from './api';
+import { act } from './proxies';
+import type { StrategyRun } from './state';
+
+export async function decideEntry(run: StrategyRun, req: EntryRequest): Promise<void> {
+  const s = run.state;
+  const config = run.config;
+  const strategyId = run.strategyId;
+  const child = getExternalWorkflowHandle(req.positionId);
+  const deny = async (reasons: RiskViolation[]) => {
+    await child.signal(entryDecisionSignal, { approved: false, reasons });
+    await act.raiseAlert({
+      id: `${req.positionId}:entry-refused`,
+      strategyId,
+      severity: 'warning',
+      kind: 'RISK_REJECTION',
+      message: `entry of ${req.symbol} refused: ${reasons.map((r) => `${r.code} (${r.message})`).join('; ')}`,
+    });
+  };
+  if (req.latencyMs !== null && req.latencyMs !== undefined) s.risk = recordLatency(s.risk, req.latencyMs, Date.now());
+  s.risk = rollRiskPeriods(s.risk, Date.now(), config.timing.tradingDay);
+  const mode = s.mode;
+  const limits = limitsFor(run.activeRung(), config);
+  if (isHalted(mode) || s.paused || s.stopRequested) {
+    return deny([
+      {
+        code: 'MODE_HALTED',
+        message: s.stopRequested ? 'strategy stopping' : mode === 'EMERGENCY_STOP' ? 'strategy in EMERGENCY_STOP' : 'strategy paused',
+        value: mode,
+        limit: 'RUNNING',
+      },
+    ]);
+  }
+  const size = sizePosition({
+    capital: s.risk.equity,
+    price: req.snapshot.ask,
+    positionPct: config.sizing.positionPct,
+    limits,
+    stopLossPct: config.tokenUnlock.stopLossPct,
+    currentExposure: run.exposure(),
+    maxPositionPct: config.risk.maxPositionPct,
+  });
+  if (d(size.quantity).lte(0)) {
+    // nothing can be sized (exposure full, no capital): one clear reason, not a cascade of rules
+    return deny([
+      {
+        code: 'EXPOSURE_CAP',
+        message: `no size left: ${size.zeroReason ?? 'zero quantity'} (open exposure ${run.exposure()}, cap ${limits.maxExposurePct} % of equity)`,
+        value: run.exposure(),
+        limit: limits.maxExposurePct,
+      },
+    ]);
+  }
+  const check = checkPreTradeRisk({
+    state: { ...s.risk, openExposure: run.exposure(), openPositions: run.openCount() },
+    mode,
+    paused: s.paused,
+    limits,
+    cfg: config,
+    orderNotional: size.notional,
+    orderAmount: size.quantity,
+    side: 'buy',
+    bid: req.snapshot.bid,
+    ask: req.snapshot.ask,
+    volume24hQuote: req.snapshot.volume24hQuote,
+    latencyMs: req.latencyMs,
+  });
+  if (check.violations.length) return deny(check.violations);
+  const tracked = s.positions[req.positionId];
+  s.positions[req.positionId] = {
+    eventId: tracked?.eventId ?? req.eventId,
+    positionId: req.positionId,
+    symbol: req.symbol,
+    status: 'ENTERING',
+    mode,
+    quantity: size.quantity,
+    notional: size.notional,
+  };
+  run.syncRisk();
+  await child.signal(entryDecisionSignal, { approved: true, quantity: size.quantity, notional: size.notional, mode });
+}

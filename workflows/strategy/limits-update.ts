@@ -1,0 +1,35 @@
+/**
+ * The limits-update check: light checks of a limits update inside the workflow (zod stays out of the
+ * bundle; the CLI validates fully before sending). Signals from the plain Temporal CLI reach this
+ * without the CLI's checks. Pure.
+ */
+import { isLadderMode } from '../../domain/modes';
+import type { LimitsUpdate } from './api';
+
+/** The config's risk fields that are integers; test/proof/bad-input.test.ts checks both lists against the schema. */
+export const INTEGER_RISK_FIELDS = new Set(['maxOpenPositions', 'maxConsecutiveLosses', 'maxLatencyMs']);
+export const DECIMAL_RISK_FIELDS = new Set(['maxPositionPct', 'weeklyLossPct', 'monthlyLossPct', 'maxDrawdownPct', 'maxSpreadPct', 'maxOrderPctOfVolume', 'maxSlippagePct', 'maxCorrelation']);
+const LADDER_LIMIT_FIELDS = ['riskPerTradePct', 'maxExposurePct', 'dailyLossPct'];
+
+/** Why this limits update is refused, or null when it may be applied. */
+export function limitsUpdateProblem(u: LimitsUpdate | undefined): string | null {
+  if (!u || typeof u !== 'object') return 'a limits update must be an object: { "risk": {...}, "ladder": {...} }';
+  const decimal = /^\d+(\.\d+)?$/;
+  for (const [k, v] of Object.entries(u.risk ?? {})) {
+    // only the fields of the config's risk section, each with its own shape (integers stay integers)
+    if (INTEGER_RISK_FIELDS.has(k)) {
+      if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `risk.${k} must be a positive integer, got ${JSON.stringify(v)}`;
+      continue;
+    }
+    if (!DECIMAL_RISK_FIELDS.has(k)) return `risk.${k} is not a risk limit (fields: ${[...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].join(', ')})`;
+    if (typeof v === 'number' ? !(v > 0) : !(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `risk.${k} must be a positive number, got ${JSON.stringify(v)}`;
+  }
+  for (const [rung, lim] of Object.entries(u.ladder ?? {})) {
+    if (!isLadderMode(rung)) return `ladder.${rung} is not a mode of the ladder`;
+    for (const [k, v] of Object.entries(lim ?? {})) {
+      if (!LADDER_LIMIT_FIELDS.includes(k)) return `ladder.${rung}.${k} is not a limit`;
+      if (!(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `ladder.${rung}.${k} must be a positive decimal string, got ${JSON.stringify(v)}`;
+    }
+  }
+  return null;
+}

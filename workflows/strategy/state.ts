@@ -1,0 +1,121 @@
+/**
+ * The strategy workflow's state: what continue-as-new carries (StrategyCarried), the workflow input,
+ * and StrategyRun, the one object the rule modules beside the workflow read and change: the carried
+ * state, the live config, the wake-up and risk-to-save flags, and the figures derived from the book.
+ * Deterministic: no clock or I/O beyond what Temporal replays (search attributes).
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { initialRiskState, type RiskState } from '../../domain/risk';
+import type { GateResult } from '../../domain/gate';
+import { d, toStr } from '../../domain/money';
+import type { ClosedTrade, StrategyConfig, TradingMode } from '../../domain/types';
+import type { OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
+import { StrategyStateKey, TradingModeKey } from '../search-attributes';
+
+/** A tracked child: waiting for its entry, entering, or open. Ended children are dropped. */
+export interface TrackedPosition extends Omit<OpenPositionInfo, 'status'> {
+  status: 'WAITING' | OpenPositionInfo['status'];
+  eventId: string;
+}
+
+/** Everything carried across continue-as-new. */
+export interface StrategyCarried {
+  mode: TradingMode;
+  paused: boolean;
+  phaseStartedAt: number;
+  awaitingApproval: boolean;
+  gate: { result: GateResult | null; evaluatedAt: number | null };
+  risk: RiskState;
+  positions: Record<string, TrackedPosition>;
+  /** eventId → unlockAt of events already handled (started or rejected); trimmed after they pass */
+  seenEvents: Record<string, number>;
+  trades: ClosedTrade[];
+  emergency: StrategyStatus['emergency'];
+  /** exits of the emergency stop still to dispatch */
+  emergencyExitPending: boolean;
+  lastRefusal: StrategyStatus['lastRefusal'];
+  stopRequested: boolean;
+  continuedAsNew: number;
+  startedAt: number;
+}
+
+export interface StrategyInput {
+  config: StrategyConfig;
+  carried?: StrategyCarried;
+  /** continue-as-new after this many loop iterations even before the server suggests it (tests, tuning) */
+  continueAsNewAfterLoops?: number;
+}
+
+export function freshState(config: StrategyConfig, now: number): StrategyCarried {
+  return {
+    mode: 'PAPER',
+    paused: false,
+    phaseStartedAt: now,
+    awaitingApproval: false,
+    gate: { result: null, evaluatedAt: null },
+    risk: initialRiskState(config.capital.initial, now),
+    positions: {},
+    seenEvents: {},
+    trades: [],
+    emergency: null,
+    emergencyExitPending: false,
+    lastRefusal: null,
+    stopRequested: false,
+    continuedAsNew: 0,
+    startedAt: now,
+  };
+}
+
+/** One run of the strategy workflow (until it completes or continues as new). */
+export class StrategyRun {
+  /** set by anything that should end the loop's wait early */
+  wake = false;
+  /** the risk state changed since it was last saved */
+  riskDirty = true;
+  readonly strategyId: string;
+
+  constructor(
+    readonly config: StrategyConfig,
+    readonly state: StrategyCarried,
+    readonly workflowId: string,
+  ) {
+    this.strategyId = config.strategyId;
+  }
+
+  runState(): StrategyRunState {
+    const s = this.state;
+    return s.stopRequested ? 'STOPPED' : s.mode === 'EMERGENCY_STOP' ? 'EMERGENCY_STOP' : s.paused ? 'PAUSED' : 'RUNNING';
+  }
+
+  /** mode and run state as search attributes, for the Web UI and `workflow list --query` */
+  publish(): void {
+    upsertSearchAttributes([
+      { key: TradingModeKey, value: this.state.mode },
+      { key: StrategyStateKey, value: this.runState() },
+    ]);
+  }
+
+  /** children that are entering or open (not those still waiting for their entry window) */
+  livePositions(): TrackedPosition[] {
+    return Object.values(this.state.positions).filter((p) => p.status !== 'WAITING');
+  }
+
+  exposure(): string {
+    return toStr(this.livePositions().reduce((a, p) => a.plus(d(p.notional)), d(0)));
+  }
+
+  openCount(): number {
+    return this.livePositions().length;
+  }
+
+  /** the risk state's view of the book after a position changed */
+  syncRisk(): void {
+    this.state.risk = { ...this.state.risk, openExposure: this.exposure(), openPositions: this.openCount() };
+    this.riskDirty = true;
+  }
+
+  /** the rung whose limits apply: the stopped-from rung while in EMERGENCY_STOP */
+  activeRung(): TradingMode {
+    return this.state.mode === 'EMERGENCY_STOP' ? (this.state.emergency?.resumeMode ?? 'PAPER') : this.state.mode;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * strategyWorkflow: one per strategy (workflow id `strategy-<strategyId>`, so a second start is refused).
+ *
+ * Owns the mode ladder (PAPER → LIVE_MINIMAL → LIVE_SCALED_1..3, EMERGENCY_STOP), limits, risk state and
+ * the book of open positions. It scans the unlock calendar on a durable timer and starts one
+ * positionWorkflow child per qualifying event. Every entry is decided here, which makes the kill switch
+ * a single check: once paused or in EMERGENCY_STOP, every entry request is refused.
+ *
+ * This file is the setup (handlers) and the run (the loop). The rules live beside it: which command is
+ * refused and why (refusals.ts), the controls (controls.ts), the limits-update check (limits-update.ts),
+ * status assembly (status.ts), calendar scan (scan.ts), gate evaluation (gate.ts), emergency stop
+ * (emergency.ts), entry decisions (entry.ts) and child bookkeeping (children.ts), all on one
+ * StrategyRun (state.ts).
+ */
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { getPlaybook } from '../../domain/playbook';
+import { rollRiskPeriods } from '../../domain/risk';
+import { computeMetrics } from '../../domain/metrics';
+import * as api from './api';
+import { freshState, StrategyRun, type StrategyInput } from './state';
+import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, throwIfRefused } from './refusals';
+import { limitsUpdateProblem } from './limits-update';
+import { approve, pause, reject, resume, updateLimits } from './controls';
+import { dispatchEmergencyExits, enterManualEmergency, tripEmergencyTriggers } from './emergency';
+import { nextWakeMs, strategyStatus } from './status';
+import { scanCalendar } from './scan';
+import { evaluateGateIfDue } from './gate';
+import { decideEntry } from './entry';
+import { openPositions, positionEnded, positionOpened, stopAll } from './children';
+import { act } from './proxies';
+
+export async function strategyWorkflow(input: StrategyInput): Promise<api.StrategyStatus> {
+  const config = input.config;
+  const playbook = getPlaybook(config.strategy);
+  const run = new StrategyRun(config, input.carried ?? freshState(config, Date.now()), workflowInfo().workflowId);
+  const s = run.state;
+  const status = () => strategyStatus(run);
+
+  // ---------------------------------------------------------------- setup: handlers
+  // Signals: the plain Temporal CLI can send them; a refused one is recorded (status.lastRefusal + alert).
+  setHandler(api.approveSignal, async (i) => {
+    const r = approveRefusal(run, i);
+    return r ? refuse(run, 'approve', r) : approve(run, i);
+  });
+  setHandler(api.rejectSignal, async (i) => {
+    const r = rejectRefusal(run, i);
+    return r ? refuse(run, 'reject', r) : reject(run, i);
+  });
+  setHandler(api.pauseSignal, async (i) => {
+    const r = pauseRefusal(run);
+    return r ? refuse(run, 'pause', r) : pause(run, i);
+  });
+  setHandler(api.resumeSignal, async (i) => {
+    const r = resumeRefusal(run, i);
+    return r ? refuse(run, 'resume', r) : resume(run, i);
+  });
+  setHandler(api.emergencyStopSignal, async (i) => {
+    const r = emergencyRefusal(run, i);
+    if (r) return refuse(run, 'emergencyStop', r);
+    enterManualEmergency(run, i);
+  });
+  setHandler(api.updateLimitsSignal, async (u) => {
+    const r = limitsUpdateProblem(u);
+    return r ? refuse(run, 'updateLimits', r) : updateLimits(run, u);
+  });
+  setHandler(api.stopStrategySignal, () => {
+    s.stopRequested = true;
+    run.publish();
+    run.wake = true;
+  });
+
+  // Updates: same rules, but the caller gets the refusal as the update's failure, with nothing changed.
+  setHandler(api.approveUpdate, async (i) => (await approve(run, i), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
+  setHandler(api.rejectUpdate, async (i) => (await reject(run, i), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
+  setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (_i) => throwIfRefused(pauseRefusal(run)) });
+  setHandler(api.resumeUpdate, async (i) => (await resume(run, i), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
+  setHandler(
+    api.emergencyStopUpdate,
+    async (i) => {
+      enterManualEmergency(run, i);
+      // answer once the exits are dispatched
+      await condition(() => !s.emergencyExitPending);
+      return status();
+    },
+    { validator: (i) => throwIfRefused(emergencyRefusal(run, i)) },
+  );
+  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u)) });
+
+  setHandler(api.statusQuery, status);
+  setHandler(api.openPositionsQuery, () => openPositions(run));
+  setHandler(api.metricsQuery, () => ({ metrics: computeMetrics(s.trades, config.capital.initial), trades: s.trades }));
+
+  // child → parent
+  setHandler(api.entryRequestSignal, async (req) => decideEntry(run, req));
+  setHandler(api.positionOpenedSignal, (p) => positionOpened(run, p));
+  setHandler(api.positionEndedSignal, (e) => positionEnded(run, e));
+
+  // ---------------------------------------------------------------- run: the loop
+  run.publish();
+  if (!input.carried) {
+    await act.recordStrategyStarted({ strategyId: run.strategyId, workflowId: run.workflowId, config, mode: s.mode, at: s.startedAt });
+  }
+  let loops = 0;
+  for (;;) {
+    if (s.emergencyExitPending) await dispatchEmergencyExits(run);
+    if (s.stopRequested) return await stopAll(run);
+
+    s.risk = rollRiskPeriods(s.risk, Date.now(), config.timing.tradingDay);
+    if (tripEmergencyTriggers(run)) continue;
+    if (!s.paused && s.mode !== 'EMERGENCY_STOP') await scanCalendar(run, playbook);
+    await evaluateGateIfDue(run);
+    if (run.riskDirty) {
+      run.riskDirty = false;
+      await act.saveRiskState({ strategyId: run.strategyId, risk: s.risk, mode: s.mode, state: run.runState() });
+    }
+
+    loops++;
+    if (workflowInfo().continueAsNewSuggested || (input.continueAsNewAfterLoops && loops >= input.continueAsNewAfterLoops)) {
+      await condition(allHandlersFinished);
+      if (!s.emergencyExitPending && !s.stopRequested) {
+        s.continuedAsNew++;
+        return continueAsNew<typeof strategyWorkflow>({ ...input, config, carried: s });
+      }
+      continue;
+    }
+    run.wake = false;
+    await condition(() => run.wake || s.emergencyExitPending || s.stopRequested, nextWakeMs(run));
+  }
+}
