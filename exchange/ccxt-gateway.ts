@@ -25,7 +25,7 @@ import Decimal from 'decimal.js';
 import type { MarketSnapshot, OrderBookSnapshot, OrderStatus, OrderType } from '../domain/types';
 import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
 import { classifyError, isDuplicateOrderError, isOrderNotFoundError } from './errors';
-import { isValidClientOrderId } from './client-order-id';
+import { isValidClientOrderId } from '../domain/ids';
 
 export interface CcxtGatewayOptions {
   /** ccxt exchange id, default 'binance' */

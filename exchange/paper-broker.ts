@@ -19,12 +19,12 @@
  *   account's orders plus its initial capital (Strategy row, else the options' default). Orders are
  *   rejected with INSUFFICIENT_FUNDS when the account cannot pay, as a venue would.
  */
-import { fnv1a64 } from './client-order-id';
+import { fnv1a64 } from '../domain/ids';
 import { simulateFill } from '../domain/fills';
 import { d, toStr, ZERO, type Dec } from '../domain/money';
 import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import type { Db } from '../db/client';
-import { hashString32 } from './price-path';
+import { hashString32 } from '../domain/seeded-random';
 import type { MarketDataSource } from './market-data';
 import { BrokerError, type Balance, type Broker, type BrokerOrder, type Candle, type OrderRequest } from './types';
 

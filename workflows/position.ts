@@ -40,7 +40,7 @@ import { entryWindow } from '../domain/unlock-strategy';
 import { isSessionOpen, msUntilSessionOpen } from '../domain/sessions';
 import { closedTrade } from '../domain/pnl';
 import { d, toStr } from '../domain/money';
-import { clientOrderIdFor } from '../exchange/client-order-id';
+import { clientOrderIdFor } from '../domain/ids';
 import type { ClosedTrade, ExitReason, PositionStatus, TradingMode } from '../domain/types';
 import {
   entryDecisionSignal,

@@ -49,7 +49,7 @@ import { sizePosition } from '../domain/sizing';
 import { evaluateLiveStepGate, evaluatePaperGate, type GateResult } from '../domain/gate';
 import { computeMetrics } from '../domain/metrics';
 import { d, toStr } from '../domain/money';
-import { clientOrderIdFor } from '../exchange/client-order-id';
+import { clientOrderIdFor } from '../domain/ids';
 import type { ClosedTrade, StrategyConfig, TradingMode } from '../domain/types';
 import { entryDecisionSignal, exitPositionSignal, positionWorkflowId } from './position-api';
 import type { positionWorkflow } from './position';

@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { parseStrategyConfig, type StrategyConfig } from '../../config/strategy-config';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy-api';
 import { positionWorkflowId } from '../../workflows/position-api';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import type { UnlockEvent } from '../../domain/types';
 import { BenchStack, SYMBOLS, loadavg } from './stack';

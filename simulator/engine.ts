@@ -10,7 +10,9 @@
  * Fees are charged in the quote asset for both sides (so "fee in quote" is exact).
  */
 import Decimal from 'decimal.js';
-import { PricePath, ScriptedPricePath, SyntheticPricePath, marketSpec, MarketSpec, hashString32, decimalsOf } from '../price-path';
+import { hashString32 } from '../domain/seeded-random';
+import { decimalsOf, marketSpec, type MarketSpec } from '../exchange/market-data/markets';
+import { ScriptedPricePath, SyntheticPricePath, type PricePath } from '../exchange/market-data/price-path';
 
 export type SimSide = 'BUY' | 'SELL';
 export type SimType = 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'LIMIT_MAKER';

@@ -17,7 +17,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import Decimal from 'decimal.js';
 import { Engine, EngineOptions, SimError, SimOrder, DEFAULT_ACCOUNT } from './engine';
 import { FaultInjector, FaultRuleSpec } from './faults';
-import type { PricePoint } from '../price-path';
+import type { PricePoint } from '../exchange/market-data/price-path';
 
 export interface SimulatorOptions extends EngineOptions {
   /** default 0 (OS-assigned) */
