@@ -2,7 +2,7 @@
  * CLI: run the local Binance-spot simulator as a process (demo, crash tests).
  *
  *   tsx simulator/main.ts [--port 8710] [--seed 42] [--symbols BTC/USDT,ETH/USDT]
- *                                  [--api-key K --api-secret S] [--no-signature] [--log]
+ *                        [--api-key K --api-secret S] [--no-signature] [--log]
  * Env: SIM_PORT, SIM_SEED, SIM_SYMBOLS, SIM_API_KEY, SIM_API_SECRET.
  * Prints one JSON line {"event":"listening","url":…,"port":…} on stdout once ready.
  * Drive it at runtime through /__admin/* (faults, prices, balances, orders, stats).
