@@ -20,6 +20,7 @@
 import * as ccxt from 'ccxt';
 import { z } from 'zod';
 import type { Db } from '../db/client';
+import { isLadderMode, isLive } from '../domain/ladder';
 import { ConfigError, formatZodError, type TradingMode } from '../config/strategy-config';
 import { CcxtGateway } from './ccxt-gateway';
 import { CcxtMarketData, PricePathMarketData, ReplayMarketData, type MarketDataSource } from './market-data';
@@ -134,15 +135,14 @@ export function loadExchangeEnv(env: NodeJS.ProcessEnv = process.env): ExchangeE
   return r.data;
 }
 
-const LIVE_MODES = new Set(['LIVE_MINIMAL', 'LIVE_SCALED_1', 'LIVE_SCALED_2', 'LIVE_SCALED_3']);
-
-export function isLiveMode(mode: string): boolean {
-  return LIVE_MODES.has(mode);
+/** A live step of the domain's ladder (a mode string from outside may be anything). */
+function isLiveLadderMode(mode: string): boolean {
+  return isLadderMode(mode as TradingMode) && isLive(mode as TradingMode);
 }
 
 function checkMode(mode: string): 'paper' | 'live' {
   if (mode === 'PAPER') return 'paper';
-  if (LIVE_MODES.has(mode)) return 'live';
+  if (isLiveLadderMode(mode)) return 'live';
   if (mode === 'EMERGENCY_STOP') {
     throw new BrokerError('EMERGENCY_STOP is a strategy state, not a venue: pass the mode the position was opened in', 'INVALID_ORDER', false);
   }
