@@ -9,7 +9,7 @@
  */
 import Decimal from 'decimal.js';
 import { isValidClientOrderId } from '../domain/ids';
-import { decimalsOf, marketSpec } from '../exchange/market-data/markets';
+import { decimalsOf, DEFAULT_SYMBOLS, marketSpec } from '../exchange/market-data/markets';
 import { ScriptedPricePath, SyntheticPricePath } from '../exchange/market-data/price-path';
 import { ERR } from './binance-wire';
 import { depthAround, touchAround, walkCost, type BookSide } from './order-book';
@@ -35,7 +35,7 @@ export class Engine {
     const base = opts.pricePath ?? new SyntheticPricePath({ seed: opts.seed ?? 42 });
     this.scripted = base instanceof ScriptedPricePath ? base : new ScriptedPricePath({}, { fallback: base });
     this.feeRate = new Decimal(opts.feeRate ?? '0.001');
-    for (const s of opts.symbols ?? ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT']) {
+    for (const s of opts.symbols ?? DEFAULT_SYMBOLS) {
       const spec = marketSpec(s, opts.markets?.[s]);
       const m: Market = { ...spec, id: spec.base + spec.quote };
       this.markets.set(m.id, m);

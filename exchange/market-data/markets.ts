@@ -34,6 +34,7 @@ export const DEFAULT_MARKETS: Record<string, Omit<MarketSpec, 'symbol' | 'base' 
   'SUI/USDT': { basePrice: 1.2, tickSize: '0.0001', stepSize: '0.1', minNotional: '5', volume24hQuote: 70_000_000 },
 };
 
+/** The symbols listed by default (the simulator's markets): those of the table. */
 export const DEFAULT_SYMBOLS = Object.keys(DEFAULT_MARKETS);
 
 /** Market spec for a symbol (defaults table, or generic values derived from `basePrice`). */
