@@ -18,7 +18,7 @@ import { parseDatabaseUrl } from '../db/url';
 import { createBrokerRegistry } from '../exchange/broker-registry';
 import { createOrderActivities, type PlaceOrderInput } from '../activities/orders';
 import { stopChild } from '../scripts/lib/dev-server';
-import { clientOrderIdFor } from '../exchange/client-order-id';
+import { clientOrderIdFor } from '../domain/ids';
 import { PRICES, ROOT, SYMBOLS, cpuMs } from './lib/stack';
 import { dist, freePort, ms } from './lib/util';
 
@@ -41,7 +41,7 @@ async function main() {
   }
   // the simulator in its own process, so its CPU is not counted here
   const port = await freePort();
-  const simProc = spawn(process.execPath, ['--import', 'tsx', 'exchange/simulator/main.ts', '--port', String(port), '--symbols', SYMBOLS.join(','), '--api-key', 'k-batch', '--api-secret', 's-batch-0123456789'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const simProc = spawn(process.execPath, ['--import', 'tsx', 'simulator/main.ts', '--port', String(port), '--symbols', SYMBOLS.join(','), '--api-key', 'k-batch', '--api-secret', 's-batch-0123456789'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     simProc.stdout!.on('data', (b: Buffer) => b.toString().includes('listening') && resolve());
     simProc.once('exit', (c) => reject(new Error(`simulator exited ${c}`)));

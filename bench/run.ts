@@ -27,7 +27,7 @@ import { BenchStack, loadavg, ROOT } from './lib/stack';
 import { runOnce, type Kind, type RunResult } from './lib/scenario';
 import { dist, log, mib, ms, round, table, type Dist } from './lib/util';
 import { setDumpDir } from './lib/history';
-import { arg, flag } from '../scripts/lib/argv';
+import { arg, flag } from '../config/argv';
 
 function intArg(name: string, def: number, min = 0, max = 100_000): number {
   const v = arg(name);

@@ -25,7 +25,7 @@ import { EMERGENCY_STOP, isLiveMode, type TradingMode } from '../domain/modes';
 import { CcxtGateway } from './ccxt-gateway';
 import { CcxtMarketData, PricePathMarketData, ReplayMarketData, type MarketDataSource } from './market-data';
 import { PaperBroker, type PaperAccountSettings } from './paper-broker';
-import { SyntheticPricePath } from './price-path';
+import { SyntheticPricePath } from './market-data/price-path';
 import { BrokerError, type Broker } from './types';
 
 export interface BrokerContext {

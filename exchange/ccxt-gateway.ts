@@ -19,13 +19,17 @@
  *   Non-retryable rejections (insufficient funds, bad symbol, filters, credentials) are thrown as
  *   non-retryable BrokerErrors. Concurrent placeOrder calls for one client id in this process are
  *   serialised.
+ *
+ * ccxt answers become `BrokerOrder`s in ./ccxt-order-mapping.ts; failures become BrokerErrors in
+ * ./errors.ts.
  */
 import * as ccxt from 'ccxt';
 import Decimal from 'decimal.js';
-import type { MarketSnapshot, OrderBookSnapshot, OrderStatus, OrderType } from '../domain/types';
-import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
+import { isValidClientOrderId } from '../domain/ids';
+import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
+import { normDecimal, numberText, str, toBrokerOrder } from './ccxt-order-mapping';
 import { classifyError, isDuplicateOrderError, isOrderNotFoundError } from './errors';
-import { isValidClientOrderId } from './client-order-id';
+import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
 
 export interface CcxtGatewayOptions {
   /** ccxt exchange id, default 'binance' */
@@ -53,20 +57,6 @@ export interface CcxtGatewayOptions {
 }
 
 type Dict = Record<string, unknown>;
-
-const str = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v));
-
-/** "0.01000000" → "0.01"; numbers without exponent notation */
-export function normDecimal(v: unknown, fallback = '0'): string {
-  const s = str(v);
-  if (s === undefined) return fallback;
-  try {
-    const d = new Decimal(s);
-    return d.isFinite() ? d.toFixed() : fallback;
-  } catch {
-    return fallback;
-  }
-}
 
 const BINANCE_BOOK_LIMITS = [5, 10, 20, 50, 100, 500, 1000, 5000];
 
@@ -334,125 +324,22 @@ export class CcxtGateway implements Broker {
   // ------------------------------------------------------------------ mapping
 
   private numStr(v: unknown): string {
-    if (v === undefined || v === null) return '0';
-    if (typeof v === 'number') return normDecimal(this.exchange.numberToString(v));
-    return normDecimal(v);
+    return numberText(this.exchange, v);
   }
 
-  private async toBrokerOrder(o: ccxt.Order, clientOrderId: string | undefined, req?: OrderRequest): Promise<BrokerOrder> {
-    const info = (o.info ?? {}) as Dict;
-    const cid = clientOrderId ?? str(info.origClientOrderId) ?? str(info.clientOrderId) ?? o.clientOrderId ?? '';
-    const rawType = str(info.type)?.toUpperCase();
-    let type: OrderType;
-    if (rawType) type = rawType.startsWith('STOP') || rawType.startsWith('TAKE_PROFIT') ? 'stop' : rawType === 'MARKET' ? 'market' : 'limit';
-    else type = o.triggerPrice ? 'stop' : o.type === 'market' ? 'market' : (req?.type ?? 'limit');
-    const amount = str(info.origQty) !== undefined ? normDecimal(info.origQty) : o.amount !== undefined ? this.numStr(o.amount) : (req?.amount ?? '0');
-    const filled = str(info.executedQty) !== undefined ? normDecimal(info.executedQty) : this.numStr(o.filled ?? 0);
-    const quote = str(info.cummulativeQuoteQty) !== undefined ? normDecimal(info.cummulativeQuoteQty) : o.cost !== undefined ? this.numStr(o.cost) : undefined;
-    let avgPrice = '0';
-    if (new Decimal(filled).gt(0)) {
-      if (quote !== undefined && new Decimal(quote).gt(0)) avgPrice = new Decimal(quote).div(filled).toDecimalPlaces(12).toFixed();
-      else if (o.average) avgPrice = this.numStr(o.average);
-    }
-    let price: string | undefined;
-    if (type === 'stop') price = normDecimal(info.stopPrice ?? o.triggerPrice, '') || undefined;
-    else if (type === 'limit') price = normDecimal(info.price ?? o.price, '') || undefined;
-    const status = this.mapStatus(str(info.status), o.status, filled);
-    const market = this.exchange.markets?.[o.symbol ?? req?.symbol ?? ''];
-    const quoteCcy = market?.quote;
-    const baseCcy = market?.base;
-    const { fee, feeCurrency } = await this.feeOf(o, info, filled, avgPrice, quoteCcy, baseCcy);
-    const ts = Number(info.time ?? info.transactTime ?? info.updateTime ?? o.timestamp ?? Date.now());
-    return {
-      clientOrderId: cid,
-      exchangeOrderId: String(info.orderId ?? o.id ?? ''),
-      symbol: o.symbol ?? req?.symbol ?? '',
-      side: (str(info.side)?.toLowerCase() as 'buy' | 'sell' | undefined) ?? (o.side as 'buy' | 'sell') ?? req?.side ?? 'buy',
-      type,
-      amount,
-      ...(price ? { price } : {}),
-      status,
-      filledAmount: filled,
-      avgPrice,
-      fee,
-      ...(feeCurrency ? { feeCurrency } : {}),
-      timestamp: ts,
-    };
+  private toBrokerOrder(o: ccxt.Order, clientOrderId: string | undefined, req?: OrderRequest): Promise<BrokerOrder> {
+    return toBrokerOrder(this.exchange, o, clientOrderId, req, (order) => this.orderTrades(order));
   }
 
-  private mapStatus(raw: string | undefined, unified: string | undefined, filled: string): Exclude<OrderStatus, 'PENDING_SUBMIT'> {
-    const partial = new Decimal(filled).gt(0);
-    switch (raw?.toUpperCase()) {
-      case 'NEW':
-      case 'PENDING_NEW':
-        return partial ? 'PARTIALLY_FILLED' : 'OPEN';
-      case 'PARTIALLY_FILLED':
-        return 'PARTIALLY_FILLED';
-      case 'FILLED':
-        return 'FILLED';
-      case 'CANCELED':
-      case 'CANCELLED':
-      case 'PENDING_CANCEL':
-        return 'CANCELED';
-      case 'REJECTED':
-        return 'REJECTED';
-      case 'EXPIRED':
-      case 'EXPIRED_IN_MATCH':
-        return 'EXPIRED';
+  /** the trades of an order (its fills, for the fee): Binance only, when fee lookups are on; undefined on failure */
+  private async orderTrades(o: ccxt.Order): Promise<ccxt.Trade[] | undefined> {
+    if (!this.fetchFees || !this.isBinance || !o.id) return undefined;
+    try {
+      return await this.call('fetchOrderTrades', () => this.exchange.fetchOrderTrades(String(o.id), o.symbol));
+    } catch (e) {
+      this.log(`fee lookup for ${o.id} failed: ${(e as Error).message}`);
+      return undefined;
     }
-    switch (unified) {
-      case 'open':
-        return partial ? 'PARTIALLY_FILLED' : 'OPEN';
-      case 'closed':
-        return 'FILLED';
-      case 'canceled':
-        return 'CANCELED';
-      case 'rejected':
-        return 'REJECTED';
-      case 'expired':
-        return 'EXPIRED';
-      default:
-        return partial ? 'PARTIALLY_FILLED' : 'OPEN';
-    }
-  }
-
-  /** fee in quote currency: from the response's fills, else from the order's trades (binance GET /order has no fills) */
-  private async feeOf(
-    o: ccxt.Order,
-    info: Dict,
-    filled: string,
-    avgPrice: string,
-    quoteCcy: string | undefined,
-    baseCcy: string | undefined,
-  ): Promise<{ fee: string; feeCurrency?: string }> {
-    if (new Decimal(filled).lte(0)) return { fee: '0', feeCurrency: quoteCcy };
-    let fills: { commission: string; asset: string; price: string }[] | undefined;
-    if (Array.isArray(info.fills)) {
-      fills = (info.fills as Dict[]).map((f) => ({ commission: normDecimal(f.commission), asset: String(f.commissionAsset ?? ''), price: normDecimal(f.price) }));
-    } else if (this.fetchFees && this.isBinance && o.id) {
-      try {
-        const trades = await this.call('fetchOrderTrades', () => this.exchange.fetchOrderTrades(String(o.id), o.symbol));
-        fills = trades.map((tr) => {
-          const ti = (tr.info ?? {}) as Dict;
-          return { commission: normDecimal(ti.commission ?? tr.fee?.cost), asset: String(ti.commissionAsset ?? tr.fee?.currency ?? ''), price: normDecimal(ti.price ?? tr.price) };
-        });
-      } catch (e) {
-        this.log(`fee lookup for ${o.id} failed: ${(e as Error).message}`);
-      }
-    }
-    if (!fills) {
-      const f = o.fee ?? (o as { fees?: ccxt.Order["fee"][] }).fees?.[0];
-      if (f?.cost !== undefined) return { fee: this.numStr(f.cost), feeCurrency: f.currency ?? quoteCcy };
-      return { fee: '0', feeCurrency: quoteCcy };
-    }
-    let total = new Decimal(0);
-    for (const f of fills) {
-      if (!quoteCcy || f.asset === quoteCcy || f.asset === '') total = total.add(f.commission);
-      else if (f.asset === baseCcy) total = total.add(new Decimal(f.commission).mul(f.price || avgPrice));
-      // other assets (e.g. BNB) cannot be converted without a price: reported as-is below
-      else return { fee: f.commission, feeCurrency: f.asset };
-    }
-    return { fee: total.toFixed(), feeCurrency: quoteCcy };
   }
 }
 

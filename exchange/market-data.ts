@@ -2,7 +2,8 @@
  * Market data sources: where the paper broker gets its prices and where positions watch their
  * stop / target levels. Three implementations share one interface:
  *
- * - `PricePathMarketData` (exchange/market-data/price-path.ts): seeded synthetic or scripted paths.
+ * - `PricePathMarketData` (exchange/market-data/path-source.ts) over a price path
+ *   (exchange/market-data/price-path.ts): seeded synthetic or scripted.
  *   TIME-INDEXED: every price is a function of `asOf` (the workflow's time), so the time-skipping
  *   test server, backtests and paper demos run the production workflows unchanged.
  * - `ReplayMarketData` (exchange/market-data/replay.ts): OHLCV candles from a CSV / JSON file.
@@ -17,7 +18,7 @@
  * The MARKET_DATA env value (`synthetic[:seed]` | `replay:<file>` | `ccxt`) is parsed in exchange/broker-registry.ts.
  */
 export * from './market-data/common';
-export { PricePathMarketData, type PricePathMarketDataOptions } from './market-data/price-path';
+export { PricePathMarketData, type PricePathMarketDataOptions } from './market-data/path-source';
 export { ReplayMarketData, parseOhlcvFile, type ReplayOptions, type ReplayCandle } from './market-data/replay';
 export { CcxtMarketData, SharedPriceCache, type PublicExchange, type CcxtMarketDataOptions } from './market-data/ccxt';
 export { syntheticBook, type SyntheticBookOptions } from './market-data/book';

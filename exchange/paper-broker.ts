@@ -18,36 +18,25 @@
  * - Accounts: one paper account per strategy (`forAccount(strategyId)`); balances are derived from the
  *   account's orders plus its initial capital (Strategy row, else the options' default). Orders are
  *   rejected with INSUFFICIENT_FUNDS when the account cannot pay, as a venue would.
+ *
+ * Storage (rows, account settings) is ./paper-venue-store.ts; balances and the funds check are
+ * ./paper-ledger.ts; this class owns placement, settling resting orders, caching and locking.
  */
-import { fnv1a64 } from './client-order-id';
-import { simulateFill } from '../domain/fills';
-import { d, toStr, ZERO, type Dec } from '../domain/money';
-import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import type { Db } from '../db/client';
-import { hashString32 } from './price-path';
+import { simulateFill } from '../domain/fills';
+import { fnv1a64, isValidClientOrderId } from '../domain/ids';
+import { d, toStr, ZERO, type Dec } from '../domain/money';
+import { hashString32 } from '../domain/seeded-random';
+import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import type { MarketDataSource } from './market-data';
+import { applyOrder, balanceList, checkFunds, OPEN_STATUSES, type Ledger } from './paper-ledger';
+import { PaperVenueStore, type PaperAccountSettings, type PaperStoredOrder } from './paper-venue-store';
 import { BrokerError, type Balance, type Broker, type BrokerOrder, type Candle, type OrderRequest } from './types';
+
+export type { PaperAccountSettings, PaperStoredOrder };
 
 export const PAPER_VENUE = 'paper';
 export const DEFAULT_PAPER_ACCOUNT = 'default';
-const DEFAULT_FEE_RATE = '0.001';
-const DEFAULT_INITIAL: Record<string, string> = { USDT: '10000' };
-
-/** What the paper venue stores per order (PaperVenueOrder.orderJson). */
-export interface PaperStoredOrder extends BrokerOrder {
-  account: string;
-  /** fee rate the order was filled with */
-  feeRate: string;
-  /** workflow time the order was placed at */
-  asOf: number;
-}
-
-export interface PaperAccountSettings {
-  /** currency → starting amount, e.g. { USDT: '10000' } */
-  initialBalances: Record<string, string>;
-  /** fee as a fraction of notional (0.001 = 0.1 %) */
-  feeRate: string;
-}
 
 export interface PaperBrokerOptions {
   db: Db;
@@ -68,34 +57,8 @@ export interface PaperBrokerOptions {
   now?: () => number;
 }
 
-const OPEN_STATUSES: ReadonlySet<string> = new Set(['OPEN', 'PARTIALLY_FILLED']);
+/** How long cached settings and ledgers are trusted (other processes' orders show up after this). */
 const LEDGER_TTL_MS = 2000;
-
-interface Ledger {
-  at: number;
-  total: Map<string, Dec>;
-  used: Map<string, Dec>;
-}
-
-/** Add one order's effect to running totals: fills move base and quote (fees in quote); resting orders reserve. */
-function applyOrder(total: Map<string, Dec>, used: Map<string, Dec>, o: PaperStoredOrder): void {
-  const add = (m: Map<string, Dec>, c: string, v: Dec) => m.set(c, (m.get(c) ?? ZERO).plus(v));
-  const [base, quote] = o.symbol.split('/') as [string, string];
-  const filled = d(o.filledAmount);
-  const notional = filled.times(d(o.avgPrice));
-  if (o.side === 'buy') {
-    add(total, base, filled);
-    add(total, quote, notional.plus(d(o.fee)).neg());
-  } else {
-    add(total, base, filled.neg());
-    add(total, quote, notional.minus(d(o.fee)));
-  }
-  if (OPEN_STATUSES.has(o.status) && o.type !== 'market') {
-    const rest = d(o.amount).minus(filled);
-    if (o.side === 'buy') add(used, quote, rest.times(d(o.price ?? '0')).times(d(1).plus(d(o.feeRate))));
-    else add(used, base, rest);
-  }
-}
 
 /** State shared by all account views of one paper venue. */
 interface VenueState {
@@ -109,16 +72,11 @@ interface VenueState {
   latestAsOf?: number;
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown })?.code;
-  return code === 'P2002' || /unique constraint|UNIQUE constraint failed|duplicate key/i.test(String((e as Error)?.message));
-}
-
 export class PaperBroker implements Broker {
   readonly venue = PAPER_VENUE;
   readonly account: string;
   readonly marketData: MarketDataSource;
-  private readonly db: Db;
+  private readonly store: PaperVenueStore;
   private readonly now: () => number;
   private readonly state: VenueState;
 
@@ -126,7 +84,7 @@ export class PaperBroker implements Broker {
     private readonly opts: PaperBrokerOptions,
     shared?: VenueState,
   ) {
-    this.db = opts.db;
+    this.store = new PaperVenueStore(opts.db);
     this.marketData = opts.marketData;
     this.account = opts.account ?? DEFAULT_PAPER_ACCOUNT;
     this.now = opts.now ?? Date.now;
@@ -145,47 +103,15 @@ export class PaperBroker implements Broker {
   async settings(account = this.account): Promise<PaperAccountSettings> {
     const hit = this.state.settings.get(account);
     if (hit && this.now() - hit.at < LEDGER_TTL_MS && this.now() >= hit.at) return hit.value;
-    const value = await this.loadSettings(account);
+    const value = this.opts.accountSettings ? await this.opts.accountSettings(account) : await this.store.accountSettings(account, this.opts.defaults);
     this.state.settings.set(account, { at: this.now(), value });
     return value;
   }
 
-  private async loadSettings(account: string): Promise<PaperAccountSettings> {
-    if (this.opts.accountSettings) return this.opts.accountSettings(account);
-    const defaults: PaperAccountSettings = {
-      initialBalances: this.opts.defaults?.initialBalances ?? DEFAULT_INITIAL,
-      feeRate: this.opts.defaults?.feeRate ?? DEFAULT_FEE_RATE,
-    };
-    const row = await this.db.strategy.findUnique({ where: { id: account } });
-    if (!row) return defaults;
-    let currency = 'USDT';
-    let feeRate = defaults.feeRate;
-    try {
-      const cfg = JSON.parse(row.configJson) as { capital?: { currency?: string }; exchange?: { feeRate?: string | number } };
-      currency = cfg.capital?.currency ?? currency;
-      if (cfg.exchange?.feeRate !== undefined) feeRate = String(cfg.exchange.feeRate);
-    } catch {
-      /* a malformed config keeps the defaults; the config layer reports it */
-    }
-    return { initialBalances: { [currency]: toStr(row.initialCapital.toString()) }, feeRate };
-  }
-
-  private async load(clientOrderId: string): Promise<PaperStoredOrder | null> {
-    const row = await this.db.paperVenueOrder.findUnique({ where: { clientOrderId } });
-    return row ? (JSON.parse(row.orderJson) as PaperStoredOrder) : null;
-  }
-
+  /** stores the new state of an order; the account's cached ledger is recomputed on next use */
   private async save(o: PaperStoredOrder): Promise<void> {
-    await this.db.paperVenueOrder.update({ where: { clientOrderId: o.clientOrderId }, data: { orderJson: JSON.stringify(o) } });
+    await this.store.update(o);
     this.state.ledgers.delete(o.account);
-  }
-
-  private async accountOrders(account: string, symbol?: string): Promise<PaperStoredOrder[]> {
-    const rows = await this.db.paperVenueOrder.findMany({
-      where: { ...(symbol ? { symbol } : {}), orderJson: { contains: `"account":${JSON.stringify(account)}` } },
-      orderBy: { createdAt: 'asc' },
-    });
-    return rows.map((r) => JSON.parse(r.orderJson) as PaperStoredOrder).filter((o) => o.account === account);
   }
 
   private toBroker(o: PaperStoredOrder): BrokerOrder {
@@ -253,7 +179,7 @@ export class PaperBroker implements Broker {
 
   private async placeOnce(req: OrderRequest): Promise<BrokerOrder> {
     this.seen(req.asOf);
-    const existing = await this.load(req.clientOrderId);
+    const existing = await this.store.load(req.clientOrderId);
     if (existing) return this.toBroker(await this.settle(existing));
     this.validate(req);
     const t = req.asOf ?? this.now();
@@ -281,14 +207,8 @@ export class PaperBroker implements Broker {
       asOf: t,
     };
     const insert = async (): Promise<BrokerOrder> => {
-      try {
-        await this.db.paperVenueOrder.create({ data: { clientOrderId: order.clientOrderId, symbol: order.symbol, orderJson: JSON.stringify(order) } });
-      } catch (e) {
-        if (!isUniqueViolation(e)) throw e;
-        const winner = await this.load(req.clientOrderId);
-        if (winner) return this.toBroker(winner);
-        throw e;
-      }
+      const winner = await this.store.insert(order);
+      if (winner) return this.toBroker(winner);
       const ledger = this.state.ledgers.get(this.account);
       if (ledger) applyOrder(ledger.total, ledger.used, order);
       return this.toBroker(order);
@@ -299,7 +219,7 @@ export class PaperBroker implements Broker {
         await this.checkFunds(order);
       } catch (e) {
         // the order may have been placed meanwhile (another process): then it is not a rejection
-        const again = await this.load(req.clientOrderId);
+        const again = await this.store.load(req.clientOrderId);
         if (again) return this.toBroker(again);
         throw e;
       }
@@ -308,7 +228,7 @@ export class PaperBroker implements Broker {
   }
 
   private validate(req: OrderRequest): void {
-    if (!/^[.A-Za-z0-9:/_-]{1,36}$/.test(req.clientOrderId)) {
+    if (!isValidClientOrderId(req.clientOrderId)) {
       throw new BrokerError(`invalid clientOrderId "${req.clientOrderId}" (1-36 chars of [.A-Za-z0-9:/_-])`, 'INVALID_ORDER', false);
     }
     const [base, quote] = req.symbol.split('/');
@@ -335,20 +255,7 @@ export class PaperBroker implements Broker {
   }
 
   private async checkFunds(o: PaperStoredOrder): Promise<void> {
-    const [base, quote] = o.symbol.split('/') as [string, string];
-    const ledger = await this.ledger();
-    const free = (c: string) => (ledger.total.get(c) ?? ZERO).minus(ledger.used.get(c) ?? ZERO);
-    if (o.side === 'buy') {
-      const filledCost = d(o.filledAmount).times(d(o.avgPrice)).plus(d(o.fee));
-      const rest = d(o.amount).minus(d(o.filledAmount));
-      const reserve = OPEN_STATUSES.has(o.status) && o.price ? rest.times(d(o.price)).times(d(1).plus(d(o.feeRate))) : ZERO;
-      const need = filledCost.plus(reserve);
-      if (need.gt(free(quote))) {
-        throw new BrokerError(`paper account ${this.account}: insufficient ${quote} balance (need ${toStr(need.toDecimalPlaces(8))}, free ${toStr(free(quote))})`, 'INSUFFICIENT_FUNDS', false);
-      }
-    } else if (d(o.amount).gt(free(base))) {
-      throw new BrokerError(`paper account ${this.account}: insufficient ${base} balance (need ${o.amount}, free ${toStr(free(base))})`, 'INSUFFICIENT_FUNDS', false);
-    }
+    checkFunds(o, await this.ledger(), this.account);
   }
 
   /** Re-evaluate a resting limit / stop order at the settle time; persists and returns the new state. */
@@ -377,13 +284,13 @@ export class PaperBroker implements Broker {
   }
 
   async fetchOrderByClientId(_symbol: string, clientOrderId: string): Promise<BrokerOrder | null> {
-    const o = await this.load(clientOrderId);
+    const o = await this.store.load(clientOrderId);
     return o ? this.toBroker(await this.settle(o)) : null;
   }
 
   async cancelOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder> {
     return this.withLock(this.account, async () => {
-      const stored = await this.load(clientOrderId);
+      const stored = await this.store.load(clientOrderId);
       if (!stored) throw new BrokerError(`no order with clientOrderId ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', false);
       const o = await this.settle(stored);
       if (!OPEN_STATUSES.has(o.status)) return this.toBroker(o); // already terminal: report its state
@@ -395,7 +302,7 @@ export class PaperBroker implements Broker {
 
   async fetchOpenOrders(symbol?: string): Promise<BrokerOrder[]> {
     const out: BrokerOrder[] = [];
-    for (const o of await this.accountOrders(this.account, symbol)) {
+    for (const o of await this.store.accountOrders(this.account, symbol)) {
       if (!OPEN_STATUSES.has(o.status)) continue;
       const s = await this.settle(o);
       if (OPEN_STATUSES.has(s.status)) out.push(this.toBroker(s));
@@ -412,20 +319,12 @@ export class PaperBroker implements Broker {
     const total = new Map<string, Dec>();
     const used = new Map<string, Dec>();
     for (const [c, v] of Object.entries(initialBalances)) total.set(c, (total.get(c) ?? ZERO).plus(d(v)));
-    for (let o of await this.accountOrders(this.account)) {
+    for (let o of await this.store.accountOrders(this.account)) {
       if (settleOpen) o = await this.settle(o);
       applyOrder(total, used, o);
     }
     if (!this.state.ledgers.has(this.account)) this.state.ledgers.set(this.account, { at: this.now(), total: new Map(total), used: new Map(used) });
-    const currencies = new Set([...total.keys(), ...used.keys()]);
-    const out: Balance[] = [];
-    for (const c of [...currencies].sort()) {
-      const tot = total.get(c) ?? ZERO;
-      const u = used.get(c) ?? ZERO;
-      if (tot.isZero() && u.isZero()) continue;
-      out.push({ currency: c, free: toStr(tot.minus(u)), used: toStr(u), total: toStr(tot) });
-    }
-    return out;
+    return balanceList(total, used);
   }
 
   /**

@@ -26,12 +26,12 @@ import { connectClient, connectWorker, temporalTarget } from '../config/temporal
 import { createDb } from '../db/client';
 import { createActivities } from '../activities';
 import { createBrokerRegistry } from '../exchange/broker-registry';
-import { startSimulator, type Simulator } from '../exchange/simulator/server';
-import { SyntheticPricePath } from '../exchange/price-path';
+import { startSimulator, type Simulator } from '../simulator/server';
+import { SyntheticPricePath } from '../exchange/market-data/price-path';
 import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
-import { arg } from './lib/argv';
+import { arg } from '../config/argv';
 import { openPositionsQuery, statusQuery, strategyWorkflowId } from '../workflows/strategy/api';
 import { startStrategyWorkflow } from '../client/strategy-client';
 

@@ -9,7 +9,7 @@ import { parseStrategyConfig } from '../../config/strategy-config';
 import type { StrategyConfig } from '../../domain/config-types';
 import { approveUpdate, emergencyStopUpdate, openPositionsQuery, statusQuery, stopStrategySignal, strategyWorkflowId } from '../../workflows/strategy/api';
 import { exitPositionSignal, positionWorkflowId } from '../../workflows/position/api';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import type { UnlockEvent } from '../../domain/types';
 import { BenchStack, SYMBOLS, loadavg } from './stack';

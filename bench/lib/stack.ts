@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { getWorkflowBundle } from '../../workers/bundle';
-import { startSimulator, type Simulator } from '../../exchange/simulator/server';
+import { startSimulator, type Simulator } from '../../simulator/server';
 import { createDb, type Db } from '../../db/client';
 import { parseDatabaseUrl } from '../../db/url';
 import { freePort, log, sleep, waitFor } from './util';

@@ -8,7 +8,7 @@
  */
 import { d, D, toStr, type Dec } from '../../domain/money';
 import type { BookLevel, OrderBookSnapshot } from '../../domain/types';
-import { marketSpec } from '../price-path';
+import { marketSpec } from './markets';
 
 export interface SyntheticBookOptions {
   /** full bid-ask spread in basis points (default 4 = 0.04 %) */
@@ -21,7 +21,7 @@ export interface SyntheticBookOptions {
   depthQuotePerLevel?: number | Record<string, number>;
   /** quote value per level as a fraction of the 24 h quote volume (default 0.0005) */
   depthFractionOfVolume?: number;
-  /** price tick / amount step per symbol (default: exchange/price-path marketSpec) */
+  /** price tick / amount step per symbol (default: ./markets.ts marketSpec) */
   precision?: Record<string, { tickSize: string; stepSize: string }>;
 }
 

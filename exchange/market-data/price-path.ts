@@ -1,129 +1,264 @@
 /**
- * Market data over a deterministic price path (exchange/price-path.ts): seeded synthetic or scripted.
+ * The price path: the price of a symbol at any epoch ms, for paper-mode market data
+ * (exchange/market-data/path-source.ts serves it as a MarketDataSource), backtests and the local
+ * exchange simulator (simulator/engine.ts).
  *
- * Time-indexed: every answer is a pure function of (path, symbol, asOf), so the same workflow code
- * produces the same fills under the time-skipping test server, in a backtest and in a paper demo.
- * `firstCrossing` scans the path from `from` to `until` and answers immediately; the caller (a position
- * workflow) then waits on a durable timer until the crossing time instead of polling.
+ * Pure module: no I/O, no clock, no randomness beyond a seeded hash (domain/seeded-random.ts). The same
+ * (seed, symbol, t) always gives the same price, so paper runs, demos and tests are reproducible.
+ *
+ * - `syntheticPrice(symbol, t, opts)` / `SyntheticPricePath`: a sum of value-noise components at
+ *   time scales from 1 s to 64 days (log-price), so evaluating any t costs O(#components), no state.
+ *   Each component's amplitude follows a random-walk scaling (daily vol × sqrt(scale / 1 day)).
+ * - `ScriptedPricePath`: piecewise-linear points per symbol, e.g. "price drops 4 % at time X".
+ *
+ * Both implement `PricePath` (priceAt, volume24hQuote, change7dPct). Symbols' ticks and start prices
+ * come from exchange/market-data/markets.ts.
  */
-import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
-import { marketSpec, roundToTick, SyntheticPricePath, type PricePath } from '../price-path';
-import type { Candle } from '../types';
-import { syntheticBook, type SyntheticBookOptions } from './book';
-import { abortError, timeframeMs, type Crossing, type CrossingQuery, type MarketDataSource, type WaitContext } from './common';
+import { hashString32, lattice } from '../../domain/seeded-random';
+import { decimalsOf, marketSpec, roundToTick, roundToTickNumber } from './markets';
 
-export interface PricePathMarketDataOptions {
-  /** default: SyntheticPricePath with seed 42 */
-  path?: PricePath;
-  book?: SyntheticBookOptions;
-  /**
-   * scan step of firstCrossing (default 1 s: the synthetic path's finest time scale, so no excursion
-   * lasting a second or more is missed; ~0.3 s of CPU per 72 h scanned); a crossing is refined to 1 ms
-   */
-  scanStepMs?: number;
-  /** used when a caller passes no asOf (default Date.now) */
-  now?: () => number;
-  name?: string;
+export interface PricePath {
+  /** price of `symbol` at epoch ms `t`, as a decimal string rounded to the symbol's tick */
+  priceAt(symbol: string, t: number): string;
+  /** 24 h traded volume in quote currency at `t`, decimal string */
+  volume24hQuote(symbol: string, t: number): string;
+  /** 7-day price change in percent at `t`, decimal string (-12.5 = -12.5 %) */
+  change7dPct(symbol: string, t: number): string;
 }
 
-export class PricePathMarketData implements MarketDataSource {
-  readonly timeIndexed = true;
-  readonly name: string;
-  readonly path: PricePath;
-  private readonly now: () => number;
+const DAY_MS = 86_400_000;
+// module-local bindings: hot loops stay fast inside vm contexts (jest), where global lookups are slow
+const { imul, floor, exp, sqrt } = Math;
 
-  constructor(private readonly opts: PricePathMarketDataOptions = {}) {
-    this.path = opts.path ?? new SyntheticPricePath();
-    this.now = opts.now ?? Date.now;
-    this.name = opts.name ?? 'price-path';
+// ---------------------------------------------------------------------------------------------
+// synthetic path
+
+export interface SyntheticPathOptions {
+  /** default 42 */
+  seed?: number;
+  /** per-symbol starting price (default from DEFAULT_MARKETS, else 10) */
+  basePrices?: Record<string, number>;
+  /** daily volatility as a fraction (default 0.04 = 4 %/day); per-symbol override in `volatilities` */
+  dailyVolatility?: number;
+  volatilities?: Record<string, number>;
+  /** per-symbol 24 h quote volume (fixed number, default from DEFAULT_MARKETS with a ±30 % daily wobble) */
+  volume24hQuote?: Record<string, number>;
+  /** per-symbol fixed 7-day change in percent; default: computed from the path itself */
+  change7dPct?: Record<string, number>;
+  /** per-symbol tick size for rounding (default from marketSpec) */
+  tickSizes?: Record<string, string>;
+}
+
+/** time scales of the components, ms */
+const SCALES_MS = [1_000, 10_000, 60_000, 300_000, 1_800_000, 7_200_000, 28_800_000, DAY_MS, 4 * DAY_MS, 16 * DAY_MS, 64 * DAY_MS];
+
+function smoothstep(f: number): number {
+  return f * f * (3 - 2 * f);
+}
+
+interface SymbolParams {
+  base: number;
+  vol: number;
+  tick: string;
+  tickNum: number;
+  decimals: number;
+  streams: number[];
+  amps: number[];
+}
+
+const SQRT3_HALF = sqrt(3) * 0.5;
+
+function symbolParams(symbol: string, opts: SyntheticPathOptions): SymbolParams {
+  const spec = marketSpec(symbol);
+  const base = opts.basePrices?.[symbol] ?? spec.basePrice;
+  const vol = opts.volatilities?.[symbol] ?? opts.dailyVolatility ?? 0.04;
+  const tick = opts.tickSizes?.[symbol] ?? spec.tickSize;
+  const sym = hashString32(symbol);
+  // uniform [-1,1) has std 1/sqrt(3); each component gets std ≈ vol × sqrt(scale/day) (random-walk scaling)
+  return {
+    base,
+    vol,
+    tick,
+    tickNum: Number(tick),
+    decimals: decimalsOf(tick),
+    streams: SCALES_MS.map((_, k) => (sym ^ imul(k + 1, 0x27d4eb2d)) >>> 0),
+    amps: SCALES_MS.map((scale) => vol * sqrt(scale / DAY_MS) * SQRT3_HALF),
+  };
+}
+
+/** log(price / basePrice) of the synthetic path; pure in (seed, symbol, t). */
+function syntheticLogOffset(seed: number, p: SymbolParams, t: number): number {
+  let sum = 0;
+  for (let k = 0; k < SCALES_MS.length; k++) {
+    const scale = SCALES_MS[k]!;
+    const x = t / scale;
+    const i = floor(x);
+    const f = smoothstep(x - i);
+    const stream = p.streams[k]!;
+    const a = lattice(seed, stream, i);
+    const b = lattice(seed, stream, i + 1);
+    sum += p.amps[k]! * (a + (b - a) * f);
+  }
+  return sum;
+}
+
+function priceFromParams(seed: number, p: SymbolParams, t: number): number {
+  return p.base * exp(syntheticLogOffset(seed, p, t));
+}
+
+function roundWith(x: number, p: SymbolParams): string {
+  return roundToTickNumber(x, p.tickNum, p.decimals);
+}
+
+/** The synthetic price of `symbol` at epoch ms `t`: a pure function of (seed, symbol, t). */
+export function syntheticPrice(symbol: string, t: number, opts: SyntheticPathOptions = {}): string {
+  const p = symbolParams(symbol, opts);
+  return roundWith(priceFromParams((opts.seed ?? 42) >>> 0, p, t), p);
+}
+
+function defaultVolume(symbol: string, t: number, seed: number, fixed?: number): string {
+  if (fixed !== undefined) return fixed.toFixed(2);
+  const base = marketSpec(symbol).volume24hQuote;
+  // one wobble value per hour, ±30 %
+  const w = lattice(seed, hashString32(symbol + ':vol'), floor(t / 3_600_000));
+  return (base * (1 + 0.3 * w)).toFixed(2);
+}
+
+function pctChange(now: number, before: number): string {
+  if (!(before > 0)) return '0';
+  return (((now - before) / before) * 100).toFixed(4);
+}
+
+export class SyntheticPricePath implements PricePath {
+  private readonly params = new Map<string, SymbolParams>();
+  private readonly seed: number;
+
+  constructor(readonly opts: SyntheticPathOptions = {}) {
+    this.seed = (opts.seed ?? 42) >>> 0;
   }
 
-  async snapshot(symbol: string, asOf?: number): Promise<MarketSnapshot> {
-    const t = asOf ?? this.now();
-    const last = this.path.priceAt(symbol, t);
-    const volume24hQuote = this.path.volume24hQuote(symbol, t);
-    const book = syntheticBook(symbol, last, volume24hQuote, t, this.opts.book, 1);
-    return {
-      symbol,
-      bid: book.bids[0]!.price,
-      ask: book.asks[0]!.price,
-      last,
-      volume24hQuote,
-      change7dPct: this.path.change7dPct(symbol, t),
-      timestamp: t,
-    };
-  }
-
-  async orderBook(symbol: string, asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
-    const t = asOf ?? this.now();
-    return syntheticBook(symbol, this.path.priceAt(symbol, t), this.path.volume24hQuote(symbol, t), t, this.opts.book, limit);
-  }
-
-  async ohlcv(symbol: string, timeframe: string, since?: number, limit = 100): Promise<Candle[]> {
-    const tf = timeframeMs(timeframe);
-    const start = since !== undefined ? Math.floor(since / tf) * tf : Math.floor(this.now() / tf) * tf - (limit - 1) * tf;
-    const tick = marketSpec(symbol).tickSize;
-    const out: Candle[] = [];
-    for (let i = 0; i < limit; i++) {
-      const t0 = start + i * tf;
-      const samples: number[] = [];
-      for (let k = 0; k <= 16; k++) samples.push(Number(this.path.priceAt(symbol, t0 + Math.min(tf - 1, Math.floor((k * tf) / 16)))));
-      const close = samples[samples.length - 1]!;
-      const volQuote = Number(this.path.volume24hQuote(symbol, t0)) * (tf / 86_400_000);
-      out.push({
-        timestamp: t0,
-        open: this.path.priceAt(symbol, t0),
-        high: roundToTick(Math.max(...samples), tick),
-        low: roundToTick(Math.min(...samples), tick),
-        close: roundToTick(close, tick),
-        volume: (volQuote / close).toFixed(4),
-      });
+  private paramsOf(symbol: string): SymbolParams {
+    let p = this.params.get(symbol);
+    if (!p) {
+      p = symbolParams(symbol, this.opts);
+      this.params.set(symbol, p);
     }
-    return out;
+    return p;
   }
 
-  async firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null> {
-    const below = q.below !== undefined ? Number(q.below) : undefined;
-    const above = q.above !== undefined ? Number(q.above) : undefined;
-    if (below === undefined && above === undefined) throw new Error('firstCrossing needs a below and/or an above level');
-    const crossed = (t: number): Crossing | null => {
-      const price = this.path.priceAt(q.symbol, t);
-      const p = Number(price);
-      if (below !== undefined && p <= below) return { side: 'below', at: t, price };
-      if (above !== undefined && p >= above) return { side: 'above', at: t, price };
-      return null;
-    };
-    if (q.until < q.from) return null;
-    const first = crossed(q.from);
-    if (first) return first;
-    const step = Math.max(1, this.opts.scanStepMs ?? 1000);
-    let prev = q.from;
-    let n = 0;
-    while (prev < q.until) {
-      const t = Math.min(prev + step, q.until);
-      const c = crossed(t);
-      if (c) return this.refine(prev, t, c, crossed);
-      prev = t;
-      if (++n % 20_000 === 0) {
-        if (ctx.signal.aborted) throw abortError(ctx.signal);
-        ctx.heartbeat();
-        await new Promise((r) => setImmediate(r));
-      }
-    }
-    return null;
+  priceAt(symbol: string, t: number): string {
+    const p = this.paramsOf(symbol);
+    return roundWith(priceFromParams(this.seed, p, t), p);
   }
 
-  /** bisect (lo not crossed, hi crossed] down to 1 ms: the earliest crossing in the step */
-  private refine(lo: number, hi: number, atHi: Crossing, crossed: (t: number) => Crossing | null): Crossing {
-    let best = atHi;
+  volume24hQuote(symbol: string, t: number): string {
+    return defaultVolume(symbol, t, (this.opts.seed ?? 42) >>> 0, this.opts.volume24hQuote?.[symbol]);
+  }
+
+  change7dPct(symbol: string, t: number): string {
+    const fixed = this.opts.change7dPct?.[symbol];
+    if (fixed !== undefined) return String(fixed);
+    return pctChange(Number(this.priceAt(symbol, t)), Number(this.priceAt(symbol, t - 7 * DAY_MS)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// scripted path
+
+export interface PricePoint {
+  t: number;
+  price: number | string;
+}
+
+export interface ScriptedPathOptions {
+  /** symbols without points fall back to this path (default: a SyntheticPricePath with seed 42) */
+  fallback?: PricePath;
+  volume24hQuote?: Record<string, number>;
+  change7dPct?: Record<string, number>;
+  tickSizes?: Record<string, string>;
+}
+
+/**
+ * Piecewise-linear prices per symbol. Before the first point the first price holds, after the last
+ * point the last price holds. A step (e.g. a 4 % drop at X) is two points 1 ms apart.
+ */
+export class ScriptedPricePath implements PricePath {
+  private readonly points = new Map<string, { t: number; price: number }[]>();
+  private readonly fallback: PricePath;
+
+  constructor(points: Record<string, PricePoint[]> = {}, readonly opts: ScriptedPathOptions = {}) {
+    this.fallback = opts.fallback ?? new SyntheticPricePath();
+    for (const [s, pts] of Object.entries(points)) this.set(s, pts);
+  }
+
+  /** replace the script of one symbol */
+  set(symbol: string, pts: PricePoint[]): this {
+    const sorted = pts.map((p) => ({ t: p.t, price: Number(p.price) })).sort((a, b) => a.t - b.t);
+    if (sorted.some((p) => !(p.price > 0) || !Number.isFinite(p.t))) throw new Error(`bad price points for ${symbol}`);
+    this.points.set(symbol, sorted);
+    return this;
+  }
+
+  /** append/insert a point */
+  add(symbol: string, t: number, price: number | string): this {
+    const pts = [...(this.points.get(symbol) ?? []), { t, price: Number(price) }];
+    return this.set(symbol, pts);
+  }
+
+  /** price is `price` from now on (a flat line from `t`; earlier points are kept) */
+  hold(symbol: string, t: number, price: number | string): this {
+    const before = (this.points.get(symbol) ?? []).filter((p) => p.t < t);
+    return this.set(symbol, [...before, { t, price: Number(price) }]);
+  }
+
+  /** step from the current price at `t` by `pct` percent (e.g. -4), over 1 ms */
+  stepPct(symbol: string, t: number, pct: number): this {
+    const p = this.priceNumber(symbol, t);
+    const after = (this.points.get(symbol) ?? []).filter((x) => x.t < t);
+    return this.set(symbol, [...after, { t, price: p }, { t: t + 1, price: p * (1 + pct / 100) }]);
+  }
+
+  hasScript(symbol: string): boolean {
+    return (this.points.get(symbol)?.length ?? 0) > 0;
+  }
+
+  private priceNumber(symbol: string, t: number): number {
+    const pts = this.points.get(symbol);
+    if (!pts || pts.length === 0) return Number(this.fallback.priceAt(symbol, t));
+    if (t <= pts[0]!.t) return pts[0]!.price;
+    const last = pts[pts.length - 1]!;
+    if (t >= last.t) return last.price;
+    // binary search for the segment
+    let lo = 0;
+    let hi = pts.length - 1;
     while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      const c = crossed(mid);
-      if (c) {
-        hi = mid;
-        best = c;
-      } else lo = mid;
+      const mid = (lo + hi) >> 1;
+      if (pts[mid]!.t <= t) lo = mid;
+      else hi = mid;
     }
-    return best;
+    const a = pts[lo]!;
+    const b = pts[hi]!;
+    if (b.t === a.t) return b.price;
+    return a.price + ((b.price - a.price) * (t - a.t)) / (b.t - a.t);
+  }
+
+  priceAt(symbol: string, t: number): string {
+    if (!this.hasScript(symbol)) return this.fallback.priceAt(symbol, t);
+    const tick = this.opts.tickSizes?.[symbol] ?? marketSpec(symbol).tickSize;
+    return roundToTick(this.priceNumber(symbol, t), tick);
+  }
+
+  volume24hQuote(symbol: string, t: number): string {
+    const fixed = this.opts.volume24hQuote?.[symbol];
+    if (fixed !== undefined) return fixed.toFixed(2);
+    if (!this.hasScript(symbol)) return this.fallback.volume24hQuote(symbol, t);
+    return marketSpec(symbol).volume24hQuote.toFixed(2);
+  }
+
+  change7dPct(symbol: string, t: number): string {
+    const fixed = this.opts.change7dPct?.[symbol];
+    if (fixed !== undefined) return String(fixed);
+    if (!this.hasScript(symbol)) return this.fallback.change7dPct(symbol, t);
+    return pctChange(this.priceNumber(symbol, t), this.priceNumber(symbol, t - 7 * DAY_MS));
   }
 }

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createOrderActivities, type PlaceOrderInput, type PlacedOrder } from '../../activities/orders';
 import { staticBrokerRegistry } from '../../exchange/broker-registry';
 import { CcxtGateway } from '../../exchange/ccxt-gateway';
-import { DEFAULT_ACCOUNT, startSimulator, type Simulator } from '../../exchange/simulator';
+import { DEFAULT_ACCOUNT, startSimulator, type Simulator } from '../../simulator';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 
 function input(i: number, run: string): PlaceOrderInput {

@@ -11,7 +11,7 @@ import { createMarketActivities, type LevelCrossing } from '../../activities/mar
 import { staticBrokerRegistry, createBrokerRegistry } from '../../exchange/broker-registry';
 import { PricePathMarketData } from '../../exchange/market-data';
 import { PaperBroker } from '../../exchange/paper-broker';
-import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/price-path';
+import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/market-data/price-path';
 import { BrokerError, type Broker, type OrderRequest } from '../../exchange/types';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { localDevEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { scriptedMarket, tradingWorker } from '../helpers/trading';
-import { startSimulator, type Simulator } from '../../exchange/simulator/server';
+import { startSimulator, type Simulator } from '../../simulator/server';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import type { StrategyStatus } from '../../workflows/strategy/api';
 import { cli, expectOneLineError } from './helpers';

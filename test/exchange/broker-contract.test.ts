@@ -6,8 +6,8 @@ import { d } from '../../domain/money';
 import { CcxtGateway } from '../../exchange/ccxt-gateway';
 import { PricePathMarketData } from '../../exchange/market-data';
 import { PaperBroker } from '../../exchange/paper-broker';
-import { SyntheticPricePath } from '../../exchange/price-path';
-import { DEFAULT_ACCOUNT, startSimulator } from '../../exchange/simulator';
+import { SyntheticPricePath } from '../../exchange/market-data/price-path';
+import { DEFAULT_ACCOUNT, startSimulator } from '../../simulator';
 import { BrokerError, type Broker } from '../../exchange/types';
 import { freshSqliteDb } from '../helpers/db';
 

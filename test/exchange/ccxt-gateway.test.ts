@@ -3,11 +3,11 @@
  * Acceptance 1–3 of issue 4 at the gateway level: place/query/cancel, a wrong secret is a clear
  * non-retryable error, "accept then drop" never doubles an order, 30 % faults end every order terminal.
  */
-import { startSimulator, Simulator, DEFAULT_ACCOUNT } from '../../exchange/simulator';
+import { startSimulator, Simulator, DEFAULT_ACCOUNT } from '../../simulator';
 import { CcxtGateway, CcxtGatewayOptions } from '../../exchange/ccxt-gateway';
 import { BrokerError, BrokerOrder, OrderRequest } from '../../exchange/types';
 import { classifyError, isDuplicateOrderError } from '../../exchange/errors';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import * as ccxt from 'ccxt';
 
 const gateways: CcxtGateway[] = [];

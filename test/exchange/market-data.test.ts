@@ -14,9 +14,9 @@ import {
   parseOhlcvFile,
   type PublicExchange,
 } from '../../exchange/market-data';
-import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/price-path';
+import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/market-data/price-path';
 import { CcxtGateway } from '../../exchange/ccxt-gateway';
-import { startSimulator } from '../../exchange/simulator';
+import { startSimulator } from '../../simulator';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2026, 2, 1);

@@ -6,7 +6,7 @@
 import { d } from '../../domain/money';
 import { PricePathMarketData } from '../../exchange/market-data';
 import { PaperBroker } from '../../exchange/paper-broker';
-import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/price-path';
+import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/market-data/price-path';
 import { BrokerError } from '../../exchange/types';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 

@@ -7,7 +7,7 @@ import { createActivities } from '../../activities';
 import { staticBrokerRegistry, type BrokerRegistry } from '../../exchange/broker-registry';
 import { PaperBroker } from '../../exchange/paper-broker';
 import { PricePathMarketData } from '../../exchange/market-data';
-import { ScriptedPricePath } from '../../exchange/price-path';
+import { ScriptedPricePath } from '../../exchange/market-data/price-path';
 import { parseStrategyConfig, type StrategyConfigInput } from '../../config/strategy-config';
 import { createTradingWorker } from '../../workers/create-worker';
 import type { Broker } from '../../exchange/types';

@@ -21,7 +21,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { positionWorkflowId, type PositionView } from '../../workflows/position/api';
 import { checkLiveOrders, checkPaperOrders, ProofStack, proofConfig, stageOf, SYMBOLS, table, waitFor, type OrderCheck } from './lib';
 

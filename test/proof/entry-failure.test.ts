@@ -16,7 +16,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { positionWorkflowId } from '../../workflows/position/api';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { ProofStack, proofConfig, startAndPromote, waitFor } from './lib';
 
 const stack = new ProofStack('entryfail');

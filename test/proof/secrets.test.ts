@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { positionWorkflowId } from '../../workflows/position/api';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { ProofStack, proofConfig, startAndPromote, waitFor } from './lib';
 
 const SECRET = `S3CR3T-${randomBytes(12).toString('hex')}`;

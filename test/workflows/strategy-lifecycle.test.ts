@@ -12,9 +12,9 @@ import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
 import { positionWorkflowId } from '../../workflows/position/api';
-import { startSimulator, type Simulator } from '../../exchange/simulator/server';
+import { startSimulator, type Simulator } from '../../simulator/server';
 import { CcxtGateway } from '../../exchange/ccxt-gateway';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;

@@ -7,7 +7,7 @@ import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import { d, toStr } from '../../domain/money';
 import type { Playbook } from '../../domain/playbook';
 import type { TradingMode } from '../../domain/types';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { positionOpenedSignal } from '../strategy/api';
 import { db, orders, type PlacedOrder } from './proxies';
 import type { PositionRun } from './state';

@@ -8,7 +8,7 @@ import { condition, log, sleep } from '@temporalio/workflow';
 import { d, toStr } from '../../domain/money';
 import { closedTrade } from '../../domain/pnl';
 import type { ClosedTrade, ExitReason } from '../../domain/types';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import type { PositionView } from './api';
 import { db, orders } from './proxies';
 import type { PositionRun } from './state';

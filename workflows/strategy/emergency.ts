@@ -7,7 +7,7 @@
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { limitsFor } from '../../domain/ladder';
 import { evaluateEmergencyTriggers, manualTrigger, type Trigger } from '../../domain/risk';
-import { clientOrderIdFor } from '../../exchange/client-order-id';
+import { clientOrderIdFor } from '../../domain/ids';
 import { exitPositionSignal } from '../position/api';
 import type { EmergencyStopInput } from './api';
 import { act, batch } from './proxies';

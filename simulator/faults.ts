@@ -16,7 +16,7 @@
  *   timeout           never answer (socket held until the client gives up or the server closes)
  *   accept-then-drop  handle the request (the order is recorded), then destroy the socket instead of answering
  */
-import { mulberry32 } from '../price-path';
+import { mulberry32 } from '../domain/seeded-random';
 
 export type FaultKind = 'latency' | 'status' | 'rate-limit' | 'reset' | 'timeout' | 'accept-then-drop';
 

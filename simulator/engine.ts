@@ -1,128 +1,19 @@
 /**
- * The simulator's matching engine: accounts and balances, orders, a synthetic order book derived from the
- * price path, market / limit / stop-loss orders. Binance-spot semantics and field names.
+ * The simulator's matching engine: accounts and balances, orders, market / limit / stop-loss orders
+ * against a synthetic order book (./order-book.ts) around the price path. Binance-spot semantics and
+ * field names (./types.ts); rejections are Binance errors (./binance-wire.ts).
  *
- * Book: mid = path price; best bid/ask = mid ∓ half-spread; `depthLevels` levels per side spaced
- * `levelStepBps` apart, each holding ≈ `levelQuote` (quote currency) with deterministic jitter, so a
- * large market order walks the book (pays more) and expires partially filled when the book runs out.
  * Resting limit orders fill at their limit price once the touch crosses them; stop-loss orders trigger
  * when the touch crosses the stop price, then behave as market (STOP_LOSS) or limit (STOP_LOSS_LIMIT).
  * Fees are charged in the quote asset for both sides (so "fee in quote" is exact).
  */
 import Decimal from 'decimal.js';
-import { PricePath, ScriptedPricePath, SyntheticPricePath, marketSpec, MarketSpec, hashString32, decimalsOf } from '../price-path';
-
-export type SimSide = 'BUY' | 'SELL';
-export type SimType = 'MARKET' | 'LIMIT' | 'STOP_LOSS' | 'STOP_LOSS_LIMIT' | 'LIMIT_MAKER';
-export type SimStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
-
-export interface SimFill {
-  price: string;
-  qty: string;
-  commission: string;
-  commissionAsset: string;
-  tradeId: number;
-  time: number;
-  isMaker: boolean;
-}
-
-export interface SimOrder {
-  orderId: number;
-  clientOrderId: string;
-  apiKey: string;
-  symbol: string; // exchange id, e.g. BTCUSDT
-  side: SimSide;
-  type: SimType;
-  timeInForce: string;
-  origQty: Decimal;
-  price: Decimal; // 0 for market
-  stopPrice: Decimal; // 0 if none
-  executedQty: Decimal;
-  cummulativeQuoteQty: Decimal;
-  status: SimStatus;
-  time: number;
-  updateTime: number;
-  /** stop orders: triggered yet? */
-  triggered: boolean;
-  fills: SimFill[];
-  /** funds locked for the unfilled rest (quote for buys incl. fee, base for sells) */
-  locked: Decimal;
-  lockedAsset: string;
-}
-
-export interface SimAccount {
-  apiKey: string;
-  secret: string;
-  balances: Map<string, { free: Decimal; locked: Decimal }>;
-}
-
-export interface AccountConfig {
-  apiKey: string;
-  secret: string;
-  /** asset → amount, e.g. { USDT: '100000' } */
-  balances?: Record<string, string | number>;
-}
-
-export interface EngineOptions {
-  symbols?: string[];
-  /** per-symbol market spec overrides */
-  markets?: Record<string, Partial<MarketSpec>>;
-  pricePath?: PricePath;
-  seed?: number;
-  clock?: () => number;
-  accounts?: AccountConfig[];
-  /** total spread in bps (default 4 → ±2 bps around the path price) */
-  spreadBps?: number;
-  depthLevels?: number;
-  levelStepBps?: number;
-  /** quote value per book level; default: 0.02 % of the symbol's 24 h volume */
-  levelQuote?: Record<string, number>;
-  /** taker/maker fee rate (default 0.001) */
-  feeRate?: string;
-  /**
-   * Which earlier orders a client order id must not repeat: 'all' (default, the strict reading) or
-   * 'open' — Binance's documented rule ("unique among open orders": once the first one is filled or
-   * cancelled the same id is accepted again), under which a second submission is a second order.
-   */
-  clientOrderIdUniqueAmong?: 'all' | 'open';
-}
-
-export const DEFAULT_ACCOUNT: AccountConfig = {
-  apiKey: 'sim-api-key',
-  secret: 'sim-api-secret',
-  balances: { USDT: '1000000', BTC: '10', ETH: '100', ARB: '100000', OP: '50000', APT: '10000', SUI: '100000' },
-};
-
-export class SimError extends Error {
-  constructor(readonly httpStatus: number, readonly code: number, msg: string) {
-    super(msg);
-  }
-}
-
-export const ERR = {
-  insufficient: () => new SimError(400, -2010, 'Account has insufficient balance for requested action.'),
-  duplicate: () => new SimError(400, -2010, 'Duplicate order sent.'),
-  badSymbol: () => new SimError(400, -1121, 'Invalid symbol.'),
-  notFound: () => new SimError(400, -2013, 'Order does not exist.'),
-  unknownOrder: () => new SimError(400, -2011, 'Unknown order sent.'),
-  filter: (name: string) => new SimError(400, -1013, `Filter failure: ${name}`),
-  param: (msg: string) => new SimError(400, -1102, msg),
-  badClientId: () =>
-    new SimError(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'."),
-  orderType: () => new SimError(400, -1116, 'Invalid orderType.'),
-  stopWouldTrigger: () => new SimError(400, -2010, 'Stop price would trigger immediately.'),
-};
-
-const CLIENT_ID_RE = /^[.A-Za-z0-9:/_-]{1,36}$/;
-
-export interface BookSide {
-  price: Decimal;
-  qty: Decimal;
-}
-
-interface Market extends MarketSpec {
-  id: string;
-}
+import { isValidClientOrderId } from '../domain/ids';
+import { decimalsOf, DEFAULT_SYMBOLS, marketSpec } from '../exchange/market-data/markets';
+import { ScriptedPricePath, SyntheticPricePath } from '../exchange/market-data/price-path';
+import { ERR } from './binance-wire';
+import { depthAround, touchAround, walkCost, type BookSide } from './order-book';
+import { DEFAULT_ACCOUNT, type AccountConfig, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
 
 export class Engine {
   readonly markets = new Map<string, Market>(); // by exchange id
@@ -144,7 +35,7 @@ export class Engine {
     const base = opts.pricePath ?? new SyntheticPricePath({ seed: opts.seed ?? 42 });
     this.scripted = base instanceof ScriptedPricePath ? base : new ScriptedPricePath({}, { fallback: base });
     this.feeRate = new Decimal(opts.feeRate ?? '0.001');
-    for (const s of opts.symbols ?? ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT']) {
+    for (const s of opts.symbols ?? DEFAULT_SYMBOLS) {
       const spec = marketSpec(s, opts.markets?.[s]);
       const m: Market = { ...spec, id: spec.base + spec.quote };
       this.markets.set(m.id, m);
@@ -185,42 +76,12 @@ export class Engine {
 
   /** best bid / ask around the path price, rounded outward to the tick */
   touch(m: Market, t = this.clock()): { bid: Decimal; ask: Decimal; mid: Decimal } {
-    const mid = this.mid(m, t);
-    const half = mid.mul((this.opts.spreadBps ?? 4) / 2 / 10_000);
-    const tick = this.tick(m);
-    let bid = mid.sub(half).div(tick).floor().mul(tick);
-    let ask = mid.add(half).div(tick).ceil().mul(tick);
-    if (ask.lte(bid)) ask = bid.add(tick);
-    if (bid.lte(0)) bid = tick;
-    return { bid, ask, mid };
+    return touchAround(m, this.mid(m, t), this.opts);
   }
 
   /** synthetic depth: `levels` per side */
   book(m: Market, limit = this.opts.depthLevels ?? 20, t = this.clock()): { bids: BookSide[]; asks: BookSide[] } {
-    const levels = Math.min(limit, this.opts.depthLevels ?? 20);
-    const { bid, ask, mid } = this.touch(m, t);
-    const tick = this.tick(m);
-    const stepBps = this.opts.levelStepBps ?? 5;
-    let step = mid.mul(stepBps / 10_000).div(tick).ceil().mul(tick);
-    if (step.lt(tick)) step = tick;
-    const levelQuote = this.opts.levelQuote?.[m.symbol] ?? m.volume24hQuote * 0.0002;
-    const stepSize = new Decimal(m.stepSize);
-    const sec = Math.floor(t / 1000);
-    const qtyAt = (price: Decimal, side: number, i: number): Decimal => {
-      const h = hashString32(`${m.symbol}:${side}:${i}:${sec}`) / 4294967296; // [0,1)
-      const q = new Decimal(levelQuote).mul(0.6 + 0.8 * h).div(price);
-      const r = q.div(stepSize).floor().mul(stepSize);
-      return r.gt(0) ? r : stepSize;
-    };
-    const bids: BookSide[] = [];
-    const asks: BookSide[] = [];
-    for (let i = 0; i < levels; i++) {
-      const bp = bid.sub(step.mul(i));
-      if (bp.gt(0)) bids.push({ price: bp, qty: qtyAt(bp, 0, i) });
-      const ap = ask.add(step.mul(i));
-      asks.push({ price: ap, qty: qtyAt(ap, 1, i) });
-    }
-    return { bids, asks };
+    return depthAround(m, this.touch(m, t), t, limit, this.opts);
   }
 
   // ------------------------------------------------------------------ balances
@@ -236,7 +97,7 @@ export class Engine {
 
   account(apiKey: string): SimAccount {
     const a = this.accounts.get(apiKey);
-    if (!a) throw new SimError(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+    if (!a) throw ERR.badApiKey();
     return a;
   }
 
@@ -252,26 +113,16 @@ export class Engine {
 
   placeOrder(
     apiKey: string,
-    p: {
-      symbol: string;
-      side: string;
-      type: string;
-      quantity?: string;
-      quoteOrderQty?: string;
-      price?: string;
-      stopPrice?: string;
-      timeInForce?: string;
-      newClientOrderId?: string;
-    },
+    p: PlaceOrderParams,
   ): SimOrder {
     const acc = this.account(apiKey);
     const m = this.market(p.symbol);
     const side = p.side?.toUpperCase() as SimSide;
-    if (side !== 'BUY' && side !== 'SELL') throw ERR.param("Mandatory parameter 'side' was not sent, was empty/null, or malformed.");
+    if (side !== 'BUY' && side !== 'SELL') throw ERR.mandatory('side');
     const type = p.type?.toUpperCase() as SimType;
     if (!['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'LIMIT_MAKER'].includes(type)) throw ERR.orderType();
     const clientOrderId = p.newClientOrderId ?? `sim-${this.nextOrderId}`;
-    if (!CLIENT_ID_RE.test(clientOrderId)) throw ERR.badClientId();
+    if (!isValidClientOrderId(clientOrderId)) throw ERR.badClientId();
     const earlier = this.findByClientId(apiKey, clientOrderId);
     if (earlier && (this.opts.clientOrderIdUniqueAmong !== 'open' || earlier.status === 'NEW' || earlier.status === 'PARTIALLY_FILLED')) throw ERR.duplicate();
 
@@ -284,20 +135,20 @@ export class Engine {
     if (p.quantity !== undefined) qty = new Decimal(p.quantity);
     else if (p.quoteOrderQty !== undefined && type === 'MARKET') {
       qty = new Decimal(p.quoteOrderQty).div(side === 'BUY' ? ask : bid).div(step).floor().mul(step);
-    } else throw ERR.param("Mandatory parameter 'quantity' was not sent, was empty/null, or malformed.");
+    } else throw ERR.mandatory('quantity');
     if (qty.lte(0)) throw ERR.filter('LOT_SIZE');
     if (!qty.mod(step).eq(0)) throw ERR.filter('LOT_SIZE');
 
     const needsPrice = type === 'LIMIT' || type === 'STOP_LOSS_LIMIT' || type === 'LIMIT_MAKER';
     const price = needsPrice ? new Decimal(p.price ?? 'NaN') : new Decimal(0);
     if (needsPrice) {
-      if (!price.isFinite() || price.lte(0)) throw ERR.param("Mandatory parameter 'price' was not sent, was empty/null, or malformed.");
+      if (!price.isFinite() || price.lte(0)) throw ERR.mandatory('price');
       if (!price.mod(tick).eq(0)) throw ERR.filter('PRICE_FILTER');
     }
     const isStop = type === 'STOP_LOSS' || type === 'STOP_LOSS_LIMIT';
     const stopPrice = isStop ? new Decimal(p.stopPrice ?? 'NaN') : new Decimal(0);
     if (isStop) {
-      if (!stopPrice.isFinite() || stopPrice.lte(0)) throw ERR.param("Mandatory parameter 'stopPrice' was not sent, was empty/null, or malformed.");
+      if (!stopPrice.isFinite() || stopPrice.lte(0)) throw ERR.mandatory('stopPrice');
       if (!stopPrice.mod(tick).eq(0)) throw ERR.filter('PRICE_FILTER');
       // Binance: a stop-loss that would trigger immediately is rejected
       if ((side === 'SELL' && bid.lte(stopPrice)) || (side === 'BUY' && ask.gte(stopPrice))) throw ERR.stopWouldTrigger();
@@ -305,7 +156,7 @@ export class Engine {
     const refPrice = needsPrice ? price : isStop ? stopPrice : side === 'BUY' ? ask : bid;
     if (qty.mul(refPrice).lt(m.minNotional)) throw ERR.filter('NOTIONAL');
     if (type === 'LIMIT_MAKER' && ((side === 'BUY' && price.gte(ask)) || (side === 'SELL' && price.lte(bid)))) {
-      throw new SimError(400, -2010, 'Order would immediately match and take.');
+      throw ERR.wouldTake();
     }
 
     // lock funds (buy: quote incl. fee at the reference price, market buys: estimated walk cost)
@@ -357,17 +208,7 @@ export class Engine {
 
   /** quote cost of buying `qty` by walking the current book (beyond the book: last level price) */
   private estimateCost(m: Market, qty: Decimal, t: number): Decimal {
-    const { asks } = this.book(m, undefined, t);
-    let left = qty;
-    let cost = new Decimal(0);
-    for (const l of asks) {
-      const q = Decimal.min(left, l.qty);
-      cost = cost.add(q.mul(l.price));
-      left = left.sub(q);
-      if (left.lte(0)) break;
-    }
-    if (left.gt(0)) cost = cost.add(left.mul(asks[asks.length - 1]?.price ?? 0));
-    return cost;
+    return walkCost(this.book(m, undefined, t).asks, qty);
   }
 
   /** taker fill against the synthetic book, up to `limit` (undefined = market) */

@@ -1,4 +1,7 @@
-/** `--name value` / `--name=value` and `--flag` from process.argv, for the small tsx entry points. */
+/**
+ * Command-line flags for the small tsx entry points (scripts/, bench/, simulator/main.ts):
+ * `--name value` / `--name=value` and `--flag` from process.argv.
+ */
 export function arg(name: string, argv: string[] = process.argv): string | undefined {
   const i = argv.indexOf(`--${name}`);
   if (i >= 0 && i + 1 < argv.length) return argv[i + 1];

@@ -1,14 +1,14 @@
 /**
  * CLI: run the local Binance-spot simulator as a process (demo, crash tests).
  *
- *   tsx exchange/simulator/main.ts [--port 8710] [--seed 42] [--symbols BTC/USDT,ETH/USDT]
- *                                  [--api-key K --api-secret S] [--no-signature] [--log]
+ *   tsx simulator/main.ts [--port 8710] [--seed 42] [--symbols BTC/USDT,ETH/USDT]
+ *                        [--api-key K --api-secret S] [--no-signature] [--log]
  * Env: SIM_PORT, SIM_SEED, SIM_SYMBOLS, SIM_API_KEY, SIM_API_SECRET.
  * Prints one JSON line {"event":"listening","url":…,"port":…} on stdout once ready.
  * Drive it at runtime through /__admin/* (faults, prices, balances, orders, stats).
  */
 import { startSimulator, DEFAULT_ACCOUNT } from './server';
-import { arg, flag } from '../../scripts/lib/argv';
+import { arg, flag } from '../config/argv';
 
 
 async function main(): Promise<void> {

@@ -1,10 +1,12 @@
 /**
- * Deterministic client order ids: `<workflowId>:<purpose>[:<seq>]`, or a hashed form when that is longer
- * than the exchange allows (Binance: 1–36 chars of [.A-Za-z0-9:/_-]).
+ * The order id scheme. Deterministic client order ids: `<workflowId>:<purpose>[:<seq>]`, or a hashed
+ * form when that is longer than the exchange allows (Binance: 1–36 chars of [.A-Za-z0-9:/_-]).
  *
- * Pure and dependency-free (no node:crypto) so workflow code may import it: the id depends only on the
- * owning workflow id, the order's purpose and an optional sequence number — never on time, randomness or
- * the attempt number, so a retried activity or a restarted worker computes the same id.
+ * Pure and dependency-free (no node:crypto), in the domain core so workflow code may import it: the id
+ * depends only on the owning workflow id, the order's purpose and an optional sequence number — never
+ * on time, randomness or the attempt number, so a retried activity or a restarted worker computes the
+ * same id. The brokers check ids with `isValidClientOrderId`; the paper venue derives its order ids
+ * with `fnv1a64`.
  */
 
 export const CLIENT_ORDER_ID_MAX_LENGTH = 36;

@@ -6,9 +6,9 @@ import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { startSimulator, Simulator, DEFAULT_ACCOUNT } from '../../exchange/simulator';
-import { syntheticPrice, SyntheticPricePath, ScriptedPricePath } from '../../exchange/price-path';
-import { clientOrderIdFor, isValidClientOrderId } from '../../exchange/client-order-id';
+import { startSimulator, Simulator, DEFAULT_ACCOUNT } from '../../simulator';
+import { syntheticPrice, SyntheticPricePath, ScriptedPricePath } from '../../exchange/market-data/price-path';
+import { clientOrderIdFor, isValidClientOrderId } from '../../domain/ids';
 
 const KEY = DEFAULT_ACCOUNT.apiKey;
 const SECRET = DEFAULT_ACCOUNT.secret;
@@ -245,9 +245,9 @@ describe('simulator over HTTP', () => {
 });
 
 describe('simulator CLI', () => {
-  test('tsx exchange/simulator/main.ts --port 0 prints its url and is driven through /__admin', async () => {
+  test('tsx simulator/main.ts --port 0 prints its url and is driven through /__admin', async () => {
     const root = path.resolve(__dirname, '../..');
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'exchange/simulator/main.ts'), '--port', '0', '--seed', '5'], {
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'simulator/main.ts'), '--port', '0', '--seed', '5'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
