@@ -28,13 +28,13 @@ th, td { border: 1px solid #e2e2e2; padding: 3px 8px; text-align: left; white-sp
 th { background: #f5f5f7; }
 table.summary td:first-child { font-weight: 600; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-.chart { height: 300px; position: relative; } .chart.wide { grid-column: 1 / span 2; }
+.chart { height: 300px; position: relative; }
 .scroll { overflow-x: auto; } .empty { color: #888; font-style: italic; }
 ul.conventions { font-size: 0.85rem; color: #444; }
 `;
 
 function chart(id: string, title: string, wide = false): string {
-  return `<div class="${wide ? 'chart-box wide-box' : 'chart-box'}"${wide ? ' style="grid-column: 1 / span 2"' : ''}><h3>${e(title)}</h3><div class="chart"><canvas id="${id}"></canvas></div></div>`;
+  return `<div class="chart-box"${wide ? ' style="grid-column: 1 / span 2"' : ''}><h3>${e(title)}</h3><div class="chart"><canvas id="${id}"></canvas></div></div>`;
 }
 
 /** A complete HTML document (pure: same record, same text). */
