@@ -24,6 +24,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -46,7 +47,7 @@ import {
   type Trigger,
 } from '../domain/risk';
 import { sizePosition } from '../domain/sizing';
-import { evaluateLiveStepGate, evaluatePaperGate, type GateResult } from '../domain/gate';
+import { evaluateLiveStepGate, evaluatePaperGate, paperGateBasis, type GateResult } from '../domain/gate';
 import { computeMetrics } from '../domain/metrics';
 import { d, toStr } from '../domain/money';
 import { clientOrderIdFor } from '../exchange/client-order-id';
@@ -604,7 +605,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<StrategySt
     if (now < s.phaseStartedAt + period) return;
     const result =
       s.mode === 'PAPER'
-        ? evaluatePaperGate({ trades: s.trades, startedAt: s.phaseStartedAt, now, initialCapital: config.capital.initial, gate: config.gate })
+        ? evaluatePaperGate({ trades: s.trades, startedAt: s.phaseStartedAt, now, initialCapital: config.capital.initial, gate: config.gate, basis: paperGateBasis(config.gate.basis, patched('gate-daily-basis-v1')) })
         : evaluateLiveStepGate({ trades: s.trades, stepStartedAt: s.phaseStartedAt, now, gate: config.gate });
     const first = s.gate.evaluatedAt === null;
     s.gate = { result, evaluatedAt: now };

@@ -47,13 +47,15 @@ test('the paper-run report draws every chart offline, with no console errors', a
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
 
   const drawn = await page.evaluate((ids) => {
-    const charts = (window as unknown as { reportCharts: Record<string, { data: { datasets: { data: number[] }[] } }> }).reportCharts;
+    // runs in the page: DOM types are not in this project's lib, so the page's globals are typed here
+    interface Canvas { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
+    const page = globalThis as unknown as { reportCharts: Record<string, { data: { datasets: { data: number[] }[] } }>; document: { getElementById(id: string): Canvas | null } };
     return ids.map((id) => {
-      const canvas = document.getElementById(id) as HTMLCanvasElement | null;
-      const chart = charts[id];
+      const canvas = page.document.getElementById(id);
+      const chart = page.reportCharts[id];
       let painted = 0;
       if (canvas) {
-        const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) painted++;
       }
       return { id, points: chart ? chart.data.datasets.reduce((n, ds) => n + ds.data.length, 0) : 0, datasets: chart?.data.datasets.length ?? 0, painted, width: canvas?.width ?? 0 };
