@@ -87,7 +87,7 @@ function differencesOf(a: EventSide, b: EventSide, ka: RunKind, kb: RunKind, rel
     return [{ field: 'entered', a: String(a.entered), b: String(b.entered), why: `entered in run ${inRun} only; run ${outRun} did not enter: ${reasons}` }];
   }
   if (!a.trade || !b.trade) {
-    if (a.entered && (!a.trade || !b.trade)) out.push({ field: 'entered', a: a.trade ? 'closed' : 'open/no trade', b: b.trade ? 'closed' : 'open/no trade', why: `closed in run ${a.trade ? 'A' : 'B'} only: the other position was still open (or failed) at the end of its run` });
+    if (a.trade || b.trade) out.push({ field: 'entered', a: a.trade ? 'closed' : 'open', b: b.trade ? 'closed' : 'open', why: `closed in run ${a.trade ? 'A' : 'B'} only: the other run's position was still open at the end of its run` });
     return out;
   }
   const ta = a.trade;

@@ -76,6 +76,8 @@ export function buildReportView(record: RunRecord): ReportView {
     { label: 'Slippage paid', value: `${t.slippage} ${q}` },
     { label: 'Net P&L (closed trades)', value: `${t.totalPnl} ${q}` },
   ];
+  const markSource = (record.config as { markSource?: unknown } | null)?.markSource;
+  if (typeof markSource === 'string') summary.push({ label: 'Open positions valued at', value: markSource });
   if (record.dataFingerprint) summary.push({ label: 'Data fingerprint (sha256)', value: record.dataFingerprint });
   const dates = record.dailyEquity.map((e) => e.date);
   return {
