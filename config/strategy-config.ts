@@ -124,6 +124,8 @@ export const strategyConfigSchema = z
         maxDrawdownPct: positiveDecimal('gate.maxDrawdownPct').default('15'),
         minTrades: z.number().int().nonnegative().default(10),
         liveStepPeriod: durationMs.default(7 * 86_400_000),
+        /** what the paper gate's Sharpe and drawdown are computed from: daily equity (×√365) or per trade (domain/gate.ts) */
+        basis: z.enum(['daily', 'per-trade'], { message: "gate.basis must be 'daily' or 'per-trade'" }).default('daily'),
       })
       .strict()
       .prefault({}),

@@ -13,6 +13,9 @@ import type { DecimalString } from './types';
 type Ms = number;
 
 /** The limits of one ladder step. */
+/** The paper gate's statistics basis (domain/gate.ts applies it). */
+export type GateBasis = 'daily' | 'per-trade';
+
 export interface ModeLimits {
   riskPerTradePct: DecimalString;
   maxExposurePct: DecimalString;
@@ -86,6 +89,8 @@ export interface StrategyConfig {
     minTrades: number;
     /** each live step needs this long of profitable operation */
     liveStepPeriod: Ms;
+    /** what the paper gate's Sharpe and drawdown are computed from: daily mark-to-market equity (default) or closed trades */
+    basis: GateBasis;
   };
   timing: {
     /** how often the strategy rescans the unlock calendar */

@@ -10,6 +10,7 @@ import { writeOut } from '../lib/files';
 import { checkStrategyId } from '../lib/temporal';
 import { storedDailyReports } from '../../read-models/daily-report';
 import { buildStrategyReport, type StrategyReport } from '../../read-models/strategy-report';
+import { registerReportCompare, runReport, wantsRunReport } from '../lib/report-run';
 
 const TRADE_COLUMNS = ['positionId', 'eventId', 'symbol', 'mode', 'openedAt', 'closedAt', 'quantity', 'entryPrice', 'exitPrice', 'entryFee', 'exitFee', 'fees', 'pnl', 'exitReason', 'entryOrderId', 'entrySlippagePct', 'exitOrderId', 'exitSlippagePct'];
 
@@ -43,16 +44,18 @@ export function tradesCsv(r: StrategyReport): string {
 }
 
 export function registerReportCommand(program: Command, ctx: Ctx): void {
-  program
+  const reportCommand = program
     .command('report')
-    .description('closed trades and metrics of a strategy, from the database (works for stopped strategies)')
-    .argument('<id>', 'strategy id')
+    .description('closed trades and metrics of a strategy or a backtest run, from the database (works for stopped strategies); --html for the one-file report with charts')
+    .argument('<id>', 'strategy id, or backtest:<runId>')
     .option('--format <format>', 'json or csv', 'json')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--metrics-only', 'only the metrics (CSV: metric,value rows)')
     .option('--daily', 'the stored daily reports (from the strategy\'s Temporal Schedule) instead of the whole history')
+    .option('--html <file>', 'write the self-contained HTML report (statistics, charts, trades, events) to <file>')
     .addHelpText('after', '\nCSV: one row per closed trade (header first), a blank line, then a metric,value section.\nJSON: { strategyId, initialCapital, trades[] (with their orders), metrics, executionQuality[] }.')
-    .action(async (id: string, o: { format: string; out?: string; metricsOnly?: boolean; daily?: boolean }) => {
+    .action(async (id: string, o: { format: string; out?: string; metricsOnly?: boolean; daily?: boolean; html?: string }) => {
+      if (wantsRunReport(id, o)) return runReport(ctx, id, o);
       checkStrategyId(id);
       if (o.format !== 'json' && o.format !== 'csv') throw new CliError(`--format must be json or csv, got "${o.format}"`);
       if (o.daily) {
@@ -79,4 +82,5 @@ export function registerReportCommand(program: Command, ctx: Ctx): void {
         ctx.out(`wrote ${o.format.toUpperCase()} report of strategy ${id} (${report.trades.length} trade(s), total P&L ${report.metrics.totalPnl}) to ${o.out}`);
       } else ctx.io.stdout.write(text);
     });
+  registerReportCompare(reportCommand, ctx);
 }

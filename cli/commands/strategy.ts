@@ -421,7 +421,7 @@ function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus:
   const g = st.gate;
   if (g.kind === 'NONE') row('gate', st.mode === 'EMERGENCY_STOP' ? 'none while in EMERGENCY_STOP' : 'none (top of the ladder)');
   else {
-    const head = `${g.kind === 'PAPER' ? 'paper gate' : 'live step gate'} → ${g.nextMode}`;
+    const head = `${g.kind === 'PAPER' ? `paper gate (Sharpe/drawdown basis: ${g.result ? (g.result.basis ?? 'per-trade') : 'gate.basis, default daily'})` : 'live step gate'} → ${g.nextMode}`;
     if (!g.result) row('gate', `${head}: not evaluated yet${g.nextEvaluationAt ? `; evaluates at ${isoTime(g.nextEvaluationAt)}` : ''}`);
     else {
       row('gate', `${head}: ${g.result.passed ? 'PASSED' : 'NOT PASSED'} at ${isoTime(g.evaluatedAt)}${g.awaitingApproval ? ' — awaiting approval' : ''}${g.nextEvaluationAt ? `; next evaluation ${isoTime(g.nextEvaluationAt)}` : ''}`);

@@ -71,6 +71,7 @@ test('paper → gate → approval → LIVE_MINIMAL with ccxt orders → emergenc
     expect(status.gate.result?.passed).toBe(true);
     expect(status.gate.awaitingApproval).toBe(true);
     expect(status.gate.result?.criteria.map((c) => c.name)).toEqual(['PAPER_PERIOD', 'WIN_RATE', 'SHARPE', 'MAX_DRAWDOWN', 'MIN_TRADES']);
+    expect(status.gate.result?.basis).toBe('daily'); // new runs: Sharpe ×√365 and drawdown on daily equity (patch gate-daily-basis-v1)
 
     status = await handle.executeUpdate<StrategyStatus, [{ by: string; note: string }]>('approve', { args: [{ by: 'alice', note: 'paper looks good' }] });
     expect(status.mode).toBe('LIVE_MINIMAL');

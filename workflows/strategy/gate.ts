@@ -2,7 +2,8 @@
  * Gate evaluation: once the rung's validation period has run, the promotion gate (domain/gate.ts) is
  * evaluated; a pass waits for an operator's approval (APPROVAL_NEEDED alert), a first failure is told.
  */
-import { evaluateLiveStepGate, evaluatePaperGate, type GateResult } from '../../domain/gate';
+import { patched } from '@temporalio/workflow';
+import { evaluateLiveStepGate, evaluatePaperGate, paperGateBasis, type GateResult } from '../../domain/gate';
 import { nextMode } from '../../domain/ladder';
 import { act } from './proxies';
 import type { StrategyRun } from './state';
@@ -23,7 +24,7 @@ export async function evaluateGateIfDue(run: StrategyRun): Promise<void> {
   if (now < s.phaseStartedAt + gatePeriod(run)) return;
   const result =
     s.mode === 'PAPER'
-      ? evaluatePaperGate({ trades: s.trades, startedAt: s.phaseStartedAt, now, initialCapital: config.capital.initial, gate: config.gate })
+      ? evaluatePaperGate({ trades: s.trades, startedAt: s.phaseStartedAt, now, initialCapital: config.capital.initial, gate: config.gate, basis: paperGateBasis(config.gate.basis, patched('gate-daily-basis-v1')) })
       : evaluateLiveStepGate({ trades: s.trades, stepStartedAt: s.phaseStartedAt, now, gate: config.gate });
   const first = s.gate.evaluatedAt === null;
   s.gate = { result, evaluatedAt: now };
