@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { RunRecord } from '../domain/run-record';
 import { createActivities } from '../activities';
 import { createDb, type Db } from '../db/client';
@@ -68,8 +69,22 @@ async function countDone(db: Db, strategyId: string): Promise<number> {
   return ended + rejected;
 }
 
+/**
+ * The SDK's INFO logs would bury the progress line, and its default SIGINT handler would shut the
+ * worker down under a running backtest: Ctrl-C is the backtest's own (options.signal). A process
+ * that installed its runtime already (tests, the benchmark) keeps its own.
+ */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } }, shutdownSignals: [] });
+  } catch {
+    // already installed
+  }
+}
+
 export async function runWorkflowBacktest(inputs: BacktestInputs, o: BacktestOptions = {}): Promise<BacktestResult> {
   const t0 = performance.now();
+  quietRuntime();
   const { config, events, from, to } = inputs;
   const runId = o.runId ?? `bt-${randomUUID().slice(0, 8)}`;
   const abort = () => {
