@@ -57,7 +57,15 @@ export function generateSample(o: SampleOptions): SampleFiles {
   // the calendar first: the price paths react to it
   const span = hours - 14 * 24; // unlocks from day 10 to 4 days before the end, each at its own hour
   const slots = new Set<number>();
-  while (slots.size < o.events) slots.add(10 * 24 + Math.floor(rand() * span));
+  // no unlock 72 h after another: with the sample config (entry 24 h before, time exit 48 h after) an
+  // entry would fall on the same instant as another position's time exit, and which of two
+  // simultaneous workflow timers acts first is a race (in a backtest as in a live run)
+  const clash = (h: number) => slots.has(h - 72) || slots.has(h + 72);
+  if (o.events > span / 2) throw new Error(`--events ${o.events} is too many for ${o.days} days (at most ${Math.floor(span / 2)})`);
+  while (slots.size < o.events) {
+    const h = 10 * 24 + Math.floor(rand() * span);
+    if (!clash(h)) slots.add(h);
+  }
   const events = [...slots]
     .sort((a, b) => a - b)
     .map((h, i) => ({ id: `U${String(i + 1).padStart(4, '0')}`, symbol: symbols[Math.floor(rand() * symbols.length)]!, at: o.from + h * HOUR, pct: 2 + rand() * 13 }));
