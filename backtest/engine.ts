@@ -55,12 +55,26 @@ export interface BacktestOptions {
 export interface BacktestResult {
   record: RunRecord;
   /** clock evidence: how far workflow time lagged its timers, reads that could not be snapped */
-  clock: { shiftMs: number; maxLagMs: number; unsnapped: number };
+  clock: { shiftMs: number; maxLagMs: number; unsnapped: number; skipStalls: number };
   wallMs: number;
 }
 
 export class BacktestAborted extends Error {
   override name = 'BacktestAborted';
+}
+
+/**
+ * Skips `ms` of server time. The time-skipping test server was seen (test/helpers/trading.ts
+ * `advance`) to stop skipping now and then with a time-skipping lock left held: a step that has not
+ * returned after 30 s of real time releases one lock. Returns how many times that was needed.
+ */
+async function skip(env: TestWorkflowEnvironment, ms: number): Promise<number> {
+  const step = env.sleep(ms);
+  for (let stalls = 0; ; stalls++) {
+    const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
+    if (done) return stalls;
+    await env.connection.testService!.unlockTimeSkipping({}).catch(() => undefined);
+  }
 }
 
 async function countDone(db: Db, strategyId: string): Promise<number> {
@@ -136,6 +150,7 @@ export async function runWorkflowBacktest(inputs: BacktestInputs, o: BacktestOpt
       shutdownGraceTimeMs: 2000,
     });
 
+    let skipStalls = 0;
     const simFrom = clock.toSim(from);
     const simTo = clock.toSim(to);
     await worker.runUntil(async () => {
@@ -147,24 +162,26 @@ export async function runWorkflowBacktest(inputs: BacktestInputs, o: BacktestOpt
         args: [{ config }],
       });
       const step = o.stepMs ?? DAY;
+      let stalls = 0;
       let interrupted = false;
       for (let t = await env.currentTimeMs(); t < simTo; t = await env.currentTimeMs()) {
         if (o.signal?.aborted) {
           interrupted = true;
           break;
         }
-        await env.sleep(Math.min(step, simTo - t));
+        stalls += await skip(env, Math.min(step, simTo - t));
         o.onProgress?.({ at: Math.min(to, (await env.currentTimeMs()) - clock.shift), done: await countDone(db, config.strategyId), total: events.length, elapsedMs: performance.now() - t0 });
       }
       // stop: open positions exit at market (MANUAL), waiting ones are skipped
       await handle.signal('stopStrategy', {});
       await handle.result();
       if (interrupted) throw new BacktestAborted('backtest interrupted');
+      skipStalls = stalls;
     });
 
     const { trades, events: runEvents } = await collectOutcomes(db, config.strategyId, events, clock);
     const record = await buildRunRecord({ id: `backtest:${runId}`, inputs, market: replay, trades, events: runEvents });
-    return { record, clock: { shiftMs: clock.shift, maxLagMs: clock.maxLagMs, unsnapped: clock.unsnapped }, wallMs: performance.now() - t0 };
+    return { record, clock: { shiftMs: clock.shift, maxLagMs: clock.maxLagMs, unsnapped: clock.unsnapped, skipStalls }, wallMs: performance.now() - t0 };
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
   }
