@@ -79,7 +79,7 @@ export function registerBacktestCommand(program: Command, ctx: Ctx): void {
     .argument('<config>', 'strategy config, .json or .yaml')
     .requiredOption('--unlocks <file>', 'unlock calendar, .csv or .json (the format of "unlocks import")')
     .requiredOption('--ohlcv <dir|file>', 'candles: a file with a symbol column, or a folder of BASE_QUOTE.csv files (the format of "data ohlcv")')
-    .option('--from <date>', 'start (YYYY-MM-DD or ISO time with zone); default: the first candle')
+    .option('--from <date>', 'start (YYYY-MM-DD or ISO time with zone); default: the first candle. Events whose entry window opens before it, or whose unlock is at or after --to, are left out')
     .option('--to <date>', 'end (exclusive); default: the last candle')
     .option('--html <file>', 'write the run report to this file')
     .option('--json', 'print the summary as JSON')
