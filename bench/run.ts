@@ -17,6 +17,7 @@
  *   --limited-n      N of an extra paper run with ccxt's Binance limiter on (default 0 = skipped)
  *   --quick          smoke run: N = 20, one run each of paper and live
  *   --dump-dir <d>   also write every fetched history as text (one line per event) under <d>
+ *   --backtest       instead: the backtest benchmark (bench/backtest.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -249,6 +250,8 @@ function targets(summaries: ScenarioSummary[]): string[][] {
 }
 
 async function main() {
+  // the backtest benchmark (issue 13) is its own scenario: bench/backtest.ts
+  if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
   const quick = flag('quick');
   const sizes = quick
     ? [20]

@@ -16,6 +16,8 @@ import { registerReportCommand } from './commands/report';
 import { registerAlertCommands } from './commands/alerts';
 import { registerAuditCommands } from './commands/audit';
 import { registerHealthCommand } from './commands/health';
+import { registerBacktestCommand } from './commands/backtest';
+import { registerDataCommands } from './commands/data';
 
 export type { CliIo } from './context';
 
@@ -49,6 +51,8 @@ Examples:
   registerAlertCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerHealthCommand(program, ctx);
+  registerBacktestCommand(program, ctx);
+  registerDataCommands(program, ctx);
   return program;
 }
 

@@ -1,0 +1,9 @@
+/** Migrates a throwaway app DB with the checked-in migrations (scripts/prisma.sh, as the tests do). */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+export function migrateDatabase(url: string): void {
+  execFileSync('bash', [join(ROOT, 'scripts', 'prisma.sh'), 'migrate', 'deploy'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url }, stdio: 'pipe' });
+}
