@@ -45,6 +45,14 @@ export class Ctx {
     const { Client, Connection } = await import('@temporalio/client');
     const { temporalConnectConfig } = await import('../config/temporal');
     const { connectionOptions, namespace } = temporalConnectConfig();
+    const { dataConverterFromEnv } = await import('../codec/keys');
+    // payload encryption (issue 16): a wrong key configuration stops the command before it connects
+    let dataConverter;
+    try {
+      dataConverter = dataConverterFromEnv();
+    } catch (e) {
+      throw new CliError(oneLine(e));
+    }
     let connection;
     try {
       connection = await Connection.connect({
@@ -55,7 +63,7 @@ export class Ctx {
       throw new CliError(`cannot reach Temporal at ${connectionOptions.address} (namespace ${namespace}): ${oneLine(e)}`);
     }
     this.closers.push(() => connection.close());
-    this.client = new Client({ connection, namespace });
+    this.client = new Client({ connection, namespace, dataConverter });
     return this.client;
   }
 

@@ -1,5 +1,6 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFromEnv } from '../codec/keys';
 
 /**
  * Temporal connection settings for client, worker and CLI alike, from Temporal's environment
@@ -17,5 +18,5 @@ export function temporalConnectConfig() {
 export async function connectClient(): Promise<Client> {
   const { connectionOptions, namespace } = temporalConnectConfig();
   const connection = await Connection.connect(connectionOptions as Parameters<typeof Connection.connect>[0]);
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: dataConverterFromEnv() });
 }

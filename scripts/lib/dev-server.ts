@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { requireBinary, PROJECT_ROOT } from './temporal-binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { codecEndpointFromEnv } from '../../codec/ui-endpoint';
 
 /**
  * The Temporal dev server with a persistent SQLite file (data/temporal.db), the Web UI on 8233 and the
@@ -17,6 +18,8 @@ export interface DevServerOptions {
   /** in-memory (no --db-filename): tests that need no persistence */
   ephemeral?: boolean;
   logFile?: string;
+  /** the Web UI's codec server (issue 16); default UNLOCK_TRADER_CODEC_ENDPOINT, none when unset */
+  codecEndpoint?: string;
 }
 
 export const DEFAULT_DEV_SERVER = { port: 7233, uiPort: 8233, httpPort: 7243, dbFile: join(PROJECT_ROOT, 'data', 'temporal.db') };
@@ -55,6 +58,8 @@ export function devServerArgs(o: DevServerOptions = {}): string[] {
   ];
   if (!o.ephemeral) args.push('--db-filename', o.dbFile ?? DEFAULT_DEV_SERVER.dbFile);
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+  const codecEndpoint = o.codecEndpoint ?? codecEndpointFromEnv();
+  if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);
   return args;
 }
 
