@@ -13,7 +13,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { PayloadCodec } from '@temporalio/common';
-import { JSONToPayload, payloadToJSON } from '@temporalio/common/lib/proto-utils';
+import { jsonToPayload, payloadToJson } from './payload-json';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -89,7 +89,7 @@ export function codecRequestHandler(o: CodecServerOptions): (req: IncomingMessag
     }
     const parsed = requestSchema.safeParse(json);
     if (!parsed.success) throw new HttpError(400, `invalid body: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-    const payloads = parsed.data.payloads.map((p) => JSONToPayload({ metadata: p.metadata ?? null, data: p.data ?? null }));
+    const payloads = parsed.data.payloads.map((p) => jsonToPayload({ metadata: p.metadata, data: p.data }));
     let out;
     try {
       out = action === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
@@ -97,7 +97,7 @@ export function codecRequestHandler(o: CodecServerOptions): (req: IncomingMessag
       // a payload sealed with an unknown key: say which, do not leak anything else
       throw new HttpError(422, `${action} failed: ${(e as Error).message}`);
     }
-    send(res, 200, { payloads: out.map(payloadToJSON) });
+    send(res, 200, { payloads: out.map(payloadToJson) });
   }
 }
 
