@@ -28,7 +28,7 @@ const auth = { Authorization: `Bearer ${TOKEN}` };
 
 test('no token or a wrong token: 401, nothing decoded', async () => {
   const body = { payloads: [await sealed({ price: '1.2345' })] };
-  for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: TOKEN }]) {
+  for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Authorization: TOKEN }] as Record<string, string>[]) {
     const res = await post('/decode', body, headers);
     expect(res.status).toBe(401);
     const text = await res.text();
