@@ -9,6 +9,7 @@ import { appEnvSchema } from '../../config/env';
 import { parseDatabaseUrl } from '../../db/url';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { DEFAULT_DEV_SERVER } from '../../scripts/lib/dev-server';
+import { codecServerSettingsFromEnv } from '../../codec/main';
 
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, { ports?: string[]; environment?: Record<string, string>; build?: string; command?: string[]; deploy?: { replicas?: number } }>;
@@ -16,7 +17,7 @@ const compose = parse(readFileSync(join(__dirname, '..', '..', 'docker-compose.y
 const s = compose.services;
 
 test('the scale-path services exist', () => {
-  expect(Object.keys(s).sort()).toEqual(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+  expect(Object.keys(s).sort()).toEqual(['codec-server', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
   expect(s.worker!.build).toBe('.');
   expect(s.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
 });
@@ -43,4 +44,14 @@ test('the cluster gets every search attribute the workflows use', () => {
   const cmd = s['temporal-setup']!.command!.join(' ');
   for (const sa of SEARCH_ATTRIBUTES) expect(cmd).toContain(sa.name);
   expect(cmd).toContain('--type Keyword');
+});
+
+test('payload encryption: the UI calls the codec server, which shares the workers\' keys and allows the UI origin', () => {
+  const codec = s['codec-server']!.environment!;
+  const settings = codecServerSettingsFromEnv({ ...codec, UNLOCK_TRADER_CODEC_TOKEN: 'x'.repeat(16) });
+  const endpoint = new URL(s['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT!);
+  expect(s['codec-server']!.ports).toContain(`${endpoint.port}:${settings.UNLOCK_TRADER_CODEC_PORT}`);
+  expect(settings.UNLOCK_TRADER_CODEC_CORS_ORIGINS).toEqual([s['temporal-ui']!.environment!.TEMPORAL_CORS_ORIGINS]);
+  expect(codec.UNLOCK_TRADER_CODEC_TOKEN).toMatch(/^\$\{UNLOCK_TRADER_CODEC_TOKEN:\?/);
+  for (const v of ['UNLOCK_TRADER_CODEC_KEYS', 'UNLOCK_TRADER_CODEC_KEY_ID']) expect(s.worker!.environment![v]).toBe(codec[v]);
 });
