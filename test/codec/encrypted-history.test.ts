@@ -16,9 +16,6 @@ import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId } from '../../workflows/strategy-api';
 import { positionWorkflowId } from '../../workflows/position-api';
-import { createTradingWorker } from '../../workers/create-worker';
-import { createActivities } from '../../activities';
-import { staticBrokerRegistry } from '../../exchange/broker-registry';
 
 const keyA = new Uint8Array(randomBytes(32));
 const keyB = new Uint8Array(randomBytes(32));
@@ -149,14 +146,7 @@ test('key rotation: started under A, the position completes after the worker res
 
 test('a worker without the key fails the workflow task with an error naming the key id', async () => {
   const taskQueue = 'codec-missing-key';
-  const worker = await createTradingWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    activities: createActivities({ db: tdb.db, brokers: staticBrokerRegistry({}) }),
-    maxCachedWorkflows: 10,
-    dataConverter: { payloadCodecs: [codecOf('B', { B: keyB })] },
-  });
+  const { worker } = await tradingWorker(env, tdb.db, { taskQueue, paperMarket: scriptedMarket().market, dataConverter: { payloadCodecs: [codecOf('B', { B: keyB })] } });
   const handle = await clientWith(onlyA).workflow.start('wiringCheckWorkflow', { taskQueue, workflowId: 'codec-missing-key', args: ['hello'] });
   const failure = await worker.runUntil(async () => {
     for (let i = 0; i < 100; i++) {
