@@ -44,9 +44,17 @@ export class Ctx {
     if (this.client) return this.client;
     const { connectClient, temporalTarget } = await import('../config/temporal');
     const target = temporalTarget();
+    const { dataConverterFromEnv } = await import('../codec/keys');
+    // payload encryption (issue 16): a wrong key configuration stops the command before it connects
+    let dataConverter;
+    try {
+      dataConverter = dataConverterFromEnv();
+    } catch (e) {
+      throw new CliError(oneLine(e));
+    }
     let client: Client;
     try {
-      client = await connectClient({ target, connectTimeoutMs: opts.connectTimeoutMs ?? 5_000 });
+      client = await connectClient({ target, dataConverter, connectTimeoutMs: opts.connectTimeoutMs ?? 5_000 });
     } catch (e) {
       throw new CliError(`cannot reach Temporal at ${target.connectionOptions.address} (namespace ${target.namespace}): ${oneLine(e)}`);
     }

@@ -1,6 +1,8 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection } from '@temporalio/worker';
+import { dataConverterFromEnv } from '../codec/keys';
 
 /**
  * The one way the worker, the CLI, the main job and the scripts reach Temporal. Settings come from
@@ -22,14 +24,14 @@ export function temporalTarget(): TemporalTarget {
   };
 }
 
-/** A client on the target's namespace; close it with `client.connection.close()`. */
-export async function connectClient(opts: { target?: TemporalTarget; connectTimeoutMs?: number } = {}): Promise<Client> {
+/** A client on the target's namespace; close it with `client.connection.close()`. `dataConverter` defaults to the payload codec configured in the environment (codec/keys.ts). */
+export async function connectClient(opts: { target?: TemporalTarget; connectTimeoutMs?: number; dataConverter?: DataConverter } = {}): Promise<Client> {
   const { connectionOptions, namespace } = opts.target ?? temporalTarget();
   const connection = await Connection.connect({
     ...(connectionOptions as Parameters<typeof Connection.connect>[0]),
     ...(opts.connectTimeoutMs === undefined ? {} : { connectTimeout: opts.connectTimeoutMs }),
   });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter: opts.dataConverter ?? dataConverterFromEnv() });
 }
 
 /** A worker's native connection to the target (the namespace goes into the worker options). */

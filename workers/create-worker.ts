@@ -1,5 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { getWorkflowBundle } from './bundle';
+import { dataConverterFromEnv } from '../codec/keys';
 
 export interface TradingWorkerOptions {
   connection: NativeConnection;
@@ -9,6 +11,8 @@ export interface TradingWorkerOptions {
   maxCachedWorkflows: number;
   maxConcurrentActivityTaskExecutions?: number;
   shutdownGraceTimeMs?: number;
+  /** payload encryption (issue 16); default: from the environment (codec/keys.ts), off when unconfigured */
+  dataConverter?: Pick<DataConverter, 'payloadCodecs'>;
   extra?: Partial<WorkerOptions>;
 }
 
@@ -25,6 +29,7 @@ export async function createTradingWorker(o: TradingWorkerOptions): Promise<Work
     // Price watchers are long-lived async activities (one per open position), so allow many.
     maxConcurrentActivityTaskExecutions: o.maxConcurrentActivityTaskExecutions ?? 2000,
     shutdownGraceTime: o.shutdownGraceTimeMs ?? 10_000,
+    dataConverter: o.dataConverter ?? dataConverterFromEnv(),
     ...o.extra,
   });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { requireBinary, PROJECT_ROOT } from './temporal-binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { devServerTuningArgs, devServerTuningEnabled } from './dev-server-tuning';
+import { codecEndpointFromEnv } from '../../codec/ui-endpoint';
 
 /**
  * The Temporal dev server with a persistent SQLite file (data/temporal.db), the Web UI on 8233 and the
@@ -20,6 +21,8 @@ export interface DevServerOptions {
   logFile?: string;
   /** the tuned settings of dev-server-tuning.ts (default: on unless TEMPORAL_DEV_SERVER_TUNING=off) */
   tuned?: boolean;
+  /** the Web UI's codec server (issue 16); default UNLOCK_TRADER_CODEC_ENDPOINT, none when unset */
+  codecEndpoint?: string;
 }
 
 export const DEFAULT_DEV_SERVER = { port: 7233, uiPort: 8233, httpPort: 7243, dbFile: join(PROJECT_ROOT, 'data', 'temporal.db') };
@@ -59,6 +62,8 @@ export function devServerArgs(o: DevServerOptions = {}): string[] {
   if (!o.ephemeral) args.push('--db-filename', o.dbFile ?? DEFAULT_DEV_SERVER.dbFile);
   if (o.tuned ?? devServerTuningEnabled()) args.push(...devServerTuningArgs());
   for (const sa of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+  const codecEndpoint = o.codecEndpoint ?? codecEndpointFromEnv();
+  if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);
   return args;
 }
 

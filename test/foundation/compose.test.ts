@@ -10,6 +10,7 @@ import { parseDatabaseUrl } from '../../db/url';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { DEFAULT_DEV_SERVER, devServerArgs } from '../../scripts/lib/dev-server';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/lib/dev-server-tuning';
+import { codecServerSettingsFromEnv } from '../../codec/main';
 
 const compose = parse(readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8')) as {
   services: Record<string, { ports?: string[]; volumes?: string[]; environment?: Record<string, string>; build?: string; command?: string[]; deploy?: { replicas?: number } }>;
@@ -17,7 +18,7 @@ const compose = parse(readFileSync(join(__dirname, '..', '..', 'docker-compose.y
 const s = compose.services;
 
 test('the scale-path services exist', () => {
-  expect(Object.keys(s).sort()).toEqual(['postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+  expect(Object.keys(s).sort()).toEqual(['codec-server', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
   expect(s.worker!.build).toBe('.');
   expect(s.worker!.deploy?.replicas).toBeGreaterThanOrEqual(2);
 });
@@ -61,4 +62,14 @@ test('dev servers start tuned unless TEMPORAL_DEV_SERVER_TUNING=off', () => {
   for (const c of DEV_SERVER_DYNAMIC_CONFIG) expect(tuned).toContain(`--dynamic-config-value ${c.key}=`);
   expect(tuned).toContain('--sqlite-pragma journal_mode=wal');
   expect(devServerArgs({ ephemeral: true, tuned: false }).join(' ')).not.toContain('--dynamic-config-value');
+});
+
+test('payload encryption: the UI calls the codec server, which shares the workers\' keys and allows the UI origin', () => {
+  const codec = s['codec-server']!.environment!;
+  const settings = codecServerSettingsFromEnv({ ...codec, UNLOCK_TRADER_CODEC_TOKEN: 'x'.repeat(16) });
+  const endpoint = new URL(s['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT!);
+  expect(s['codec-server']!.ports).toContain(`${endpoint.port}:${settings.UNLOCK_TRADER_CODEC_PORT}`);
+  expect(settings.UNLOCK_TRADER_CODEC_CORS_ORIGINS).toEqual([s['temporal-ui']!.environment!.TEMPORAL_CORS_ORIGINS]);
+  expect(codec.UNLOCK_TRADER_CODEC_TOKEN).toMatch(/^\$\{UNLOCK_TRADER_CODEC_TOKEN:\?/);
+  for (const v of ['UNLOCK_TRADER_CODEC_KEYS', 'UNLOCK_TRADER_CODEC_KEY_ID']) expect(s.worker!.environment![v]).toBe(codec[v]);
 });

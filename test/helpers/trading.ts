@@ -9,7 +9,7 @@ import { PaperBroker } from '../../exchange/paper-broker';
 import { PricePathMarketData } from '../../exchange/market-data';
 import { ScriptedPricePath } from '../../exchange/market-data/price-path';
 import { parseStrategyConfig, type StrategyConfigInput } from '../../config/strategy-config';
-import { createTradingWorker } from '../../workers/create-worker';
+import { createTradingWorker, type TradingWorkerOptions } from '../../workers/create-worker';
 import type { Broker } from '../../exchange/types';
 import type { UnlockEvent } from '../../domain/types';
 import type { Db } from '../../db/client';
@@ -64,7 +64,17 @@ export function testConfig(over: StrategyConfigInput) {
 export async function tradingWorker(
   env: TestWorkflowEnvironment,
   db: Db,
-  o: { taskQueue: string; paperMarket: PricePathMarketData; live?: Broker; liveMarketData?: PricePathMarketData; lines?: string[] },
+  o: {
+    taskQueue: string;
+    paperMarket: PricePathMarketData;
+    live?: Broker;
+    liveMarketData?: PricePathMarketData;
+    lines?: string[];
+    /** payload encryption (test/codec); default as in production: from the environment */
+    dataConverter?: TradingWorkerOptions['dataConverter'];
+    /** default 200; 0 = no sticky queue (a worker that stops for good: the time-skipping server never moves its sticky tasks back) */
+    maxCachedWorkflows?: number;
+  },
 ): Promise<{ worker: Worker; brokers: BrokerRegistry }> {
   const paper = new PaperBroker({ db, marketData: o.paperMarket });
   const brokers = staticBrokerRegistry({ paper, live: o.live, paperMarketData: o.paperMarket, liveMarketData: o.liveMarketData });
@@ -73,7 +83,8 @@ export async function tradingWorker(
     namespace: env.namespace ?? 'default',
     taskQueue: o.taskQueue,
     activities: createActivities({ db, brokers, log: (l) => o.lines?.push(l) }),
-    maxCachedWorkflows: 200,
+    maxCachedWorkflows: o.maxCachedWorkflows ?? 200,
+    dataConverter: o.dataConverter,
   });
   return { worker, brokers };
 }
