@@ -421,7 +421,7 @@ function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus:
   const g = st.gate;
   if (g.kind === 'NONE') row('gate', st.mode === 'EMERGENCY_STOP' ? 'none while in EMERGENCY_STOP' : 'none (top of the ladder)');
   else {
-    const head = `${g.kind === 'PAPER' ? `paper gate (Sharpe/drawdown basis: ${g.result ? (g.result.basis ?? 'per-trade') : 'gate.basis, default daily'})` : 'live step gate'} → ${g.nextMode}`;
+    const head = `${g.kind === 'PAPER' ? 'paper gate' : 'live step gate'} → ${g.nextMode}`;
     if (!g.result) row('gate', `${head}: not evaluated yet${g.nextEvaluationAt ? `; evaluates at ${isoTime(g.nextEvaluationAt)}` : ''}`);
     else {
       row('gate', `${head}: ${g.result.passed ? 'PASSED' : 'NOT PASSED'} at ${isoTime(g.evaluatedAt)}${g.awaitingApproval ? ' — awaiting approval' : ''}${g.nextEvaluationAt ? `; next evaluation ${isoTime(g.nextEvaluationAt)}` : ''}`);
@@ -432,6 +432,7 @@ function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus:
         ),
       );
     }
+    if (g.kind === 'PAPER') row('gate basis', gateBasisText(g.result ? (g.result.basis ?? 'per-trade') : undefined));
     if (g.awaitingApproval) row('approval', `waiting: ${BIN} approve ${st.strategyId} --by <name>  or  ${BIN} reject ${st.strategyId} --by <name>`);
   }
   const r = st.risk;
@@ -447,4 +448,11 @@ function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus:
   } else row('emergency', 'none');
   row('positions', `${st.openPositions} open · ${st.closedTrades} closed trades`);
   row('last refusal', st.lastRefusal ? `${isoTime(st.lastRefusal.at)} ${st.lastRefusal.command}: ${st.lastRefusal.reason}` : 'none');
+}
+
+/** Which figures the paper gate's Sharpe and drawdown come from (before the first evaluation: the config's gate.basis, default daily). */
+function gateBasisText(basis: 'daily' | 'per-trade' | undefined): string {
+  if (basis === 'per-trade') return 'per-trade: Sharpe and drawdown over closed trades, not annualised';
+  const daily = 'daily: Sharpe (×√365) and drawdown on daily mark-to-market equity';
+  return basis ? daily : `${daily} unless the config sets gate.basis per-trade (shown after the first evaluation)`;
 }
