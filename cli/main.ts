@@ -11,6 +11,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, Ctx, oneLine, type CliIo } from './context';
 import { registerStrategyCommands } from './commands/strategy';
+import { registerControlCommands } from './commands/controls';
 import { registerUnlockCommands } from './commands/unlocks';
 import { registerReportCommand } from './commands/report';
 import { registerAlertCommands } from './commands/alerts';
@@ -46,6 +47,7 @@ Examples:
   unlock-trader unlocks import examples/unlocks-sample.csv`,
     );
   registerStrategyCommands(program, ctx);
+  registerControlCommands(program, ctx);
   registerUnlockCommands(program, ctx);
   registerReportCommand(program, ctx);
   registerAlertCommands(program, ctx);

@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 /** Temporal helpers shared by the commands: strategy handles, friendly not-found / refusal errors, timeouts. */
 import { WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { CliError, oneLine, type Ctx } from '../context';
@@ -55,3 +56,16 @@ export function uiBase(): string {
 export function workflowUiUrl(namespace: string, workflowId: string): string {
   return `${uiBase()}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
+
+/** The command name, for hints printed to the operator. */
+export const BIN = 'unlock-trader';
+
+/** `--timeout <seconds>` → ms (a positive number, else a one-line error). */
+export function timeoutMs(opts: { timeout?: string }): number {
+  const s = Number(opts.timeout ?? '30');
+  if (!Number.isFinite(s) || s <= 0) throw new CliError(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
+  return s * 1000;
+}
+
+export const timeoutOption = () => new Option('--timeout <seconds>', 'how long to wait for the workflow to answer').default('30');
+
