@@ -1,7 +1,6 @@
 /**
- * Starting a strategy from your own code — the same thing `unlock-trader strategy start` does, with
- * nothing but @temporalio/client (the connection comes from config/temporal.ts: Temporal's env config
- * plus `Connection.connect`). Copy it into your automation.
+ * Starting a strategy from your own code — the same thing `unlock-trader strategy start` does: the
+ * connection from config/temporal.ts (Temporal's env config), the start from client/strategy-client.ts.
  *
  *   npx tsx scripts/start-strategy-example.ts [config-file]      (default examples/strategy-demo.json)
  *
@@ -27,7 +26,7 @@ import { parseStrategyConfig } from '../config/strategy-config';
 import { connectClient } from '../config/temporal';
 import { loadAppEnv } from '../config/env';
 import { statusQuery, strategyWorkflowId, type StrategyStatus } from '../workflows/strategy/api';
-import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
+import { startStrategyWorkflow } from '../client/strategy-client';
 
 async function main() {
   const file = process.argv[2] ?? 'examples/strategy-demo.json';
@@ -40,21 +39,11 @@ async function main() {
   const workflowId = strategyWorkflowId(config.strategyId);
 
   try {
-    // 3. start the durable strategy workflow on the worker's task queue
-    const handle = await client.workflow.start('strategyWorkflow', {
-      taskQueue: loadAppEnv().TRADER_TASK_QUEUE,
-      workflowId,
-      args: [{ config }],
-      typedSearchAttributes: [
-        { key: StrategyIdKey, value: config.strategyId },
-        { key: TradingModeKey, value: 'PAPER' },
-        { key: StrategyStateKey, value: 'RUNNING' },
-      ],
-      memo: { strategyName: config.name ?? config.strategyId },
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
-    console.log(`started ${workflowId} (run ${handle.firstExecutionRunId})`);
+    // 3. start the durable strategy workflow on the worker's task queue, exactly as the CLI does
+    //    (client/strategy-client.ts: id, search attributes, conflict policy, daily report schedule)
+    const { runId } = await startStrategyWorkflow(client, config, loadAppEnv().TRADER_TASK_QUEUE);
+    const handle = client.workflow.getHandle(workflowId, runId);
+    console.log(`started ${workflowId} (run ${runId})`);
 
     // 4. read its state (a query is answered by a worker: start one with `npm run worker`)
     const status: StrategyStatus = await handle.query(statusQuery);

@@ -68,29 +68,19 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
     if (v !== undefined && !v.trim()) throw new CliError(`${what} must not be empty`);
   };
 
-  waitOptions(
-    program
-      .command('approve')
-      .description('approve the promotion the gate is waiting for (or resume after an emergency stop cooldown)')
-      .argument('<id>', 'strategy id')
-      .requiredOption('--by <name>', 'who approves (recorded in the audit log)')
-      .option('--note <text>', 'free text kept with the approval'),
-  ).action(async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
-    nonEmpty('--by', o.by);
-    await control(id, o, { update: approveUpdate, signal: approveSignal, refusal: 'approval', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `approved by ${o.by}: strategy ${id} is now ${st.mode} (${st.state})` });
-  });
-
-  waitOptions(
-    program
-      .command('reject')
-      .description('reject the promotion the gate is waiting for (a new validation period starts)')
-      .argument('<id>', 'strategy id')
-      .requiredOption('--by <name>', 'who rejects')
-      .option('--note <text>', 'why'),
-  ).action(async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
-    nonEmpty('--by', o.by);
-    await control(id, o, { update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `promotion rejected by ${o.by}: strategy ${id} stays ${st.mode}` });
-  });
+  // approve and reject: the operator's decision on the promotion the gate waits for
+  const decisions = [
+    { name: 'approve', description: 'approve the promotion the gate is waiting for (or resume after an emergency stop cooldown)', byHelp: 'who approves (recorded in the audit log)', noteHelp: 'free text kept with the approval', update: approveUpdate, signal: approveSignal, refusal: 'approval', done: (id: string, by: string, st: StrategyStatus) => `approved by ${by}: strategy ${id} is now ${st.mode} (${st.state})` },
+    { name: 'reject', description: 'reject the promotion the gate is waiting for (a new validation period starts)', byHelp: 'who rejects', noteHelp: 'why', update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', done: (id: string, by: string, st: StrategyStatus) => `promotion rejected by ${by}: strategy ${id} stays ${st.mode}` },
+  ];
+  for (const c of decisions) {
+    waitOptions(program.command(c.name).description(c.description).argument('<id>', 'strategy id').requiredOption('--by <name>', c.byHelp).option('--note <text>', c.noteHelp)).action(
+      async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
+        nonEmpty('--by', o.by);
+        await control(id, o, { update: c.update, signal: c.signal, refusal: c.refusal, args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => c.done(id, o.by, st) });
+      },
+    );
+  }
 
   waitOptions(
     program
