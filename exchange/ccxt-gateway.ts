@@ -27,7 +27,8 @@ import * as ccxt from 'ccxt';
 import Decimal from 'decimal.js';
 import { isValidClientOrderId } from '../domain/ids';
 import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
-import { normDecimal, numberText, str, toBrokerOrder } from './ccxt-order-mapping';
+import { normDecimal, numberText, toBrokerOrder } from './ccxt-order-mapping';
+import { change7dPctOf, decimalText, tickerSnapshot } from './market-data/ticker-snapshot';
 import { classifyError, isDuplicateOrderError, isOrderNotFoundError } from './errors';
 import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
 
@@ -278,27 +279,11 @@ export class CcxtGateway implements Broker {
   async fetchSnapshot(symbol: string, _asOf?: number): Promise<MarketSnapshot> {
     await this.ensureMarkets();
     const t = await this.call('fetchTicker', () => this.exchange.fetchTicker(symbol));
-    const info = (t.info ?? {}) as Dict;
-    const last = normDecimal(info.lastPrice ?? t.last ?? t.close);
-    let vol = str(info.quoteVolume) ?? (t.quoteVolume !== undefined ? this.numStr(t.quoteVolume) : undefined);
-    if (vol === undefined && t.baseVolume !== undefined) vol = new Decimal(this.numStr(t.baseVolume)).mul(last).toFixed();
     const daily = await this.call('fetchOHLCV', () => this.exchange.fetchOHLCV(symbol, '1d', undefined, 8));
-    // 7-day change: last price vs the open of the daily candle 7 days back (8 candles incl. today's)
-    let change7dPct = '0';
-    if (daily.length > 0) {
-      const base = new Decimal(this.numStr(daily[0]![1]));
-      if (base.gt(0)) change7dPct = new Decimal(last).sub(base).div(base).mul(100).toDecimalPlaces(4).toFixed();
-    }
-    return {
-      symbol,
-      bid: normDecimal(info.bidPrice ?? t.bid),
-      ask: normDecimal(info.askPrice ?? t.ask),
-      last,
-      volume24hQuote: normDecimal(vol),
-      change7dPct,
-      timestamp: t.timestamp ?? Date.now(),
-    };
+    const last = decimalText(t.last ?? t.close);
+    return tickerSnapshot(symbol, t, change7dPctOf(last, daily), Date.now());
   }
+
 
   async fetchOrderBook(symbol: string, limit = 20, _asOf?: number): Promise<OrderBookSnapshot> {
     await this.ensureMarkets();

@@ -7,7 +7,7 @@
  * Each waiter heartbeats on every poll, resolves when its level is crossed, returns null when `until`
  * (wall clock) passes and rejects when its AbortSignal fires (activity cancelled).
  */
-import { d, toStr } from '../../domain/money';
+import { change7dPctOf, decimalText, tickerSnapshot } from './ticker-snapshot';
 import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
 import { classifyError } from '../errors';
 import { BrokerError, type Candle } from '../types';
@@ -50,12 +50,6 @@ export interface CcxtMarketDataOptions {
   now?: () => number;
 }
 
-function num(x: unknown): string {
-  if (x === undefined || x === null || x === '') return '0';
-  const n = typeof x === 'number' ? x : Number(x);
-  if (!Number.isFinite(n)) return '0';
-  return toStr(n);
-}
 
 export interface PriceTick {
   price: string;
@@ -190,7 +184,7 @@ export class CcxtMarketData implements MarketDataSource {
       });
       const last = t.last ?? t.close ?? (t.bid !== undefined && t.ask !== undefined ? (t.bid + t.ask) / 2 : undefined);
       if (last === undefined) throw new BrokerError(`ticker of ${symbol} has no price`, 'EXCHANGE_UNAVAILABLE', true);
-      return { price: num(last), at: this.now() };
+      return { price: decimalText(last), at: this.now() };
     }, this.now);
   }
 
@@ -223,45 +217,31 @@ export class CcxtMarketData implements MarketDataSource {
       this.shared(`ticker ${symbol}`, () => this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol))),
       this.change7dPct(symbol),
     ]);
-    const last = num(t.last ?? t.close);
-    // base volume × last in decimal, never a float product
-    const quoteVolume = t.quoteVolume ?? (t.baseVolume !== undefined && t.last !== undefined ? toStr(d(num(t.baseVolume)).times(d(num(t.last)))) : undefined);
-    return {
-      symbol,
-      bid: num(t.bid ?? t.last),
-      ask: num(t.ask ?? t.last),
-      last,
-      volume24hQuote: num(quoteVolume),
-      change7dPct,
-      timestamp: t.timestamp ?? this.now(),
-    };
+    return tickerSnapshot(symbol, t, change7dPct, this.now());
   }
 
   private async change7dPct(symbol: string): Promise<string> {
     const hit = this.change7d.get(symbol);
     if (hit && this.now() - hit.at < (this.opts.change7dTtlMs ?? 600_000)) return hit.value;
     const since = this.now() - 8 * 86_400_000;
-    const candles = await this.shared(`change7d ${symbol}`, () => this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, '1d', since, 10)));
-    let value = '0';
-    if (candles.length >= 2) {
-      const closes = candles.map((c) => Number(c[4]));
-      const now = closes[closes.length - 1]!;
-      const before = closes[Math.max(0, closes.length - 8)]!;
-      if (before > 0) value = (((now - before) / before) * 100).toFixed(4);
-    }
+    const [candles, ticker] = await Promise.all([
+      this.shared(`change7d ${symbol}`, () => this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, '1d', since, 10))),
+      this.shared(`ticker ${symbol}`, () => this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol))),
+    ]);
+    const value = change7dPctOf(decimalText(ticker.last ?? ticker.close), candles);
     this.change7d.set(symbol, { value, at: this.now() });
     return value;
   }
 
   async orderBook(symbol: string, _asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
     const ob = await this.shared(`book ${symbol} ${limit ?? ''}`, () => this.call(`fetchOrderBook ${symbol}`, () => this.exchange.fetchOrderBook(symbol, limit)));
-    const lv = (rows: Array<Array<number | undefined | string>>) => rows.map((r) => ({ price: num(r[0]), amount: num(r[1]) }));
+    const lv = (rows: Array<Array<number | undefined | string>>) => rows.map((r) => ({ price: decimalText(r[0]), amount: decimalText(r[1]) }));
     return { symbol, bids: lv(ob.bids), asks: lv(ob.asks), timestamp: ob.timestamp ?? this.now() };
   }
 
   async ohlcv(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
     const rows = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
-    return rows.map((r) => ({ timestamp: Number(r[0]), open: num(r[1]), high: num(r[2]), low: num(r[3]), close: num(r[4]), volume: num(r[5]) }));
+    return rows.map((r) => ({ timestamp: Number(r[0]), open: decimalText(r[1]), high: decimalText(r[2]), low: decimalText(r[3]), close: decimalText(r[4]), volume: decimalText(r[5]) }));
   }
 
   firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null> {
