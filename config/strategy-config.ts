@@ -45,6 +45,9 @@ function ladderSchema() {
   return z.object(rungs).strict().prefault({});
 }
 
+/** The shortest paper period the daily gate basis can judge (two daily returns). */
+export const MIN_DAILY_BASIS_PERIOD_MS = 2 * 86_400_000;
+
 export const strategyConfigSchema = z
   .object({
     strategyId: z
@@ -125,10 +128,17 @@ export const strategyConfigSchema = z
         minTrades: z.number().int().nonnegative().default(10),
         liveStepPeriod: durationMs.default(7 * 86_400_000),
         /** what the paper gate's Sharpe and drawdown are computed from: daily equity (×√365) or per trade (domain/gate.ts) */
-        basis: z.enum(['daily', 'per-trade'], { message: "gate.basis must be 'daily' or 'per-trade'" }).default('daily'),
+        basis: z.enum(['daily', 'per-trade'], { message: "gate.basis must be 'daily' or 'per-trade'" }).optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      // a daily Sharpe needs at least two daily returns: a paper period shorter than two days (compressed
+      // demos and tests) is judged per trade unless the config says otherwise, and cannot ask for daily
+      .refine((g) => g.basis !== 'daily' || g.paperPeriod >= MIN_DAILY_BASIS_PERIOD_MS, {
+        message: 'gate.basis daily needs gate.paperPeriod of at least 2 days (a daily Sharpe needs two daily returns); use per-trade',
+        path: ['basis'],
+      })
+      .transform((g) => ({ ...g, basis: g.basis ?? (g.paperPeriod >= MIN_DAILY_BASIS_PERIOD_MS ? ('daily' as const) : ('per-trade' as const)) })),
     timing: z
       .object({
         scanInterval: durationMs.default(3_600_000),
