@@ -16,8 +16,13 @@ function cells(s: EventSide): string[] {
 
 const SIDE_HEADERS = ['entered', 'entry', 'exit', 'exit reason', 'slippage', 'P&L', 'qty'];
 
+/** The equality rule the comparison used (report/compare.ts, CompareTolerance). */
+export function tolerances(c: RunComparison): string {
+  return `equal when: times within ${c.tolerance.timeMs} ms; prices and quantities within ${c.tolerance.rel} relative; P&L and slippage within ${c.tolerance.rel} of the entry notional`;
+}
+
 export function comparisonText(c: RunComparison): string {
-  const lines = [`compare A = ${c.a.id} (${c.a.kind})  vs  B = ${c.b.id} (${c.b.kind})`, `${c.events.length} event(s), ${c.differing.length} differ`, ''];
+  const lines = [`compare A = ${c.a.id} (${c.a.kind})  vs  B = ${c.b.id} (${c.b.kind})`, `${c.events.length} event(s), ${c.differing.length} differ`, tolerances(c), ''];
   for (const ev of c.events) {
     const mark = ev.differences.length ? '≠' : '=';
     lines.push(`${mark} ${ev.eventId} ${ev.symbol} unlock ${iso(ev.unlockAt)}`);
@@ -37,7 +42,7 @@ export function comparisonHtml(c: RunComparison): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${e(title)}</title><style>${REPORT_CSS} td:last-child { white-space: normal; min-width: 320px; }</style></head>
 <body><h1>${e(title)}</h1>
-<p>A = ${e(c.a.id)} (${e(c.a.kind)}), B = ${e(c.b.id)} (${e(c.b.kind)}): ${c.events.length} event(s), ${c.differing.length} differ.</p>
+<p>A = ${e(c.a.id)} (${e(c.a.kind)}), B = ${e(c.b.id)} (${e(c.b.kind)}): ${c.events.length} event(s), ${c.differing.length} differ. ${e(tolerances(c))}.</p>
 <section><h2>Summary (B − A)</h2>${table(['statistic', 'A', 'B', 'B − A'], c.summary.map((s) => [s.statistic, fmt(s.a), fmt(s.b), fmt(s.diff)]))}</section>
 <section><h2>Events side by side</h2><div class="scroll">${table(headers, rows, 'compare')}</div></section>
 </body></html>

@@ -49,6 +49,7 @@ export interface SummaryDifference {
 export interface RunComparison {
   a: { id: string; kind: RunKind };
   b: { id: string; kind: RunKind };
+  tolerance: CompareTolerance;
   events: EventComparison[];
   /** the events with at least one difference, in unlock order */
   differing: EventComparison[];
@@ -61,12 +62,30 @@ export const FILL_SOURCE: Record<RunKind, string> = {
   live: 'exchange fills',
 };
 
+/**
+ * When two figures count as equal. A paper or live workflow acts when its workflow task runs, a few
+ * hundred milliseconds after the timer fired; a backtest's clock is snapped to the timer's instant
+ * (backtest/clock.ts). Those milliseconds move the entry and exit times, and the prices only in their
+ * last digits: not a difference a trader acts on, so by default times within 1 s and prices within a
+ * millionth count as equal. P&L and slippage are amounts of money that may be near zero, so they are
+ * compared relative to the position's entry notional (quantity × entry price), not to themselves.
+ */
+export interface CompareTolerance {
+  /** relative tolerance for prices and quantities, and for money amounts relative to the entry notional */
+  rel: number;
+  /** entry / exit times closer than this count as the same instant */
+  timeMs: number;
+}
+export const DEFAULT_TOLERANCE: CompareTolerance = { rel: 1e-6, timeMs: 1000 };
+
 const iso = (ms: number) => new Date(ms).toISOString();
 const sameNumber = (x: string, y: string, rel: number) => {
   const a = d(x);
   const b = d(y);
   return a.minus(b).abs().lte(a.abs().plus(b.abs()).div(2).times(rel));
 };
+/** money amounts: equal when within `rel` of the larger entry notional */
+const sameAmount = (x: string, y: string, notional: ReturnType<typeof d>, rel: number) => d(x).minus(d(y)).abs().lte(notional.times(rel));
 
 function sideOf(record: RunRecord, eventId: string): EventSide {
   const ev = record.events.find((e) => e.eventId === eventId);
@@ -75,7 +94,8 @@ function sideOf(record: RunRecord, eventId: string): EventSide {
   return { seen: Boolean(ev || t), entered: Boolean(t) || Boolean(ev?.entered), reasons: ev?.reasons ?? [], trade };
 }
 
-function differencesOf(a: EventSide, b: EventSide, ka: RunKind, kb: RunKind, rel: number): EventDifference[] {
+function differencesOf(a: EventSide, b: EventSide, ka: RunKind, kb: RunKind, tol: CompareTolerance): EventDifference[] {
+  const rel = tol.rel;
   const out: EventDifference[] = [];
   if (a.seen !== b.seen) {
     const only = a.seen ? 'A' : 'B';
@@ -92,17 +112,32 @@ function differencesOf(a: EventSide, b: EventSide, ka: RunKind, kb: RunKind, rel
   }
   const ta = a.trade;
   const tb = b.trade;
-  const entryShift = tb.openedAt - ta.openedAt;
+  const [na, nb] = [ta, tb].map((t) => d(t.quantity).times(d(t.entryPrice)).abs()) as [ReturnType<typeof d>, ReturnType<typeof d>];
+  const notional = na.gt(nb) ? na : nb;
+  const shift = (x: number) => (Math.abs(x) < tol.timeMs ? 0 : x);
+  const entryShift = shift(tb.openedAt - ta.openedAt);
   if (entryShift !== 0) out.push({ field: 'entryTime', a: iso(ta.openedAt), b: iso(tb.openedAt), why: `entered ${fmtShift(entryShift)} ${entryShift > 0 ? 'later' : 'earlier'} in B: the entry decision ran at a different point of the entry window (scan timing / clock)` });
   if (!sameNumber(ta.entryPrice, tb.entryPrice, rel)) out.push({ field: 'entryPrice', a: ta.entryPrice, b: tb.entryPrice, why: priceWhy('entry', ka, kb, entryShift !== 0) });
   if (!sameNumber(ta.quantity, tb.quantity, rel)) out.push({ field: 'quantity', a: ta.quantity, b: tb.quantity, why: 'size differs: the entry price or the equity at entry (earlier trades) differed, so sizing gave another quantity' });
   if (ta.exitReason !== tb.exitReason) out.push({ field: 'exitReason', a: ta.exitReason, b: tb.exitReason, why: `exit reason differs: the price path crossed a different level first (${ka === 'backtest' || kb === 'backtest' ? 'candle high/low in the backtest vs ticks in the other run' : 'different price paths'})` });
-  const exitShift = tb.closedAt - ta.closedAt;
+  const exitShift = shift(tb.closedAt - ta.closedAt);
   if (exitShift !== 0) out.push({ field: 'exitTime', a: iso(ta.closedAt), b: iso(tb.closedAt), why: ta.exitReason !== tb.exitReason ? 'follows from the different exit reason' : `exited ${fmtShift(exitShift)} ${exitShift > 0 ? 'later' : 'earlier'} in B for the same reason: the level was seen at a different check (price check interval / candle resolution)` });
   if (!sameNumber(ta.exitPrice, tb.exitPrice, rel)) out.push({ field: 'exitPrice', a: ta.exitPrice, b: tb.exitPrice, why: priceWhy('exit', ka, kb, exitShift !== 0 || ta.exitReason !== tb.exitReason) });
-  if (!sameNumber(ta.slippage, tb.slippage, rel)) out.push({ field: 'slippage', a: ta.slippage, b: tb.slippage, why: 'slippage differs: the fill model saw a different spread / volume / book at the fills' });
-  if (!sameNumber(ta.pnl, tb.pnl, rel)) out.push({ field: 'pnl', a: ta.pnl, b: tb.pnl, why: `P&L differs by ${d(tb.pnl).minus(d(ta.pnl)).toFixed()} (B − A): follows from the ${out.map((x) => x.field).join(', ') || 'fees'} difference(s) above` });
+  if (!sameAmount(ta.slippage, tb.slippage, notional, rel)) out.push({ field: 'slippage', a: ta.slippage, b: tb.slippage, why: slippageWhy(ka, kb) });
+  if (!sameAmount(ta.pnl, tb.pnl, notional, rel)) out.push({ field: 'pnl', a: ta.pnl, b: tb.pnl, why: `P&L differs by ${d(tb.pnl).minus(d(ta.pnl)).toFixed()} (B − A): follows from the ${out.map((x) => x.field).join(', ') || 'fees'} difference(s) above` });
   return out;
+}
+
+/** How each kind of run measures slippage (report/load-strategy-run.ts, backtest/valuation.ts). */
+export const SLIPPAGE_BASIS: Record<RunKind, string> = {
+  backtest: "fill vs the touch (ask / bid) at the fill instant",
+  paper: "fill vs the order's signal price",
+  live: "fill vs the order's signal price",
+};
+
+function slippageWhy(ka: RunKind, kb: RunKind): string {
+  if (SLIPPAGE_BASIS[ka] !== SLIPPAGE_BASIS[kb]) return `slippage is measured differently: A ${SLIPPAGE_BASIS[ka]}, B ${SLIPPAGE_BASIS[kb]}`;
+  return 'slippage differs: the fill model saw a different spread / volume / book at the fills';
 }
 
 function priceWhy(leg: 'entry' | 'exit', ka: RunKind, kb: RunKind, timeDiffers: boolean): string {
@@ -131,8 +166,8 @@ const SUMMARY: [string, (p: Performance) => number | null][] = [
   ['exposure time', (p) => p.exposureTime],
 ];
 
-/** Compare run A with run B; `relTolerance` decides when two prices / amounts count as equal. */
-export function compareRuns(a: RunRecord, b: RunRecord, relTolerance = 1e-9): RunComparison {
+/** Compare run A with run B; `tolerance` decides when two times / prices / amounts count as equal. */
+export function compareRuns(a: RunRecord, b: RunRecord, tolerance: CompareTolerance = DEFAULT_TOLERANCE): RunComparison {
   const meta = new Map<string, { symbol: string; unlockAt: number }>();
   for (const r of [a, b]) {
     for (const e of r.events) if (!meta.has(e.eventId)) meta.set(e.eventId, { symbol: e.symbol, unlockAt: e.unlockAt });
@@ -143,7 +178,7 @@ export function compareRuns(a: RunRecord, b: RunRecord, relTolerance = 1e-9): Ru
     .map(([eventId, m]) => {
       const sa = sideOf(a, eventId);
       const sb = sideOf(b, eventId);
-      return { eventId, symbol: m.symbol, unlockAt: m.unlockAt, a: sa, b: sb, differences: differencesOf(sa, sb, a.kind, b.kind, relTolerance) };
+      return { eventId, symbol: m.symbol, unlockAt: m.unlockAt, a: sa, b: sb, differences: differencesOf(sa, sb, a.kind, b.kind, tolerance) };
     });
   const pa = computePerformance(a);
   const pb = computePerformance(b);
@@ -152,5 +187,5 @@ export function compareRuns(a: RunRecord, b: RunRecord, relTolerance = 1e-9): Ru
     const vb = f(pb);
     return { statistic, a: va, b: vb, diff: va === null || vb === null ? null : vb - va };
   });
-  return { a: { id: a.id, kind: a.kind }, b: { id: b.id, kind: b.kind }, events, differing: events.filter((e) => e.differences.length > 0), summary };
+  return { a: { id: a.id, kind: a.kind }, b: { id: b.id, kind: b.kind }, tolerance, events, differing: events.filter((e) => e.differences.length > 0), summary };
 }

@@ -79,8 +79,8 @@ export async function loadStrategyRun(db: Db, strategyId: string, opts: Strategy
   const unlocks = await db.unlockEvent.findMany({ where: { id: { in: eventIds } } });
   const unlockAt = new Map(unlocks.map((u) => [u.id, u.unlockAt.getTime()]));
   const config = configOf(strategy.configJson);
-  const from = strategy.createdAt.getTime();
-  const to = strategy.state === 'STOPPED' ? strategy.updatedAt.getTime() : (opts.now ?? Date.now());
+  const recordedFrom = strategy.createdAt.getTime();
+  const recordedTo = strategy.state === 'STOPPED' ? strategy.updatedAt.getTime() : (opts.now ?? Date.now());
 
   const trades: RunTrade[] = positions
     .filter((p) => p.status === 'CLOSED' && p.entryPrice && p.exitPrice && p.realizedPnl)
@@ -99,6 +99,11 @@ export async function loadStrategyRun(db: Db, strategyId: string, opts: Strategy
       slippage: slippagePaid(orders.filter((o) => o.positionId === p.id)),
     }))
     .sort((a, b) => a.closedAt - b.closedAt || a.positionId.localeCompare(b.positionId));
+  // The rows' timestamps are the database's clock, the positions' times the workflow's: they agree in
+  // production, but a run on a time-skipping server (tests) trades in its own future, so the period
+  // is widened to cover every recorded trade.
+  const from = Math.min(recordedFrom, ...trades.map((t) => t.openedAt));
+  const to = Math.max(recordedTo, ...trades.map((t) => t.closedAt));
   const open: OpenLot[] = positions
     .filter((p) => (p.status === 'OPEN' || p.status === 'EXITING') && p.entryPrice)
     .map((p) => ({ symbol: p.symbol, openedAt: (p.openedAt ?? p.createdAt).getTime(), entryPrice: p.entryPrice!.toString(), quantity: p.quantity.toString(), entryFee: p.entryFee.toString() }));
