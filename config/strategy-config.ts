@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
 import type { ModeLimits, StrategyConfig } from '../domain/config-types';
-import { LADDER_MODES, type LadderMode } from '../domain/modes';
+import { LADDER_MODES, type LadderMode, type LiveMode } from '../domain/modes';
+import { unreachableApprovals } from '../domain/approvals';
 
 /**
  * The strategy config: the one document a trader writes. Validated here (clients, CLI, activities),
@@ -42,6 +43,13 @@ const DEFAULT_LADDER: Record<LadderMode, ModeLimits> = {
 function ladderSchema() {
   const rungs = {} as Record<LadderMode, z.ZodDefault<typeof modeLimitsSchema>>;
   for (const mode of LADDER_MODES) rungs[mode] = modeLimitsSchema.default(DEFAULT_LADDER[mode]);
+  return z.object(rungs).strict().prefault({});
+}
+
+/** Distinct approvals per live rung, each 1 (one approver) unless the config says more. */
+function approvalsRequiredSchema() {
+  const rungs = {} as Record<LiveMode, z.ZodDefault<z.ZodNumber>>;
+  for (const mode of LADDER_MODES) if (mode !== 'PAPER') rungs[mode] = z.number().int().min(1).max(10).default(1);
   return z.object(rungs).strict().prefault({});
 }
 
@@ -116,6 +124,8 @@ export const strategyConfigSchema = z
       .strict()
       .prefault({}),
     ladder: ladderSchema(),
+    approvers: z.array(z.string().trim().min(1, 'approvers: a name must not be empty')).min(1, 'approvers: list at least one name, or leave the field out').optional(),
+    approvalsRequired: approvalsRequiredSchema(),
     gate: z
       .object({
         paperPeriod: durationMs.default(7 * 86_400_000),
@@ -139,7 +149,11 @@ export const strategyConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const problem = unreachableApprovals(c.approvers, c.approvalsRequired);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['approvalsRequired'], message: problem });
+  });
 
 export type StrategyConfigInput = z.input<typeof strategyConfigSchema>;
 
