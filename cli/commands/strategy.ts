@@ -8,6 +8,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from 
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
+import { BY_OPERATOR_HELP, operatorFor } from '../lib/operator';
+import { approvalsLine, approvalsPending } from '../lib/approvals-text';
 import { duration, isoTime, num, table } from '../lib/table';
 import { startStrategyWorkflow, dailyReportScheduleId } from '../../client/strategy-client';
 import { checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, withTimeout, workflowUiUrl } from '../lib/temporal';
@@ -263,11 +265,11 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .command('approve')
       .description('approve the promotion the gate is waiting for (or resume after an emergency stop cooldown)')
       .argument('<id>', 'strategy id')
-      .requiredOption('--by <name>', 'who approves (recorded in the audit log)')
+      .option('--by <name>', BY_OPERATOR_HELP)
       .option('--note <text>', 'free text kept with the approval'),
-  ).action(async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
-    nonEmpty('--by', o.by);
-    await control(id, o, { update: approveUpdate, signal: approveSignal, refusal: 'approval', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `approved by ${o.by}: strategy ${id} is now ${st.mode} (${st.state})` });
+  ).action(async (id: string, o: { by?: string; note?: string; wait?: boolean; timeout?: string }) => {
+    const by = operatorFor(o.by);
+    await control(id, o, { update: approveUpdate, signal: approveSignal, refusal: 'approval', args: { by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `approved by ${by}: strategy ${id} is now ${st.mode} (${st.state})${approvalsPending(st)}` });
   });
 
   waitOptions(
@@ -275,11 +277,11 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .command('reject')
       .description('reject the promotion the gate is waiting for (a new validation period starts)')
       .argument('<id>', 'strategy id')
-      .requiredOption('--by <name>', 'who rejects')
+      .option('--by <name>', BY_OPERATOR_HELP)
       .option('--note <text>', 'why'),
-  ).action(async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
-    nonEmpty('--by', o.by);
-    await control(id, o, { update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `promotion rejected by ${o.by}: strategy ${id} stays ${st.mode}` });
+  ).action(async (id: string, o: { by?: string; note?: string; wait?: boolean; timeout?: string }) => {
+    const by = operatorFor(o.by);
+    await control(id, o, { update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', args: { by, ...(o.note ? { note: o.note } : {}) }, done: (st) => `promotion rejected by ${by}: strategy ${id} stays ${st.mode}` });
   });
 
   waitOptions(
@@ -298,10 +300,10 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       .command('resume')
       .description('resume a paused strategy (after an emergency stop: once the cooldown has passed)')
       .argument('<id>', 'strategy id')
-      .requiredOption('--by <name>', 'who resumes'),
-  ).action(async (id: string, o: { by: string; wait?: boolean; timeout?: string }) => {
-    nonEmpty('--by', o.by);
-    await control(id, o, { update: resumeUpdate, signal: resumeSignal, refusal: 'resume', args: { by: o.by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})` });
+      .option('--by <name>', BY_OPERATOR_HELP),
+  ).action(async (id: string, o: { by?: string; wait?: boolean; timeout?: string }) => {
+    const by = operatorFor(o.by);
+    await control(id, o, { update: resumeUpdate, signal: resumeSignal, refusal: 'resume', args: { by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})${approvalsPending(st)}` });
   });
 
   waitOptions(
@@ -435,6 +437,7 @@ function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus:
     if (g.kind === 'PAPER') row('gate basis', gateBasisText(g.result ? (g.result.basis ?? 'per-trade') : undefined));
     if (g.awaitingApproval) row('approval', `waiting: ${BIN} approve ${st.strategyId} --by <name>  or  ${BIN} reject ${st.strategyId} --by <name>`);
   }
+  if (st.approvals) row('approvals', approvalsLine(st.approvals));
   const r = st.risk;
   const peak = d(r.peakEquity);
   const dd = peak.gt(0) ? toStr(peak.minus(d(r.equity)).div(peak).times(100).toDecimalPlaces(4)) : '0';
