@@ -7,8 +7,7 @@
  * the audit chain, which verifies.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { timeSkippingEnv, updateRefusal as refusal } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
 import { advance, DAY, HOUR, insertEvents, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
@@ -26,14 +25,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
-}
 
 test('listed approvers only; LIVE_MINIMAL needs two distinct ones, on the update and the signal path alike', async () => {
   const t0 = await env.currentTimeMs();
