@@ -97,6 +97,11 @@ export function createPersistenceActivities({ db, log = console.log }: { db: Db;
       await appendAudit(db, { entryKey: i.id, kind: 'APPROVAL', strategyId: i.strategyId, payload: i, at: new Date(i.at) });
     },
 
+    /** An approval refused by the approver rules (not listed, or the same person twice): an audit entry, no approval row. */
+    async recordApprovalRefused(i: { id: string; strategyId: string; command: string; by: string | null; mode: TradingMode; reason: string; at: number }): Promise<void> {
+      await appendAudit(db, { entryKey: i.id, kind: 'APPROVAL_REFUSED', strategyId: i.strategyId, payload: i, at: new Date(i.at) });
+    },
+
     /** Stored once per id and printed by the worker; `alerts` in the CLI lists and acknowledges them. */
     async raiseAlert(i: AlertInput): Promise<void> {
       const existing = await db.alert.findUnique({ where: { id: i.id } });

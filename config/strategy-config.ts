@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { durationMs } from './duration';
 import type { ModeLimits, StrategyConfig } from '../domain/config-types';
-import { LADDER_MODES, type LadderMode } from '../domain/modes';
+import { LADDER_MODES, type LadderMode, type LiveMode } from '../domain/modes';
+import { unreachableApprovals } from '../domain/approvals';
 
 /**
  * The strategy config: the one document a trader writes. Validated here (clients, CLI, activities),
@@ -47,6 +48,13 @@ function ladderSchema() {
 
 /** The shortest paper period the daily gate basis can judge (two daily returns). */
 export const MIN_DAILY_BASIS_PERIOD_MS = 2 * 86_400_000;
+
+/** Distinct approvals per live rung, each 1 (one approver) unless the config says more. */
+function approvalsRequiredSchema() {
+  const rungs = {} as Record<LiveMode, z.ZodDefault<z.ZodNumber>>;
+  for (const mode of LADDER_MODES) if (mode !== 'PAPER') rungs[mode] = z.number().int().min(1).max(10).default(1);
+  return z.object(rungs).strict().prefault({});
+}
 
 export const strategyConfigSchema = z
   .object({
@@ -119,6 +127,8 @@ export const strategyConfigSchema = z
       .strict()
       .prefault({}),
     ladder: ladderSchema(),
+    approvers: z.array(z.string().trim().min(1, 'approvers: a name must not be empty')).min(1, 'approvers: list at least one name, or leave the field out').optional(),
+    approvalsRequired: approvalsRequiredSchema(),
     gate: z
       .object({
         paperPeriod: durationMs.default(7 * 86_400_000),
@@ -149,7 +159,11 @@ export const strategyConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const problem = unreachableApprovals(c.approvers, c.approvalsRequired);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['approvalsRequired'], message: problem });
+  });
 
 export type StrategyConfigInput = z.input<typeof strategyConfigSchema>;
 

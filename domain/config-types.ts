@@ -6,7 +6,7 @@
  * Conventions: a field named `...Pct` is a percentage (3 = 3 %); `...Rate` is a fraction (0.001 = 0.1 %);
  * money and quantities are decimal strings (never JS floats); durations (`Ms`-typed numbers) are ms.
  */
-import type { LadderMode } from './modes';
+import type { LadderMode, LiveMode } from './modes';
 import type { DecimalString } from './types';
 
 /** a duration in milliseconds */
@@ -81,6 +81,13 @@ export interface StrategyConfig {
     maxCorrelation: DecimalString;
   };
   ladder: Record<LadderMode, ModeLimits>;
+  /**
+   * Who may approve promotions and resumes (names as the CLI identifies operators). Absent: anyone
+   * who can reach the workflow (Temporal's access control is then the only boundary). domain/approvals.ts.
+   */
+  approvers?: string[];
+  /** Distinct approvals a step into each live rung needs (promotion or resume after an emergency stop); 2 = four eyes. */
+  approvalsRequired: Record<LiveMode, number>;
   gate: {
     paperPeriod: Ms;
     minWinRatePct: DecimalString;

@@ -8,6 +8,8 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CliError, oneLine, type Ctx } from '../context';
 import { isoTime } from '../lib/table';
+import { BY_OPERATOR_HELP, operatorFor } from '../lib/operator';
+import { approvalsPending } from '../lib/approvals-text';
 import { BIN, checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, timeoutMs, timeoutOption, withTimeout } from '../lib/temporal';
 import { strategyConfigSchema } from '../../config/strategy-config';
 import { d } from '../../domain/money';
@@ -70,14 +72,14 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
 
   // approve and reject: the operator's decision on the promotion the gate waits for
   const decisions = [
-    { name: 'approve', description: 'approve the promotion the gate is waiting for (or resume after an emergency stop cooldown)', byHelp: 'who approves (recorded in the audit log)', noteHelp: 'free text kept with the approval', update: approveUpdate, signal: approveSignal, refusal: 'approval', done: (id: string, by: string, st: StrategyStatus) => `approved by ${by}: strategy ${id} is now ${st.mode} (${st.state})` },
-    { name: 'reject', description: 'reject the promotion the gate is waiting for (a new validation period starts)', byHelp: 'who rejects', noteHelp: 'why', update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', done: (id: string, by: string, st: StrategyStatus) => `promotion rejected by ${by}: strategy ${id} stays ${st.mode}` },
+    { name: 'approve', description: 'approve the promotion the gate is waiting for (or resume after an emergency stop cooldown)', noteHelp: 'free text kept with the approval', update: approveUpdate, signal: approveSignal, refusal: 'approval', done: (id: string, by: string, st: StrategyStatus) => `approved by ${by}: strategy ${id} is now ${st.mode} (${st.state})${approvalsPending(st)}` },
+    { name: 'reject', description: 'reject the promotion the gate is waiting for (a new validation period starts)', noteHelp: 'why', update: rejectUpdate, signal: rejectSignal, refusal: 'rejection', done: (id: string, by: string, st: StrategyStatus) => `promotion rejected by ${by}: strategy ${id} stays ${st.mode}` },
   ];
   for (const c of decisions) {
-    waitOptions(program.command(c.name).description(c.description).argument('<id>', 'strategy id').requiredOption('--by <name>', c.byHelp).option('--note <text>', c.noteHelp)).action(
-      async (id: string, o: { by: string; note?: string; wait?: boolean; timeout?: string }) => {
-        nonEmpty('--by', o.by);
-        await control(id, o, { update: c.update, signal: c.signal, refusal: c.refusal, args: { by: o.by, ...(o.note ? { note: o.note } : {}) }, done: (st) => c.done(id, o.by, st) });
+    waitOptions(program.command(c.name).description(c.description).argument('<id>', 'strategy id').option('--by <name>', BY_OPERATOR_HELP).option('--note <text>', c.noteHelp)).action(
+      async (id: string, o: { by?: string; note?: string; wait?: boolean; timeout?: string }) => {
+        const by = operatorFor(o.by);
+        await control(id, o, { update: c.update, signal: c.signal, refusal: c.refusal, args: { by, ...(o.note ? { note: o.note } : {}) }, done: (st) => c.done(id, by, st) });
       },
     );
   }
@@ -98,10 +100,10 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
       .command('resume')
       .description('resume a paused strategy (after an emergency stop: once the cooldown has passed)')
       .argument('<id>', 'strategy id')
-      .requiredOption('--by <name>', 'who resumes'),
-  ).action(async (id: string, o: { by: string; wait?: boolean; timeout?: string }) => {
-    nonEmpty('--by', o.by);
-    await control(id, o, { update: resumeUpdate, signal: resumeSignal, refusal: 'resume', args: { by: o.by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})` });
+      .option('--by <name>', BY_OPERATOR_HELP),
+  ).action(async (id: string, o: { by?: string; wait?: boolean; timeout?: string }) => {
+    const by = operatorFor(o.by);
+    await control(id, o, { update: resumeUpdate, signal: resumeSignal, refusal: 'resume', args: { by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})${approvalsPending(st)}` });
   });
 
   waitOptions(

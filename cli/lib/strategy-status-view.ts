@@ -1,6 +1,7 @@
 /** `strategy status` as the operator reads it: one row per fact (mode, state, limits, gate, risk, ...). */
 import type { Ctx } from '../context';
 import { BIN } from './temporal';
+import { approvalsLine } from './approvals-text';
 import { duration, isoTime, num, table } from './table';
 import { d, toStr } from '../../domain/money';
 import type { StrategyStatus } from '../../workflows/strategy/api';
@@ -29,6 +30,7 @@ export function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wf
     if (g.kind === 'PAPER') row('gate basis', gateBasisText(g.result ? (g.result.basis ?? 'per-trade') : undefined));
     if (g.awaitingApproval) row('approval', `waiting: ${BIN} approve ${st.strategyId} --by <name>  or  ${BIN} reject ${st.strategyId} --by <name>`);
   }
+  if (st.approvals) row('approvals', approvalsLine(st.approvals));
   const r = st.risk;
   const peak = d(r.peakEquity);
   const dd = peak.gt(0) ? toStr(peak.minus(d(r.equity)).div(peak).times(100).toDecimalPlaces(4)) : '0';

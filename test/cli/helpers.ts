@@ -14,6 +14,18 @@ export async function cli(...argv: string[]): Promise<CliResult> {
   return { code, out, err };
 }
 
+/** Runs the CLI as `operator` (UNLOCK_TRADER_OPERATOR for this call only: approvals go under the identified operator). */
+export async function cliAs(operator: string, ...argv: string[]): Promise<CliResult> {
+  const saved = process.env.UNLOCK_TRADER_OPERATOR;
+  process.env.UNLOCK_TRADER_OPERATOR = operator;
+  try {
+    return await cli(...argv);
+  } finally {
+    if (saved === undefined) delete process.env.UNLOCK_TRADER_OPERATOR;
+    else process.env.UNLOCK_TRADER_OPERATOR = saved;
+  }
+}
+
 /** An error result: non-zero, exactly one stderr line starting with "error: ", no stack trace. */
 export function expectOneLineError(r: CliResult, pattern: RegExp | string): void {
   expect({ code: r.code, err: r.err }).toEqual({ code: r.code, err: expect.stringMatching(/^error: [^\n]+\n$/) });

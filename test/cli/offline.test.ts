@@ -85,7 +85,12 @@ test('every command has --help', async () => {
   }
   expect((await cli('unlocks', 'import', '--help')).out).toMatch(/By default NOTHING is imported/);
   expectOneLineError(await cli('no-such-command'), /unknown command 'no-such-command'/);
-  expectOneLineError(await cli('approve', 'demo'), /required option '--by <name>' not specified/);
+  process.env.UNLOCK_TRADER_OPERATOR = 'alice';
+  try {
+    expectOneLineError(await cli('approve', 'demo', '--by', 'mallory'), '--by "mallory" is not you: the operator is "alice" (from UNLOCK_TRADER_OPERATOR)');
+  } finally {
+    delete process.env.UNLOCK_TRADER_OPERATOR;
+  }
 });
 
 test('config validate: normalized config, or one line naming each bad field', async () => {

@@ -15,7 +15,7 @@ import { scriptedMarket, tradingWorker } from '../helpers/trading';
 import { startSimulator, type Simulator } from '../../simulator/server';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 import type { StrategyStatus } from '../../workflows/strategy/api';
-import { cli, expectOneLineError } from './helpers';
+import { cli, cliAs, expectOneLineError } from './helpers';
 
 const TQ = 'cli-test';
 let env: TestWorkflowEnvironment;
@@ -120,10 +120,10 @@ test('unknown strategy id', async () => {
   for (const argv of [
     ['strategy', 'status', 'ghost'],
     ['positions', 'ghost'],
-    ['approve', 'ghost', '--by', 'alice'],
-    ['reject', 'ghost', '--by', 'alice'],
+    ['approve', 'ghost'],
+    ['reject', 'ghost'],
     ['pause', 'ghost'],
-    ['resume', 'ghost', '--by', 'alice'],
+    ['resume', 'ghost'],
     ['emergency-stop', 'ghost', '--reason', 'x'],
     ['limits', 'ghost', '--set', 'risk.maxOpenPositions=2'],
     ['stop', 'ghost'],
@@ -135,9 +135,9 @@ test('unknown strategy id', async () => {
 });
 
 test('approval and rejection are refused with the reason (the paper gate has not run)', async () => {
-  const r = await cli('approve', 'cli-a', '--by', 'alice', '--note', 'too early');
+  const r = await cliAs('alice', 'approve', 'cli-a', '--by', 'alice', '--note', 'too early');
   expectOneLineError(r, /^error: approval refused: the gate for LIVE_MINIMAL has not been evaluated yet: it runs at \d{4}-/);
-  expectOneLineError(await cli('reject', 'cli-a', '--by', 'alice'), 'error: rejection refused: no promotion is waiting for approval');
+  expectOneLineError(await cliAs('alice', 'reject', 'cli-a', '--by', 'alice'), 'error: rejection refused: no promotion is waiting for approval');
   expect((await status('cli-a')).mode).toBe('PAPER');
 });
 
@@ -146,9 +146,9 @@ test('pause / resume round trip, refusals, limits', async () => {
   expect(r).toMatchObject({ code: 0, out: 'strategy cli-a is PAUSED (mode PAPER)\n' });
   expectOneLineError(await cli('pause', 'cli-a'), 'error: pause refused: already paused');
   expect((await status('cli-a')).state).toBe('PAUSED');
-  r = await cli('resume', 'cli-a', '--by', 'ops');
+  r = await cliAs('ops', 'resume', 'cli-a', '--by', 'ops');
   expect(r).toMatchObject({ code: 0, out: 'strategy cli-a is RUNNING (mode PAPER)\n' });
-  expectOneLineError(await cli('resume', 'cli-a', '--by', 'ops'), 'error: resume refused: not paused');
+  expectOneLineError(await cliAs('ops', 'resume', 'cli-a', '--by', 'ops'), 'error: resume refused: not paused');
 
   r = await cli('limits', 'cli-a', '--set', 'risk.maxOpenPositions=3', '--set', 'ladder.PAPER.riskPerTradePct=0.25', '--by', 'ops');
   expect(r.code).toBe(0);
@@ -170,7 +170,7 @@ test('--no-wait sends the signal; a refused signal shows as the last refusal', a
   const st = await eventually(() => status('cli-a'), (s) => s.lastRefusal?.command === 'pause');
   expect(st.lastRefusal).toMatchObject({ command: 'pause', reason: 'already paused' });
   expect((await cli('strategy', 'status', 'cli-a')).out).toMatch(/^last refusal\s+\S+ pause: already paused/m);
-  expect((await cli('resume', 'cli-a', '--by', 'ops')).code).toBe(0);
+  expect((await cliAs('ops', 'resume', 'cli-a', '--by', 'ops')).code).toBe(0);
 });
 
 test('emergency stop round trip: stop, refused twice, resume refused during the cooldown', async () => {
@@ -178,8 +178,8 @@ test('emergency stop round trip: stop, refused twice, resume refused during the 
   expect(r.code).toBe(0);
   expect(r.out).toMatch(/strategy cli-a is in EMERGENCY_STOP: exits dispatched; cooldown until \d{4}-/);
   expectOneLineError(await cli('emergency-stop', 'cli-a', '--reason', 'again'), 'error: emergency stop refused: already in EMERGENCY_STOP');
-  expectOneLineError(await cli('resume', 'cli-a', '--by', 'bob'), /^error: resume refused: in EMERGENCY_STOP: cooldown runs until .* min left/);
-  expectOneLineError(await cli('approve', 'cli-a', '--by', 'bob'), /^error: approval refused: in EMERGENCY_STOP: cooldown runs until/);
+  expectOneLineError(await cliAs('bob', 'resume', 'cli-a', '--by', 'bob'), /^error: resume refused: in EMERGENCY_STOP: cooldown runs until .* min left/);
+  expectOneLineError(await cliAs('bob', 'approve', 'cli-a', '--by', 'bob'), /^error: approval refused: in EMERGENCY_STOP: cooldown runs until/);
   const st = await status('cli-a');
   expect(st).toMatchObject({ mode: 'EMERGENCY_STOP', state: 'EMERGENCY_STOP', emergency: { reason: 'operator drill' } });
   const text = (await cli('strategy', 'status', 'cli-a')).out;

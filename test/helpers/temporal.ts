@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { resolveBinary } from '../../scripts/lib/temporal-binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import * as keys from '../../workflows/search-attributes';
@@ -33,3 +34,13 @@ export function localDevEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 export { SEARCH_ATTRIBUTES };
+
+/** The reason a refused workflow update failed with (validator or handler); fails the test if it succeeded. */
+export async function updateRefusal(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return String((err as WorkflowUpdateFailedError).cause?.message);
+}

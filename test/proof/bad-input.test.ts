@@ -134,7 +134,7 @@ const CASES: Case[] = [
   { kind: 'config', name: 'unknown unlock field type', run: () => cliError('strategy', 'start', file('c10.json', cfg({ tokenUnlock: { stopLossPct: true } }))), expect: /tokenUnlock\.stopLossPct/ },
 
   // ---- CLI arguments
-  { kind: 'cli', name: 'approve without --by', run: () => cliError('approve', ID), expect: /required option '--by <name>' not specified/ },
+  { kind: 'cli', name: 'approve --by someone else', run: () => cliError('approve', ID, '--by', 'not-the-operator'), expect: /--by "not-the-operator" is not you: the operator is "proof-tester"/ },
   { kind: 'cli', name: 'unknown command', run: () => cliError('frobnicate', ID), expect: /unknown command 'frobnicate'/ },
   { kind: 'cli', name: 'emergency-stop without --reason', run: () => cliError('emergency-stop', ID), expect: /required option '--reason <text>' not specified/ },
   { kind: 'cli', name: 'limits: bad --set value', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions=-3'), expect: /--set risk\.maxOpenPositions=-3/ },

@@ -96,7 +96,7 @@ export class ProofStack {
     this.connection = await Connection.connect({ address: `127.0.0.1:${opts.port}` });
     this.client = new Client({ connection: this.connection, namespace: 'default' });
     // the in-process CLI reads these
-    Object.assign(process.env, { TEMPORAL_ADDRESS: `127.0.0.1:${opts.port}`, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: tdb.url, TRADER_TASK_QUEUE: this.taskQueue });
+    Object.assign(process.env, { TEMPORAL_ADDRESS: `127.0.0.1:${opts.port}`, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: tdb.url, TRADER_TASK_QUEUE: this.taskQueue, UNLOCK_TRADER_OPERATOR: 'proof-tester' });
     for (const k of ['EXCHANGE_API_KEY', 'EXCHANGE_SECRET', 'EXCHANGE_URL_OVERRIDE', 'TEMPORAL_API_KEY', 'TEMPORAL_PROFILE']) delete process.env[k];
   }
 

@@ -6,8 +6,7 @@
  * cooldown and accepted after it with an approval.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { timeSkippingEnv, updateRefusal as refusal } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
@@ -33,14 +32,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return String((err as WorkflowUpdateFailedError).cause?.message);
-}
 
 test('paper → gate → approval → LIVE_MINIMAL with ccxt orders → emergency stop → cooldown → resume', async () => {
   const t0 = await env.currentTimeMs();

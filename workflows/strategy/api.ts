@@ -92,6 +92,8 @@ export interface StrategyStatus {
   closedTrades: number;
   lastRefusal: { at: number; command: string; reason: string } | null;
   continuedAsNew: number;
+  /** the approval step waiting now: who approved so far, how many distinct approvers it needs, who may */
+  approvals: { step: string; collected: string[]; needed: number; approvers: string[] | null } | null;
 }
 
 export const approveSignal = defineSignal<[ApprovalInput]>('approve');

@@ -26,19 +26,21 @@ async function changeMode(run: StrategyRun, to: TradingMode, reason: string, app
   });
 }
 
-export async function approve(run: StrategyRun, i: ApprovalInput): Promise<void> {
+/** `approvers`: everyone whose approval counted (four eyes: domain/approvals.ts), for the mode change's reason. */
+export async function approve(run: StrategyRun, i: ApprovalInput, approvers: string[] = [i.by]): Promise<void> {
   const s = run.state;
+  const by = approvers.join(' + ');
   if (s.mode === 'EMERGENCY_STOP') {
     const to = s.emergency?.resumeMode ?? 'PAPER';
     s.emergency = null;
     s.paused = false;
-    await changeMode(run, to, `resumed after emergency stop by ${i.by}`, i);
+    await changeMode(run, to, `resumed after emergency stop by ${by}`, i);
   } else {
     const to = nextMode(s.mode)!;
     s.awaitingApproval = false;
     s.phaseStartedAt = Date.now();
     s.gate = { result: null, evaluatedAt: null };
-    await changeMode(run, to, `promoted by ${i.by}`, i);
+    await changeMode(run, to, `promoted by ${by}`, i);
   }
   run.wake = true;
 }

@@ -7,6 +7,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { initialRiskState, type RiskState } from '../../domain/risk';
 import type { GateResult } from '../../domain/gate';
+import type { PendingApprovals } from '../../domain/approvals';
 import { d, toStr } from '../../domain/money';
 import type { ClosedTrade, StrategyConfig, TradingMode } from '../../domain/types';
 import type { OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
@@ -37,6 +38,8 @@ export interface StrategyCarried {
   stopRequested: boolean;
   continuedAsNew: number;
   startedAt: number;
+  /** approvals collected for the step waiting now (four eyes); absent in states carried before approvers-v1 */
+  approvals?: PendingApprovals | null;
 }
 
 export interface StrategyInput {
@@ -63,6 +66,7 @@ export function freshState(config: StrategyConfig, now: number): StrategyCarried
     stopRequested: false,
     continuedAsNew: 0,
     startedAt: now,
+    approvals: null,
   };
 }
 

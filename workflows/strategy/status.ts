@@ -1,10 +1,12 @@
 /**
  * Status assembly: the StrategyStatus the status query and every update answer with, and when the
- * promotion gate is next due (also the loop's wake-up time for the gate).
+ * promotion gate is next due (also the loop's wake-up time for the gate), and the approval step waiting
+ * now with its approvals collected / needed (four-eyes.ts applies the rules).
  */
 import { limitsFor, nextMode } from '../../domain/ladder';
 import type { StrategyStatus } from './api';
 import type { StrategyRun } from './state';
+import { approvalsNeeded, describeStep, type ApprovalStep } from '../../domain/approvals';
 
 /** Validation period of the current rung: the paper period on PAPER, a live step above it. */
 export function gatePeriod(run: StrategyRun): number {
@@ -37,7 +39,25 @@ export function strategyStatus(run: StrategyRun): StrategyStatus {
     closedTrades: s.trades.length,
     lastRefusal: s.lastRefusal,
     continuedAsNew: s.continuedAsNew,
+    approvals: approvalsStatus(run),
   };
+}
+
+/** The step an approval would decide now: the resume after an emergency stop, or the promotion the gate waits for. */
+export function currentApprovalStep(run: StrategyRun): ApprovalStep | null {
+  const s = run.state;
+  if (s.mode === 'EMERGENCY_STOP') return { kind: 'RESUME', to: s.emergency?.resumeMode ?? 'PAPER', since: s.emergency?.at ?? 0 };
+  const to = nextMode(s.mode);
+  return s.awaitingApproval && to ? { kind: 'PROMOTE', to, since: s.phaseStartedAt } : null;
+}
+
+/** Approvals collected / needed for the step waiting now (status). */
+export function approvalsStatus(run: StrategyRun): StrategyStatus['approvals'] {
+  const step = currentApprovalStep(run);
+  if (!step) return null;
+  const p = run.state.approvals;
+  const collected = p && p.kind === step.kind && p.to === step.to && p.since === step.since ? p.by : [];
+  return { step: describeStep(step), collected, needed: approvalsNeeded(run.config, step.to), approvers: run.config.approvers ?? null };
 }
 
 /** How long the loop may sleep: the next scan, the gate's due time or the end of the emergency cooldown. */

@@ -20,7 +20,8 @@ import * as api from './api';
 import { freshState, StrategyRun, type StrategyInput } from './state';
 import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, throwIfRefused } from './refusals';
 import { limitsUpdateProblem } from './limits-update';
-import { approve, pause, reject, resume, updateLimits } from './controls';
+import { pause, updateLimits } from './controls';
+import { approveAsApprover, rejectAsApprover, throwApprovalRefusal } from './four-eyes';
 import { dispatchEmergencyExits, enterManualEmergency, tripEmergencyTriggers } from './emergency';
 import { nextWakeMs, strategyStatus } from './status';
 import { scanCalendar } from './scan';
@@ -40,11 +41,13 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
   // Signals: the plain Temporal CLI can send them; a refused one is recorded (status.lastRefusal + alert).
   setHandler(api.approveSignal, async (i) => {
     const r = approveRefusal(run, i);
-    return r ? refuse(run, 'approve', r) : approve(run, i);
+    if (r) return refuse(run, 'approve', r);
+    await approveAsApprover(run, 'approve', i);
   });
   setHandler(api.rejectSignal, async (i) => {
     const r = rejectRefusal(run, i);
-    return r ? refuse(run, 'reject', r) : reject(run, i);
+    if (r) return refuse(run, 'reject', r);
+    await rejectAsApprover(run, i);
   });
   setHandler(api.pauseSignal, async (i) => {
     const r = pauseRefusal(run);
@@ -52,7 +55,8 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
   });
   setHandler(api.resumeSignal, async (i) => {
     const r = resumeRefusal(run, i);
-    return r ? refuse(run, 'resume', r) : resume(run, i);
+    if (r) return refuse(run, 'resume', r);
+    await approveAsApprover(run, 'resume', i);
   });
   setHandler(api.emergencyStopSignal, async (i) => {
     const r = emergencyRefusal(run, i);
@@ -69,11 +73,12 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
     run.wake = true;
   });
 
-  // Updates: same rules, but the caller gets the refusal as the update's failure, with nothing changed.
-  setHandler(api.approveUpdate, async (i) => (await approve(run, i), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
-  setHandler(api.rejectUpdate, async (i) => (await reject(run, i), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
+  // Updates: same rules, but the caller gets the refusal as the update's failure, with nothing changed
+  // (the approver rules refuse from the handler, after recording the refusal: four-eyes.ts).
+  setHandler(api.approveUpdate, async (i) => (throwApprovalRefusal(await approveAsApprover(run, 'approve', i)), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
+  setHandler(api.rejectUpdate, async (i) => (throwApprovalRefusal(await rejectAsApprover(run, i)), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
   setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (_i) => throwIfRefused(pauseRefusal(run)) });
-  setHandler(api.resumeUpdate, async (i) => (await resume(run, i), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
+  setHandler(api.resumeUpdate, async (i) => (throwApprovalRefusal(await approveAsApprover(run, 'resume', i)), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
   setHandler(
     api.emergencyStopUpdate,
     async (i) => {
