@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
-import { duration, isoTime, table } from '../lib/table';
+import { duration, isoTime, listing, table } from '../lib/table';
 import { startStrategyWorkflow, dailyReportScheduleId } from '../../client/strategy-client';
 import { BIN, checkStrategyId, notFound, strategyHandle, timeoutMs, timeoutOption, withTimeout, workflowUiUrl } from '../lib/temporal';
 import { printStatus } from '../lib/strategy-status-view';
@@ -68,11 +68,8 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       ctx.out(`  ${BIN} stop ${id}                       exit open positions and end the strategy`);
     });
 
-  strategy
-    .command('list')
-    .description('list strategy workflows (Temporal visibility: WorkflowType="strategyWorkflow")')
+  listing(strategy, 'list', 'list strategy workflows (Temporal visibility: WorkflowType="strategyWorkflow")')
     .option('--running', 'only running workflows')
-    .option('--json', 'print as JSON')
     .action(async (opts: { running?: boolean; json?: boolean }) => {
       const client = await ctx.temporal();
       const query = `WorkflowType="strategyWorkflow"${opts.running ? ' AND ExecutionStatus="Running"' : ''}`;

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { CliError, oneLine, type Ctx } from '../context';
 import { parseCsv } from '../lib/csv';
 import { readText } from '../lib/files';
-import { isoTime, table } from '../lib/table';
+import { isoTime, listing, table } from '../lib/table';
 import { d, toStr } from '../../domain/money';
 
 const COLUMNS = ['id', 'symbol', 'unlockAt', 'unlockAmount', 'circulatingSupply', 'source'] as const;
@@ -198,11 +198,8 @@ idempotent; the same id twice in one file makes both rows bad.`,
       ctx.out(`imported ${valid.length} unlock event(s) from ${file} (${valid.length - updated} new, ${updated} updated)${invalid.length ? `; skipped ${invalid.length} invalid row(s)` : ''}`);
     });
 
-  unlocks
-    .command('list')
-    .description('list unlock events in the database')
+  listing(unlocks, 'list', 'list unlock events in the database')
     .option('--upcoming', 'only events whose unlock is in the future')
-    .option('--json', 'print as JSON')
     .action(async (o: { upcoming?: boolean; json?: boolean }) => {
       const db = await ctx.database();
       const rows = await db.unlockEvent.findMany({ where: o.upcoming ? { unlockAt: { gte: new Date() } } : {}, orderBy: [{ unlockAt: 'asc' }, { id: 'asc' }] });

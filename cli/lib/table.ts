@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { d } from '../../domain/money';
 /** Plain-text tables and value formatting for terminal output. */
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
@@ -34,4 +35,9 @@ export function num(s: string): string {
   const m = /^(-?\d+)\.(\d{9,})$/.exec(s);
   if (!m) return s;
   return d(s).toDecimalPlaces(8).toFixed();
+}
+
+/** A listing command: it prints a table, or JSON with --json (every listing takes the flag the same way). */
+export function listing(parent: Command, name: string, description: string): Command {
+  return parent.command(name).description(description).option('--json', 'print as JSON');
 }

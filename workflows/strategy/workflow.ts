@@ -39,34 +39,20 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
 
   // ---------------------------------------------------------------- setup: handlers
   // Signals: the plain Temporal CLI can send them; a refused one is recorded (status.lastRefusal + alert).
-  setHandler(api.approveSignal, async (i) => {
-    const r = approveRefusal(run, i);
-    if (r) return refuse(run, 'approve', r);
-    await approveAsApprover(run, 'approve', i);
-  });
-  setHandler(api.rejectSignal, async (i) => {
-    const r = rejectRefusal(run, i);
-    if (r) return refuse(run, 'reject', r);
-    await rejectAsApprover(run, i);
-  });
-  setHandler(api.pauseSignal, async (i) => {
-    const r = pauseRefusal(run);
-    return r ? refuse(run, 'pause', r) : pause(run, i);
-  });
-  setHandler(api.resumeSignal, async (i) => {
-    const r = resumeRefusal(run, i);
-    if (r) return refuse(run, 'resume', r);
-    await approveAsApprover(run, 'resume', i);
-  });
-  setHandler(api.emergencyStopSignal, async (i) => {
-    const r = emergencyRefusal(run, i);
-    if (r) return refuse(run, 'emergencyStop', r);
-    enterManualEmergency(run, i);
-  });
-  setHandler(api.updateLimitsSignal, async (u) => {
-    const r = limitsUpdateProblem(u);
-    return r ? refuse(run, 'updateLimits', r) : updateLimits(run, u);
-  });
+  // a signal's command runs only when its refusal rule (refusals.ts) has nothing against it
+  const guarded =
+    <A>(name: string, refusal: (i: A) => string | null, apply: (i: A) => unknown) =>
+    async (i: A) => {
+      const r = refusal(i);
+      if (r) return refuse(run, name, r);
+      await apply(i);
+    };
+  setHandler(api.approveSignal, guarded('approve', (i) => approveRefusal(run, i), (i) => approveAsApprover(run, 'approve', i)));
+  setHandler(api.rejectSignal, guarded('reject', (i) => rejectRefusal(run, i), (i) => rejectAsApprover(run, i)));
+  setHandler(api.pauseSignal, guarded('pause', () => pauseRefusal(run), (i) => pause(run, i)));
+  setHandler(api.resumeSignal, guarded('resume', (i) => resumeRefusal(run, i), (i) => approveAsApprover(run, 'resume', i)));
+  setHandler(api.emergencyStopSignal, guarded('emergencyStop', (i) => emergencyRefusal(run, i), (i) => enterManualEmergency(run, i)));
+  setHandler(api.updateLimitsSignal, guarded('updateLimits', (u) => limitsUpdateProblem(u), (u) => updateLimits(run, u)));
   setHandler(api.stopStrategySignal, () => {
     s.stopRequested = true;
     run.publish();
