@@ -4,7 +4,7 @@
  * Then the closed trade is recorded and reported to the strategy. Round 0 uses the same client order
  * id as the strategy's emergency batch exit: whoever places it first wins, the other finds it.
  */
-import { condition, log, sleep } from '@temporalio/workflow';
+import { condition, log, patched, sleep } from '@temporalio/workflow';
 import { d, toStr } from '../../domain/money';
 import { closedTrade } from '../../domain/pnl';
 import type { ClosedTrade, ExitReason } from '../../domain/types';
@@ -22,6 +22,10 @@ export async function exitAndReport(run: PositionRun, reason: ExitReason): Promi
   run.setStatus('EXITING');
   view.exitReason = reason;
   const mode = view.mode!;
+  // what the exit's slippage is measured against: the level that triggered it (stop / target); before
+  // this patch every exit used the entry price, so an exit's "slippage" was really the trade's P&L
+  const level = reason === 'STOP_LOSS' ? view.stopPrice : reason === 'TAKE_PROFIT' ? view.targetPrice : null;
+  const signalPrice = level && patched('exit-signal-at-level-v1') ? level : view.entryPrice!;
   let remaining = d(view.quantity);
   let proceeds = d(0);
   let exitFee = d(0);
@@ -52,7 +56,7 @@ export async function exitAndReport(run: PositionRun, reason: ExitReason): Promi
         side: 'sell',
         type: 'market',
         amount: toStr(remaining),
-        signalPrice: view.entryPrice!,
+        signalPrice,
         asOf: Date.now(),
       });
     } catch (err) {
