@@ -131,6 +131,9 @@ const CASES: Case[] = [
   { kind: 'config', name: 'non-integer maxOpenPositions', run: () => cliError('strategy', 'start', file('c8.json', cfg({ risk: { maxOpenPositions: 2.5 } }))), expect: /risk\.maxOpenPositions/ },
   { kind: 'config', name: 'not JSON', run: () => cliError('strategy', 'start', file('c9.json', '{ "strategyId": "bad-x", ')), expect: /c9\.json/ },
   { kind: 'config', name: 'missing file', run: () => cliError('strategy', 'start', join(dir, 'nope.json')), expect: /nope\.json/ },
+  // issue 17, defect 2: ranges (domain/limit-bounds.ts)
+  { kind: 'config', name: 'stop loss 100 % (stop price 0)', run: () => cliError('strategy', 'start', file('c11.json', cfg({ tokenUnlock: { stopLossPct: '100' } }))), expect: /tokenUnlock\.stopLossPct must be > 0 and < 100 %, got 100/ },
+  { kind: 'config', name: 'capital that cannot trade', run: () => cliError('strategy', 'start', file('c12.json', cfg({ capital: { initial: '0.000000000000000000000001' } }))), expect: /capital\.initial must be ≥ 10 quote units/ },
   { kind: 'config', name: 'unknown unlock field type', run: () => cliError('strategy', 'start', file('c10.json', cfg({ tokenUnlock: { stopLossPct: true } }))), expect: /tokenUnlock\.stopLossPct/ },
 
   // ---- CLI arguments
@@ -140,6 +143,7 @@ const CASES: Case[] = [
   { kind: 'cli', name: 'limits: bad --set value', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions=-3'), expect: /--set risk\.maxOpenPositions=-3/ },
   { kind: 'cli', name: 'limits: unknown field', run: () => cliError('limits', ID, '--set', 'risk.leverage=3'), expect: /risk has no field "leverage"/ },
   { kind: 'cli', name: 'limits: malformed --set', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions'), expect: /expected <path>=<value>/ },
+  { kind: 'cli', name: 'limits: risk per trade 1000 %', run: () => cliError('limits', ID, '--set', 'ladder.LIVE_MINIMAL.riskPerTradePct=1000'), expect: /--set ladder\.LIVE_MINIMAL\.riskPerTradePct=1000: riskPerTradePct must be > 0 and ≤ 10 %/ },
   { kind: 'cli', name: 'bad strategy id argument', run: () => cliError('pause', 'Bad_ID!'), expect: /Bad_ID!/ },
 
   // ---- updates to the running strategy (bypassing the CLI's own checks): the validator refuses, nothing is recorded
@@ -151,12 +155,14 @@ const CASES: Case[] = [
   { kind: 'update', name: 'limits: unknown rung', run: () => updateRefusal('updateLimits', { ladder: { YOLO: { riskPerTradePct: '1' } } }), expect: /ladder\.YOLO is not a mode of the ladder/ },
   { kind: 'update', name: 'limits: unknown risk field', run: () => updateRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /risk\.leverage/ },
   { kind: 'update', name: 'limits: fractional maxOpenPositions', run: () => updateRefusal('updateLimits', { risk: { maxOpenPositions: 2.5 } }), expect: /risk\.maxOpenPositions/ },
+  { kind: 'update', name: 'limits: risk per trade 1000 %', run: () => updateRefusal('updateLimits', { ladder: { LIVE_MINIMAL: { riskPerTradePct: '1000' } } }), expect: /ladder\.LIVE_MINIMAL\.riskPerTradePct must be > 0 and ≤ 10 %, got 1000/ },
   { kind: 'update', name: 'limits: not an object', run: () => updateRefusal('updateLimits', 'raise them'), expect: /a limits update must be an object/ },
 
   // ---- the same as signals (what the plain Temporal CLI would send): refused, recorded as lastRefusal + alert
   { kind: 'signal', name: 'approve without by', run: () => signalRefusal('approve', {}), expect: /approve: an approval needs the approver/ },
   { kind: 'signal', name: 'emergencyStop without reason', run: () => signalRefusal('emergencyStop', { by: 'x' }), expect: /emergencyStop: an emergency stop needs a reason/ },
   { kind: 'signal', name: 'limits: negative value', run: () => signalRefusal('updateLimits', { ladder: { PAPER: { dailyLossPct: '-1' } } }), expect: /updateLimits: ladder\.PAPER\.dailyLossPct must be a positive decimal/ },
+  { kind: 'signal', name: 'limits: position 500 % of capital', run: () => signalRefusal('updateLimits', { risk: { maxPositionPct: '500' } }), expect: /updateLimits: risk\.maxPositionPct must be > 0 and ≤ 100 %, got 500/ },
   { kind: 'signal', name: 'limits: unknown risk field', run: () => signalRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /updateLimits: risk\.leverage/ },
 
   // ---- import rows (unlocks import): one bad row → nothing imported

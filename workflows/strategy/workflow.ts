@@ -12,7 +12,7 @@
  * (emergency.ts), entry decisions (entry.ts) and child bookkeeping (children.ts), all on one
  * StrategyRun (state.ts).
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { getPlaybook } from '../../domain/playbook';
 import { rollRiskPeriods } from '../../domain/risk';
 import { computeMetrics } from '../../domain/metrics';
@@ -60,7 +60,8 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
     enterManualEmergency(run, i);
   });
   setHandler(api.updateLimitsSignal, async (u) => {
-    const r = limitsUpdateProblem(u);
+    // the ranges of domain/limit-bounds.ts refuse what older runs applied: recorded runs replay without them
+    const r = limitsUpdateProblem(u, patched('limit-bounds-v1'));
     return r ? refuse(run, 'updateLimits', r) : updateLimits(run, u);
   });
   setHandler(api.stopStrategySignal, () => {
@@ -84,7 +85,8 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
     },
     { validator: (i) => throwIfRefused(emergencyRefusal(run, i)) },
   );
-  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u)) });
+  // validators do not run on replay: the ranges apply to every new update without a patch
+  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u, true)) });
 
   setHandler(api.statusQuery, status);
   setHandler(api.openPositionsQuery, () => openPositions(run));
