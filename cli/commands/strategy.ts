@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { checkFreeText } from '../lib/free-text';
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
 import { duration, isoTime, num, table } from '../lib/table';
@@ -229,6 +230,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
     done(st: StrategyStatus): string;
   }
   const control = async <A>(id: string, opts: { wait?: boolean; timeout?: string }, spec: ControlSpec<A>) => {
+    checkFreeText(spec.args as Parameters<typeof checkFreeText>[0]); // before anything connects
     const ms = timeoutMs(opts);
     const { handle, desc } = await strategyHandle(ctx, id);
     requireRunning(id, desc);
@@ -351,6 +353,7 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
     .option('--wait', 'wait until the workflow has completed')
     .addOption(timeoutOption().default('120'))
     .action(async (id: string, o: { by?: string; reason?: string; wait?: boolean; timeout?: string }) => {
+      checkFreeText(o);
       const ms = timeoutMs(o);
       const { handle, desc } = await strategyHandle(ctx, id);
       requireRunning(id, desc);

@@ -117,6 +117,25 @@ test('bad input is refused before anything connects (Temporal is unreachable her
   expectOneLineError(await cli('strategy', 'list'), /cannot reach Temporal at 127\.0\.0\.1:\d+/);
 });
 
+test('issue 17: limits out of range and free text over 500 characters are refused in one short line, before anything connects', async () => {
+  expectOneLineError(await cli('limits', 'demo', '--set', 'ladder.LIVE_MINIMAL.riskPerTradePct=1000'), /--set ladder\.LIVE_MINIMAL\.riskPerTradePct=1000: riskPerTradePct must be > 0 and ≤ 10 %, got 1000/);
+  expectOneLineError(await cli('limits', 'demo', '--set', 'risk.maxDrawdownPct=250'), /risk\.maxDrawdownPct must be > 0 and ≤ 100 %/);
+  const long = 'x'.repeat(100_000);
+  for (const argv of [
+    ['emergency-stop', 'demo', '--reason', long],
+    ['approve', 'demo', '--by', 'ops', '--note', long],
+    ['reject', 'demo', '--by', long],
+    ['pause', 'demo', '--reason', long],
+    ['limits', 'demo', '--set', 'risk.maxDrawdownPct=25', '--by', long],
+    ['stop', 'demo', '--reason', long],
+    ['alerts', 'ack', 'some-alert', '--by', long],
+  ]) {
+    const r = await cli(...argv);
+    expectOneLineError(r, /error: --(reason|note|by): at most 500 characters, got 100000\n$/);
+    expect(r.err.length).toBeLessThan(200);
+  }
+});
+
 test('health with Temporal down: exit 1, temporal and pollers DOWN, database ok, exchange paper', async () => {
   const r = await cli('health', '--json', '--timeout', '2');
   expect(r.code).toBe(1);

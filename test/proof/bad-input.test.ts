@@ -115,6 +115,9 @@ async function signalRefusal(name: string, arg: unknown): Promise<string> {
   return `${st.lastRefusal!.command}: ${st.lastRefusal!.reason}`;
 }
 
+/** issue 17, defect 4: 100 kB of free text */
+const LONG_TEXT = 'x'.repeat(100_000);
+
 const CSV_HEAD = 'id,symbol,unlockAt,unlockAmount,circulatingSupply,source';
 const GOOD_ROW = 'good-1,ARB/USDT,2030-03-16T13:00:00Z,92650000,1275000000,proof';
 const importError = (name: string, ...rows: string[]) => cliError('unlocks', 'import', file(name, [CSV_HEAD, GOOD_ROW, ...rows].join('\n') + '\n'));
@@ -144,6 +147,7 @@ const CASES: Case[] = [
   { kind: 'cli', name: 'limits: unknown field', run: () => cliError('limits', ID, '--set', 'risk.leverage=3'), expect: /risk has no field "leverage"/ },
   { kind: 'cli', name: 'limits: malformed --set', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions'), expect: /expected <path>=<value>/ },
   { kind: 'cli', name: 'limits: risk per trade 1000 %', run: () => cliError('limits', ID, '--set', 'ladder.LIVE_MINIMAL.riskPerTradePct=1000'), expect: /--set ladder\.LIVE_MINIMAL\.riskPerTradePct=1000: riskPerTradePct must be > 0 and ≤ 10 %/ },
+  { kind: 'cli', name: 'emergency-stop with a 100 kB reason', run: () => cliError('emergency-stop', ID, '--reason', LONG_TEXT), expect: /^error: --reason: at most 500 characters, got 100000$/ },
   { kind: 'cli', name: 'bad strategy id argument', run: () => cliError('pause', 'Bad_ID!'), expect: /Bad_ID!/ },
 
   // ---- updates to the running strategy (bypassing the CLI's own checks): the validator refuses, nothing is recorded
@@ -156,6 +160,8 @@ const CASES: Case[] = [
   { kind: 'update', name: 'limits: unknown risk field', run: () => updateRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /risk\.leverage/ },
   { kind: 'update', name: 'limits: fractional maxOpenPositions', run: () => updateRefusal('updateLimits', { risk: { maxOpenPositions: 2.5 } }), expect: /risk\.maxOpenPositions/ },
   { kind: 'update', name: 'limits: risk per trade 1000 %', run: () => updateRefusal('updateLimits', { ladder: { LIVE_MINIMAL: { riskPerTradePct: '1000' } } }), expect: /ladder\.LIVE_MINIMAL\.riskPerTradePct must be > 0 and ≤ 10 %, got 1000/ },
+  { kind: 'update', name: 'emergencyStop with a 100 kB reason', run: () => updateRefusal('emergencyStop', { reason: LONG_TEXT }), expect: /^reason is 100000 characters long: at most 500$/ },
+  { kind: 'update', name: 'approve with a 100 kB approver', run: () => updateRefusal('approve', { by: LONG_TEXT }), expect: /^by is 100000 characters long: at most 500$/ },
   { kind: 'update', name: 'limits: not an object', run: () => updateRefusal('updateLimits', 'raise them'), expect: /a limits update must be an object/ },
 
   // ---- the same as signals (what the plain Temporal CLI would send): refused, recorded as lastRefusal + alert
@@ -163,6 +169,7 @@ const CASES: Case[] = [
   { kind: 'signal', name: 'emergencyStop without reason', run: () => signalRefusal('emergencyStop', { by: 'x' }), expect: /emergencyStop: an emergency stop needs a reason/ },
   { kind: 'signal', name: 'limits: negative value', run: () => signalRefusal('updateLimits', { ladder: { PAPER: { dailyLossPct: '-1' } } }), expect: /updateLimits: ladder\.PAPER\.dailyLossPct must be a positive decimal/ },
   { kind: 'signal', name: 'limits: position 500 % of capital', run: () => signalRefusal('updateLimits', { risk: { maxPositionPct: '500' } }), expect: /updateLimits: risk\.maxPositionPct must be > 0 and ≤ 100 %, got 500/ },
+  { kind: 'signal', name: 'emergencyStop with a 100 kB reason', run: () => signalRefusal('emergencyStop', { reason: LONG_TEXT }), expect: /^emergencyStop: reason is 100000 characters long: at most 500$/ },
   { kind: 'signal', name: 'limits: unknown risk field', run: () => signalRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /updateLimits: risk\.leverage/ },
 
   // ---- import rows (unlocks import): one bad row → nothing imported

@@ -16,9 +16,10 @@ import { allHandlersFinished, condition, continueAsNew, patched, setHandler, wor
 import { getPlaybook } from '../../domain/playbook';
 import { rollRiskPeriods } from '../../domain/risk';
 import { computeMetrics } from '../../domain/metrics';
+import { freeTextProblem } from '../../domain/free-text';
 import * as api from './api';
 import { freshState, StrategyRun, type StrategyInput } from './state';
-import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, throwIfRefused } from './refusals';
+import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, signalTextRefusal, throwIfRefused } from './refusals';
 import { limitsUpdateProblem } from './limits-update';
 import { approve, pause, reject, resume, updateLimits } from './controls';
 import { dispatchEmergencyExits, enterManualEmergency, tripEmergencyTriggers } from './emergency';
@@ -39,29 +40,29 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
   // ---------------------------------------------------------------- setup: handlers
   // Signals: the plain Temporal CLI can send them; a refused one is recorded (status.lastRefusal + alert).
   setHandler(api.approveSignal, async (i) => {
-    const r = approveRefusal(run, i);
+    const r = signalTextRefusal(i) ?? approveRefusal(run, i);
     return r ? refuse(run, 'approve', r) : approve(run, i);
   });
   setHandler(api.rejectSignal, async (i) => {
-    const r = rejectRefusal(run, i);
+    const r = signalTextRefusal(i) ?? rejectRefusal(run, i);
     return r ? refuse(run, 'reject', r) : reject(run, i);
   });
   setHandler(api.pauseSignal, async (i) => {
-    const r = pauseRefusal(run);
+    const r = signalTextRefusal(i) ?? pauseRefusal(run);
     return r ? refuse(run, 'pause', r) : pause(run, i);
   });
   setHandler(api.resumeSignal, async (i) => {
-    const r = resumeRefusal(run, i);
+    const r = signalTextRefusal(i) ?? resumeRefusal(run, i);
     return r ? refuse(run, 'resume', r) : resume(run, i);
   });
   setHandler(api.emergencyStopSignal, async (i) => {
-    const r = emergencyRefusal(run, i);
+    const r = signalTextRefusal(i) ?? emergencyRefusal(run, i);
     if (r) return refuse(run, 'emergencyStop', r);
     enterManualEmergency(run, i);
   });
   setHandler(api.updateLimitsSignal, async (u) => {
     // the ranges of domain/limit-bounds.ts refuse what older runs applied: recorded runs replay without them
-    const r = limitsUpdateProblem(u, patched('limit-bounds-v1'));
+    const r = signalTextRefusal(u) ?? limitsUpdateProblem(u, patched('limit-bounds-v1'));
     return r ? refuse(run, 'updateLimits', r) : updateLimits(run, u);
   });
   setHandler(api.stopStrategySignal, () => {
@@ -71,10 +72,10 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
   });
 
   // Updates: same rules, but the caller gets the refusal as the update's failure, with nothing changed.
-  setHandler(api.approveUpdate, async (i) => (await approve(run, i), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
-  setHandler(api.rejectUpdate, async (i) => (await reject(run, i), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
-  setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (_i) => throwIfRefused(pauseRefusal(run)) });
-  setHandler(api.resumeUpdate, async (i) => (await resume(run, i), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
+  setHandler(api.approveUpdate, async (i) => (await approve(run, i), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? approveRefusal(run, i)) });
+  setHandler(api.rejectUpdate, async (i) => (await reject(run, i), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? rejectRefusal(run, i)) });
+  setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? pauseRefusal(run)) });
+  setHandler(api.resumeUpdate, async (i) => (await resume(run, i), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? resumeRefusal(run, i)) });
   setHandler(
     api.emergencyStopUpdate,
     async (i) => {
@@ -83,10 +84,10 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
       await condition(() => !s.emergencyExitPending);
       return status();
     },
-    { validator: (i) => throwIfRefused(emergencyRefusal(run, i)) },
+    { validator: (i) => throwIfRefused(freeTextProblem(i) ?? emergencyRefusal(run, i)) },
   );
   // validators do not run on replay: the ranges apply to every new update without a patch
-  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u, true)) });
+  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(freeTextProblem(u) ?? limitsUpdateProblem(u, true)) });
 
   setHandler(api.statusQuery, status);
   setHandler(api.openPositionsQuery, () => openPositions(run));
