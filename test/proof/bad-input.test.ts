@@ -106,12 +106,15 @@ async function updateRefusal(name: string, arg: unknown): Promise<string> {
 async function signalRefusal(name: string, arg: unknown): Promise<string> {
   const h = stack.client.workflow.getHandle(strategyWorkflowId(ID));
   const before = (await stack.status(ID)).lastRefusal?.at ?? 0;
+  const refusedAlerts = () => stack.tdb.db.alert.count({ where: { kind: 'COMMAND_REFUSED', message: { startsWith: `${name} refused` } } });
+  const alertsBefore = await refusedAlerts();
   await h.signal(name, arg);
   const st = await waitFor(`the refusal of signal ${name}`, () => stack.status(ID), (s) => (s.lastRefusal?.at ?? 0) > before && s.lastRefusal?.command === name, 10_000, 100).catch(async () => {
     throw new Error(`signal ${name} ${JSON.stringify(arg)} was not refused (lastRefusal ${JSON.stringify((await stack.status(ID)).lastRefusal)})`);
   });
   // the COMMAND_REFUSED alert is written by an activity after the refusal: wait for it so the next case starts clean
-  await waitFor('the refusal alert', () => stack.tdb.db.alert.count({ where: { kind: 'COMMAND_REFUSED', message: { startsWith: `${name} refused` } } }), (n) => n > 0, 10_000, 100);
+  // (this signal's own: counted from before it, since an earlier case may have refused the same signal)
+  await waitFor('the refusal alert', refusedAlerts, (n) => n > alertsBefore, 10_000, 100);
   return `${st.lastRefusal!.command}: ${st.lastRefusal!.reason}`;
 }
 
