@@ -227,6 +227,20 @@ describe('unlocks import', () => {
     expectOneLineError(await cli('unlocks', 'import', join(dir, 'absent.csv')), /file not found/);
   });
 
+  test('issue 17, defect 11: an unlock long past (1970) is a bad row; last week\'s is still imported', async () => {
+    const before = await tdb.db.unlockEvent.count();
+    const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const p = file('old.csv', `${header}\nold-1,ARB/USDT,1970-01-01T00:00:00Z,1000,2000,broken export\nrecent-1,OP/USDT,${lastWeek},1000,2000,\n`);
+    const r = await cli('unlocks', 'import', p);
+    expectOneLineError(r, /1 invalid row\(s\) in .*old\.csv: nothing imported/);
+    expect(r.out).toMatch(/line 2: unlockAt 1970-01-01T00:00:00\.000Z is \d+ days in the past \(at most 30\): the calendar is for coming unlocks/);
+    expect(await tdb.db.unlockEvent.count()).toBe(before);
+    const skip = await cli('unlocks', 'import', p, '--skip-invalid');
+    expect(skip.out).toMatch(/imported 1 unlock event\(s\) .*skipped 1 invalid row/);
+    expect(await tdb.db.unlockEvent.findUnique({ where: { id: 'old-1' } })).toBeNull();
+    await tdb.db.unlockEvent.delete({ where: { id: 'recent-1' } });
+  });
+
   test('the sample calendar imports cleanly', async () => {
     const r = await cli('unlocks', 'import', join(ROOT, 'examples', 'unlocks-sample.csv'), '--dry-run');
     expect(r.code).toBe(0);

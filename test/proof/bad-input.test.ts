@@ -181,6 +181,7 @@ const CASES: Case[] = [
   { kind: 'import', name: 'date without zone', run: () => importError('i3.csv', 'bad-3,OP/USDT,2030-03-16T13:00:00,1000,100000,proof'), expect: /line 3: unlockAt must be an ISO 8601 date-time with a time zone/ },
   { kind: 'import', name: 'negative supply', run: () => importError('i4.csv', 'bad-4,OP/USDT,2030-03-16T13:00:00Z,1000,-100000,proof'), expect: /line 3: circulatingSupply must be a non-negative decimal/ },
   { kind: 'import', name: 'duplicate id', run: () => importError('i5.csv', 'good-1,OP/USDT,2030-03-17T13:00:00Z,1000,100000,proof'), expect: /line 3: .*good-1/ },
+  { kind: 'import', name: 'unlock in 1970 (issue 17)', run: () => importError('i7.csv', 'bad-7,OP/USDT,1970-01-01T00:00:00Z,1000,100000,proof'), expect: /line 3: unlockAt 1970-01-01T00:00:00\.000Z is \d+ days in the past/ },
   { kind: 'import', name: 'missing column', run: () => cliError('unlocks', 'import', file('i6.csv', 'id,symbol,unlockAt\nx,ARB/USDT,2030-03-16T13:00:00Z\n')), expect: /missing column\(s\) unlockAmount, circulatingSupply/ },
 ];
 
