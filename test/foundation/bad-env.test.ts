@@ -87,3 +87,29 @@ describe('a DATABASE_URL that cannot be written fails fast with one line', () =>
     expect(r.err).toMatch(/^error: unhealthy: .*database/);
   }, 60_000);
 });
+
+test('issue 17, defect 8: a second demo whose simulator port is taken stops first, naming the port, its holder and what to do', async () => {
+  const { createServer } = await import('node:net');
+  const { existsSync } = await import('node:fs');
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  const port = (holder.address() as { port: number }).port;
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'demo-port-')), 'app.db');
+  try {
+    // spawnSync would block this process, which holds the port and must answer `ss` about it: run async
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'scripts/main-job.ts'], { cwd: ROOT, env: { ...process.env, ...dead, DATABASE_URL: `file:${dbFile}`, SIM_PORT: String(port), EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '' }, timeout: 60_000, killSignal: 'SIGKILL' }, (e, out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, out: String(out), err: String(err).trim() }),
+      );
+    });
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1, for the exchange simulator, is in use by node \\(pid ${process.pid}\\): stop it \\(kill ${process.pid}\\), or run this one with SIM_PORT=<free port>\\. Nothing was started\\.$`));
+    expect(r.code).toBe(1);
+    // before anything: no migration ran (no database file), nothing was narrated
+    expect(existsSync(dbFile)).toBe(false);
+    expect(r.out).not.toMatch(/database ready|worker polling/);
+  } finally {
+    holder.close();
+  }
+}, 90_000);
