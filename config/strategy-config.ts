@@ -3,6 +3,7 @@ import { durationMs } from './duration';
 import type { ModeLimits, StrategyConfig } from '../domain/config-types';
 import { LADDER_MODES, type LadderMode, type LiveMode } from '../domain/modes';
 import { unreachableApprovals } from '../domain/approvals';
+import { boundProblem, type BoundedPath } from '../domain/limit-bounds';
 
 /**
  * The strategy config: the one document a trader writes. Validated here (clients, CLI, activities),
@@ -22,11 +23,18 @@ const nonNegDecimal = (what: string) =>
 const positiveDecimal = (what: string) =>
   decimalString(what).refine((v) => !v.startsWith('-') && /[1-9]/.test(v), { message: `${what} must be greater than 0` });
 
+/** A decimal within its range of domain/limit-bounds.ts (the workflow's limits-update check reads the same table). */
+const bounded = <T extends z.ZodType<string>>(path: BoundedPath, schema: T, label: string = path) =>
+  schema.superRefine((v, ctx) => {
+    const problem = boundProblem(path, v, label);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const modeLimitsSchema = z
   .object({
-    riskPerTradePct: positiveDecimal('riskPerTradePct'),
-    maxExposurePct: positiveDecimal('maxExposurePct'),
-    dailyLossPct: positiveDecimal('dailyLossPct'),
+    riskPerTradePct: bounded('ladder.*.riskPerTradePct', positiveDecimal('riskPerTradePct'), 'riskPerTradePct'),
+    maxExposurePct: bounded('ladder.*.maxExposurePct', positiveDecimal('maxExposurePct'), 'maxExposurePct'),
+    dailyLossPct: bounded('ladder.*.dailyLossPct', positiveDecimal('dailyLossPct'), 'dailyLossPct'),
   })
   .strict();
 
@@ -86,7 +94,7 @@ export const strategyConfigSchema = z
       .prefault({}),
     capital: z
       .object({
-        initial: positiveDecimal('capital.initial').default('10000'),
+        initial: bounded('capital.initial', positiveDecimal('capital.initial')).default('10000'),
         currency: z.string().default('USDT'),
       })
       .strict()
@@ -99,30 +107,30 @@ export const strategyConfigSchema = z
         entryLead: durationMs.default(24 * 3_600_000),
         entryTolerance: durationMs.default(2 * 3_600_000),
         exitAfterUnlock: durationMs.default(48 * 3_600_000),
-        stopLossPct: positiveDecimal('tokenUnlock.stopLossPct').default('3'),
-        takeProfitPct: positiveDecimal('tokenUnlock.takeProfitPct').default('5'),
+        stopLossPct: bounded('tokenUnlock.stopLossPct', positiveDecimal('tokenUnlock.stopLossPct')).default('3'),
+        takeProfitPct: bounded('tokenUnlock.takeProfitPct', positiveDecimal('tokenUnlock.takeProfitPct')).default('5'),
       })
       .strict()
       .prefault({}),
     sizing: z
       .object({
-        positionPct: positiveDecimal('sizing.positionPct').default('10'),
+        positionPct: bounded('sizing.positionPct', positiveDecimal('sizing.positionPct')).default('10'),
       })
       .strict()
       .prefault({}),
     risk: z
       .object({
-        maxPositionPct: positiveDecimal('risk.maxPositionPct').default('20'),
+        maxPositionPct: bounded('risk.maxPositionPct', positiveDecimal('risk.maxPositionPct')).default('20'),
         maxOpenPositions: z.number().int().positive().default(5),
-        weeklyLossPct: positiveDecimal('risk.weeklyLossPct').default('10'),
-        monthlyLossPct: positiveDecimal('risk.monthlyLossPct').default('20'),
-        maxDrawdownPct: positiveDecimal('risk.maxDrawdownPct').default('20'),
+        weeklyLossPct: bounded('risk.weeklyLossPct', positiveDecimal('risk.weeklyLossPct')).default('10'),
+        monthlyLossPct: bounded('risk.monthlyLossPct', positiveDecimal('risk.monthlyLossPct')).default('20'),
+        maxDrawdownPct: bounded('risk.maxDrawdownPct', positiveDecimal('risk.maxDrawdownPct')).default('20'),
         maxConsecutiveLosses: z.number().int().positive().default(5),
-        maxSpreadPct: positiveDecimal('risk.maxSpreadPct').default('0.5'),
-        maxOrderPctOfVolume: positiveDecimal('risk.maxOrderPctOfVolume').default('1'),
-        maxSlippagePct: positiveDecimal('risk.maxSlippagePct').default('0.5'),
+        maxSpreadPct: bounded('risk.maxSpreadPct', positiveDecimal('risk.maxSpreadPct')).default('0.5'),
+        maxOrderPctOfVolume: bounded('risk.maxOrderPctOfVolume', positiveDecimal('risk.maxOrderPctOfVolume')).default('1'),
+        maxSlippagePct: bounded('risk.maxSlippagePct', positiveDecimal('risk.maxSlippagePct')).default('0.5'),
         maxLatencyMs: z.number().int().positive().default(2000),
-        maxCorrelation: decimalString('risk.maxCorrelation').default('0.7'),
+        maxCorrelation: bounded('risk.maxCorrelation', decimalString('risk.maxCorrelation')).default('0.7'),
       })
       .strict()
       .prefault({}),
@@ -132,9 +140,9 @@ export const strategyConfigSchema = z
     gate: z
       .object({
         paperPeriod: durationMs.default(7 * 86_400_000),
-        minWinRatePct: nonNegDecimal('gate.minWinRatePct').default('45'),
+        minWinRatePct: bounded('gate.minWinRatePct', nonNegDecimal('gate.minWinRatePct')).default('45'),
         minSharpe: decimalString('gate.minSharpe').default('0.5'),
-        maxDrawdownPct: positiveDecimal('gate.maxDrawdownPct').default('15'),
+        maxDrawdownPct: bounded('gate.maxDrawdownPct', positiveDecimal('gate.maxDrawdownPct')).default('15'),
         minTrades: z.number().int().nonnegative().default(10),
         liveStepPeriod: durationMs.default(7 * 86_400_000),
         /** what the paper gate's Sharpe and drawdown are computed from: daily equity (×√365) or per trade (domain/gate.ts) */

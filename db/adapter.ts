@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { createClient as createLibsqlClient } from '@libsql/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { DatabaseTarget } from './url';
+import { ensureWritableSqliteFile } from './sqlite-file';
 
 /**
  * Driver adapter factory for a database target (used by the app's PrismaClient and the Prisma CLI).
@@ -15,7 +14,7 @@ import type { DatabaseTarget } from './url';
  */
 export function createAdapterFactory(db: DatabaseTarget) {
   if (db.provider === 'sqlite') {
-    mkdirSync(dirname(db.url.slice('file:'.length)), { recursive: true });
+    ensureWritableSqliteFile(db.url.slice('file:'.length));
     return new BusyTolerantLibSQL({ url: db.url });
   }
   const pool = new pg.Pool({

@@ -30,6 +30,7 @@ import { startSimulator, type Simulator } from '../simulator/server';
 import { SyntheticPricePath } from '../exchange/market-data/price-path';
 import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
+import { requireFreePorts, type NeededPort } from './lib/ports';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
 import { arg } from '../config/argv';
 import { openPositionsQuery, statusQuery, strategyWorkflowId } from '../workflows/strategy/api';
@@ -58,10 +59,21 @@ async function main() {
   const cleanups: Array<() => Promise<unknown>> = [];
   const say = (s: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-  // 1. Temporal
+  // 0. the ports this job would listen on, before touching anything (no migration, no half-started job)
   const address = target.connectionOptions.address;
   const local = /^(localhost|127\.0\.0\.1):7233$/.test(address);
-  if (local && !(await isListening(DEFAULT_DEV_SERVER.port))) {
+  const startsDevServer = local && !(await isListening(DEFAULT_DEV_SERVER.port));
+  const startsSimulator = !process.env.EXCHANGE_URL_OVERRIDE && !process.env.EXCHANGE_API_KEY;
+  const needed: NeededPort[] = [];
+  if (startsSimulator) needed.push({ port: SIM_PORT, what: 'the exchange simulator', instead: 'run this one with SIM_PORT=<free port>' });
+  if (startsDevServer) {
+    const instead = 'start Temporal elsewhere and point TEMPORAL_ADDRESS at it';
+    needed.push({ port: DEFAULT_DEV_SERVER.uiPort, what: "the Temporal dev server's Web UI", instead }, { port: DEFAULT_DEV_SERVER.httpPort, what: "the Temporal dev server's HTTP API", instead });
+  }
+  await requireFreePorts(needed);
+
+  // 1. Temporal
+  if (startsDevServer) {
     const server = await startDevServer();
     cleanups.push(() => server.stop());
     say(`started the Temporal dev server (history in data/temporal.db)`);
@@ -75,7 +87,7 @@ async function main() {
 
   // 3. exchange: the local simulator unless one is configured
   let sim: Simulator | undefined;
-  if (!process.env.EXCHANGE_URL_OVERRIDE && !process.env.EXCHANGE_API_KEY) {
+  if (startsSimulator) {
     // lively prices so stops and targets are hit within the compressed demo minutes
     sim = await startSimulator({ port: SIM_PORT, symbols: DEMO_SYMBOLS, pricePath: new SyntheticPricePath({ seed: Date.now() % 100_000, dailyVolatility: 0.5 }) });
     cleanups.push(() => sim!.close());

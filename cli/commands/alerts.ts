@@ -1,6 +1,7 @@
 /** alerts [--strategy id] [--unacked] [--json]; alerts ack <alertId...> --by <name> */
 import type { Command } from 'commander';
 import { CliError, type Ctx } from '../context';
+import { checkFreeText } from '../lib/free-text';
 import { isoTime, table } from '../lib/table';
 
 const SEVERITIES = ['info', 'warning', 'error', 'critical'];
@@ -52,6 +53,7 @@ export function registerAlertCommands(program: Command, ctx: Ctx): void {
     .requiredOption('--by <name>', 'who acknowledges')
     .action(async (ids: string[], o: { by: string }) => {
       if (!o.by.trim()) throw new CliError('--by must not be empty');
+      checkFreeText(o);
       const db = await ctx.database();
       const unique = [...new Set(ids)];
       const found = await db.alert.findMany({ where: { id: { in: unique } }, select: { id: true, acknowledged: true } });

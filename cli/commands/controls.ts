@@ -8,6 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { CliError, oneLine, type Ctx } from '../context';
 import { isoTime } from '../lib/table';
+import { checkFreeText } from '../lib/free-text';
 import { BY_OPERATOR_HELP, operatorFor } from '../lib/operator';
 import { approvalsPending } from '../lib/approvals-text';
 import { BIN, checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, timeoutMs, timeoutOption, withTimeout } from '../lib/temporal';
@@ -41,6 +42,7 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
     done(st: StrategyStatus): string;
   }
   const control = async <A>(id: string, opts: { wait?: boolean; timeout?: string }, spec: ControlSpec<A>) => {
+    checkFreeText(spec.args as Parameters<typeof checkFreeText>[0]); // before anything connects
     const ms = timeoutMs(opts);
     const { handle, desc } = await strategyHandle(ctx, id);
     requireRunning(id, desc);
@@ -153,6 +155,7 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
     .option('--wait', 'wait until the workflow has completed')
     .addOption(timeoutOption().default('120'))
     .action(async (id: string, o: { by?: string; reason?: string; wait?: boolean; timeout?: string }) => {
+      checkFreeText(o);
       const ms = timeoutMs(o);
       const { handle, desc } = await strategyHandle(ctx, id);
       requireRunning(id, desc);

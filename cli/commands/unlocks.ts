@@ -9,7 +9,11 @@
  *   - by default NOTHING is imported when any row is bad (exit 1);
  *   - with --skip-invalid the valid rows are imported and the bad ones reported (exit 0);
  *   - the valid rows are written in ONE database transaction: all of them or none;
- *   - an id that already exists is updated (re-importing a file is idempotent).
+ *   - an id that already exists is updated (re-importing a file is idempotent);
+ *   - an event more than MAX_PAST_DAYS in the past is a bad row (refused, not warned about): a live
+ *     calendar holds coming unlocks, and a date like 1970 is a broken export (issue 17, defect 11); the
+ *     last days' events stay importable, since a calendar file often still lists them. Backtests read
+ *     past calendars from their own file (`backtest --unlocks`), without this rule.
  */
 import { extname } from 'node:path';
 import type { Command } from 'commander';
@@ -113,6 +117,9 @@ export function readUnlockFile(file: string): Located[] {
   });
 }
 
+/** "line 3" before "line 12" */
+const byLocation = (a: RowProblem, b: RowProblem) => Number(/\d+/.exec(a.where)?.[0] ?? 0) - Number(/\d+/.exec(b.where)?.[0] ?? 0);
+
 export function validateUnlockRows(rows: Located[]): { valid: Array<UnlockRow & { where: string }>; invalid: RowProblem[] } {
   const valid: Array<UnlockRow & { where: string }> = [];
   const invalid: RowProblem[] = [];
@@ -138,9 +145,25 @@ export function validateUnlockRows(rows: Located[]): { valid: Array<UnlockRow & 
   for (const v of valid.filter((x) => dups.has(x.id))) {
     invalid.push({ where: v.where, problems: [`duplicate id "${v.id}" (also at ${byId.get(v.id)!.filter((w) => w !== v.where).join(', ')})`] });
   }
-  const order = (w: string) => Number(/\d+/.exec(w)?.[0] ?? 0);
-  invalid.sort((a, b) => order(a.where) - order(b.where));
+  invalid.sort(byLocation);
   return { valid: keep, invalid };
+}
+
+/** How far in the past an imported unlock may lie (see the policy above). */
+export const MAX_PAST_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** `unlocks import` only: rows dated more than MAX_PAST_DAYS before `now` move to the bad rows. */
+export function refuseLongPast(rows: ReturnType<typeof validateUnlockRows>, now: number): ReturnType<typeof validateUnlockRows> {
+  const oldest = now - MAX_PAST_DAYS * DAY_MS;
+  const tooOld = rows.valid.filter((v) => v.unlockAt.getTime() < oldest);
+  if (!tooOld.length) return rows;
+  const invalid = [
+    ...rows.invalid,
+    ...tooOld.map((v) => ({ where: v.where, problems: [`unlockAt ${v.unlockAt.toISOString()} is ${Math.floor((now - v.unlockAt.getTime()) / DAY_MS)} days in the past (at most ${MAX_PAST_DAYS}): the calendar is for coming unlocks`] })),
+  ];
+  invalid.sort(byLocation);
+  return { valid: rows.valid.filter((v) => !tooOld.includes(v)), invalid };
 }
 
 export function registerUnlockCommands(program: Command, ctx: Ctx): void {
@@ -160,10 +183,11 @@ Policy: every bad row is reported by location (CSV: "line N", the physical line 
 line 1; JSON: "item N", array index + 1). By default NOTHING is imported when any row is bad (exit 1).
 With --skip-invalid only the valid rows are imported (exit 0). The rows are written in one database
 transaction (never a partial import); an id that already exists is updated, so re-importing is
-idempotent; the same id twice in one file makes both rows bad.`,
+idempotent; the same id twice in one file makes both rows bad. An unlock more than ${MAX_PAST_DAYS} days in
+the past is a bad row (a live calendar holds coming unlocks; backtests take theirs with --unlocks).`,
     )
     .action(async (file: string, o: { skipInvalid?: boolean; dryRun?: boolean; json?: boolean }) => {
-      const { valid, invalid } = validateUnlockRows(readUnlockFile(file));
+      const { valid, invalid } = refuseLongPast(validateUnlockRows(readUnlockFile(file)), Date.now());
       const report = (imported: number, created: number, updated: number) =>
         o.json
           ? ctx.json({ file, imported, created, updated, valid: valid.length, invalid: invalid.map((p) => ({ where: p.where, problems: p.problems })) })

@@ -10,7 +10,7 @@ export function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wf
   const now = Date.now();
   const row = (k: string, v: string) => ctx.out(`${k.padEnd(15)}${v}`);
   ctx.out(`strategy ${st.strategyId}${st.name ? ` (${st.name})` : ''}: workflow ${workflowId} ${wfStatus}`);
-  row('mode', `${st.mode} since ${isoTime(st.phaseStartedAt)} (${duration(now - st.phaseStartedAt)} ago)`);
+  row('mode', `${st.mode} since ${isoTime(st.modeSince)} (${duration(now - st.modeSince)} ago)`);
   row('state', st.state);
   row('limits', `risk/trade ${st.limits.riskPerTradePct} % · max exposure ${st.limits.maxExposurePct} % · daily loss ${st.limits.dailyLossPct} %`);
   const g = st.gate;

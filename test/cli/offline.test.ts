@@ -122,6 +122,25 @@ test('bad input is refused before anything connects (Temporal is unreachable her
   expectOneLineError(await cli('strategy', 'list'), /cannot reach Temporal at 127\.0\.0\.1:\d+/);
 });
 
+test('issue 17: limits out of range and free text over 500 characters are refused in one short line, before anything connects', async () => {
+  expectOneLineError(await cli('limits', 'demo', '--set', 'ladder.LIVE_MINIMAL.riskPerTradePct=1000'), /--set ladder\.LIVE_MINIMAL\.riskPerTradePct=1000: riskPerTradePct must be > 0 and ≤ 10 %, got 1000/);
+  expectOneLineError(await cli('limits', 'demo', '--set', 'risk.maxDrawdownPct=250'), /risk\.maxDrawdownPct must be > 0 and ≤ 100 %/);
+  const long = 'x'.repeat(100_000);
+  for (const argv of [
+    ['emergency-stop', 'demo', '--reason', long],
+    ['approve', 'demo', '--by', 'ops', '--note', long],
+    ['reject', 'demo', '--by', long],
+    ['pause', 'demo', '--reason', long],
+    ['limits', 'demo', '--set', 'risk.maxDrawdownPct=25', '--by', long],
+    ['stop', 'demo', '--reason', long],
+    ['alerts', 'ack', 'some-alert', '--by', long],
+  ]) {
+    const r = await cli(...argv);
+    expectOneLineError(r, /error: --(reason|note|by): at most 500 characters, got 100000\n$/);
+    expect(r.err.length).toBeLessThan(200);
+  }
+});
+
 test('health with Temporal down: exit 1, temporal and pollers DOWN, database ok, exchange paper', async () => {
   const r = await cli('health', '--json', '--timeout', '2');
   expect(r.code).toBe(1);
@@ -211,6 +230,20 @@ describe('unlocks import', () => {
     expectOneLineError(await cli('unlocks', 'import', file('h.csv', 'id,symbol,when\n')), /line 1: unknown column\(s\) when/);
     expectOneLineError(await cli('unlocks', 'import', file('e.csv', `${header}\n`)), /no valid rows/);
     expectOneLineError(await cli('unlocks', 'import', join(dir, 'absent.csv')), /file not found/);
+  });
+
+  test('issue 17, defect 11: an unlock long past (1970) is a bad row; last week\'s is still imported', async () => {
+    const before = await tdb.db.unlockEvent.count();
+    const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const p = file('old.csv', `${header}\nold-1,ARB/USDT,1970-01-01T00:00:00Z,1000,2000,broken export\nrecent-1,OP/USDT,${lastWeek},1000,2000,\n`);
+    const r = await cli('unlocks', 'import', p);
+    expectOneLineError(r, /1 invalid row\(s\) in .*old\.csv: nothing imported/);
+    expect(r.out).toMatch(/line 2: unlockAt 1970-01-01T00:00:00\.000Z is \d+ days in the past \(at most 30\): the calendar is for coming unlocks/);
+    expect(await tdb.db.unlockEvent.count()).toBe(before);
+    const skip = await cli('unlocks', 'import', p, '--skip-invalid');
+    expect(skip.out).toMatch(/imported 1 unlock event\(s\) .*skipped 1 invalid row/);
+    expect(await tdb.db.unlockEvent.findUnique({ where: { id: 'old-1' } })).toBeNull();
+    await tdb.db.unlockEvent.delete({ where: { id: 'recent-1' } });
   });
 
   test('the sample calendar imports cleanly', async () => {

@@ -184,6 +184,8 @@ test('emergency stop round trip: stop, refused twice, resume refused during the 
   expect(st).toMatchObject({ mode: 'EMERGENCY_STOP', state: 'EMERGENCY_STOP', emergency: { reason: 'operator drill' } });
   const text = (await cli('strategy', 'status', 'cli-a')).out;
   expect(text).toMatch(/^emergency\s+since .*: operator drill/m);
+  // issue 17, defect 6: the mode line shows when the mode changed, not when the strategy started
+  expect(text).toContain(`EMERGENCY_STOP since ${new Date(st.emergency!.at).toISOString()}`);
   expect(text).toMatch(/^cooldown\s+until .* left\), then resumes to PAPER with an approval/m);
   const desc = await env.client.workflow.getHandle('strategy-cli-a').describe();
   expect(desc.typedSearchAttributes.get(TradingModeKey)).toBe('EMERGENCY_STOP');

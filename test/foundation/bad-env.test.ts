@@ -46,3 +46,70 @@ test.each([
   // it failed on validation, not on the (dead) Temporal connection
   expect(r.err).not.toMatch(/connect|ECONNREFUSED|transport/i);
 });
+
+/**
+ * Issue 17, defect 1: a DATABASE_URL whose file cannot be created (under /proc, or below a FILE: tests
+ * run as root, so a read-only directory would not stop them) made `alerts`, `health`, `unlocks list` and
+ * the worker hang for minutes without a word. Each must now fail with one line naming the path and the
+ * cause within 5 s of what the same command takes to fail on a malformed DATABASE_URL (the start-up of a
+ * TypeScript process on this shared machine, measured alongside, is not the command's fault).
+ */
+describe('a DATABASE_URL that cannot be written fails fast with one line', () => {
+  const parentIsFile = join(mkdtempSync(join(tmpdir(), 'badenv-file-')), 'a-file');
+  writeFileSync(parentIsFile, 'not a directory');
+  const timedRun = (script: string, args: string[], env: Record<string, string>) => {
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...dead, ...env }, encoding: 'utf8', timeout: 40_000, killSignal: 'SIGKILL' });
+    return { code: r.status, err: r.stderr.trim(), out: r.stdout, ms: Date.now() - t0 };
+  };
+  test.each([
+    ['alerts', 'cli/main.ts', ['alerts'], 'file:/proc/nope/app.db', /^error: DATABASE_URL: cannot use the SQLite file \/proc\/nope\/app\.db: cannot create directory \/proc\/nope: ENOENT/],
+    ['unlocks list', 'cli/main.ts', ['unlocks', 'list'], 'file:/proc/app.db', /^error: DATABASE_URL: cannot use the SQLite file \/proc\/app\.db: cannot create it: ENOENT/],
+    ['the worker', 'workers/main.ts', [], 'file:/proc/nope/app.db', /^error: DATABASE_URL: cannot use the SQLite file \/proc\/nope\/app\.db: cannot create directory/],
+    ['alerts (parent is a file)', 'cli/main.ts', ['alerts'], `file:${parentIsFile}/x/app.db`, /^error: DATABASE_URL: cannot use the SQLite file .*a-file\/x\/app\.db: .*a-file is not a directory: ENOTDIR/],
+  ])('%s', (_what, script, args, url, pattern) => {
+    const baseline = timedRun(script, args, { DATABASE_URL: 'mysql://root@localhost/db' });
+    expect(baseline.code).toBe(1);
+    const r = timedRun(script, args, { DATABASE_URL: url });
+    expect(r.err).toMatch(pattern);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(baseline.ms + 5_000);
+  }, 90_000);
+
+  test('health: the database row names the path and the cause; it answers within its check timeout', () => {
+    const r = timedRun('cli/main.ts', ['health', '--json', '--timeout', '1'], { DATABASE_URL: 'file:/proc/nope/app.db' });
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { checks: Array<{ check: string; ok: boolean; detail: string }> };
+    const db = j.checks.find((c) => c.check === 'database')!;
+    expect(db.ok).toBe(false);
+    expect(db.detail).toMatch(/cannot use the SQLite file \/proc\/nope\/app\.db: cannot create directory \/proc\/nope: ENOENT/);
+    expect(r.err).toMatch(/^error: unhealthy: .*database/);
+  }, 60_000);
+});
+
+test('issue 17, defect 8: a second demo whose simulator port is taken stops first, naming the port, its holder and what to do', async () => {
+  const { createServer } = await import('node:net');
+  const { existsSync } = await import('node:fs');
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  const port = (holder.address() as { port: number }).port;
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'demo-port-')), 'app.db');
+  try {
+    // spawnSync would block this process, which holds the port and must answer `ss` about it: run async
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number | null; err: string; out: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'scripts/main-job.ts'], { cwd: ROOT, env: { ...process.env, ...dead, DATABASE_URL: `file:${dbFile}`, SIM_PORT: String(port), EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '' }, timeout: 60_000, killSignal: 'SIGKILL' }, (e, out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, out: String(out), err: String(err).trim() }),
+      );
+    });
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1, for the exchange simulator, is in use by node \\(pid ${process.pid}\\): stop it \\(kill ${process.pid}\\), or run this one with SIM_PORT=<free port>\\. Nothing was started\\.$`));
+    expect(r.code).toBe(1);
+    // before anything: no migration ran (no database file), nothing was narrated
+    expect(existsSync(dbFile)).toBe(false);
+    expect(r.out).not.toMatch(/database ready|worker polling/);
+  } finally {
+    holder.close();
+  }
+}, 90_000);

@@ -106,14 +106,20 @@ async function updateRefusal(name: string, arg: unknown): Promise<string> {
 async function signalRefusal(name: string, arg: unknown): Promise<string> {
   const h = stack.client.workflow.getHandle(strategyWorkflowId(ID));
   const before = (await stack.status(ID)).lastRefusal?.at ?? 0;
+  const refusedAlerts = () => stack.tdb.db.alert.count({ where: { kind: 'COMMAND_REFUSED', message: { startsWith: `${name} refused` } } });
+  const alertsBefore = await refusedAlerts();
   await h.signal(name, arg);
   const st = await waitFor(`the refusal of signal ${name}`, () => stack.status(ID), (s) => (s.lastRefusal?.at ?? 0) > before && s.lastRefusal?.command === name, 10_000, 100).catch(async () => {
     throw new Error(`signal ${name} ${JSON.stringify(arg)} was not refused (lastRefusal ${JSON.stringify((await stack.status(ID)).lastRefusal)})`);
   });
   // the COMMAND_REFUSED alert is written by an activity after the refusal: wait for it so the next case starts clean
-  await waitFor('the refusal alert', () => stack.tdb.db.alert.count({ where: { kind: 'COMMAND_REFUSED', message: { startsWith: `${name} refused` } } }), (n) => n > 0, 10_000, 100);
+  // (this signal's own: counted from before it, since an earlier case may have refused the same signal)
+  await waitFor('the refusal alert', refusedAlerts, (n) => n > alertsBefore, 10_000, 100);
   return `${st.lastRefusal!.command}: ${st.lastRefusal!.reason}`;
 }
+
+/** issue 17, defect 4: 100 kB of free text */
+const LONG_TEXT = 'x'.repeat(100_000);
 
 const CSV_HEAD = 'id,symbol,unlockAt,unlockAmount,circulatingSupply,source';
 const GOOD_ROW = 'good-1,ARB/USDT,2030-03-16T13:00:00Z,92650000,1275000000,proof';
@@ -131,6 +137,9 @@ const CASES: Case[] = [
   { kind: 'config', name: 'non-integer maxOpenPositions', run: () => cliError('strategy', 'start', file('c8.json', cfg({ risk: { maxOpenPositions: 2.5 } }))), expect: /risk\.maxOpenPositions/ },
   { kind: 'config', name: 'not JSON', run: () => cliError('strategy', 'start', file('c9.json', '{ "strategyId": "bad-x", ')), expect: /c9\.json/ },
   { kind: 'config', name: 'missing file', run: () => cliError('strategy', 'start', join(dir, 'nope.json')), expect: /nope\.json/ },
+  // issue 17, defect 2: ranges (domain/limit-bounds.ts)
+  { kind: 'config', name: 'stop loss 100 % (stop price 0)', run: () => cliError('strategy', 'start', file('c11.json', cfg({ tokenUnlock: { stopLossPct: '100' } }))), expect: /tokenUnlock\.stopLossPct must be > 0 and < 100 %, got 100/ },
+  { kind: 'config', name: 'capital that cannot trade', run: () => cliError('strategy', 'start', file('c12.json', cfg({ capital: { initial: '0.000000000000000000000001' } }))), expect: /capital\.initial must be ≥ 10 quote units/ },
   { kind: 'config', name: 'unknown unlock field type', run: () => cliError('strategy', 'start', file('c10.json', cfg({ tokenUnlock: { stopLossPct: true } }))), expect: /tokenUnlock\.stopLossPct/ },
 
   // ---- CLI arguments
@@ -140,6 +149,8 @@ const CASES: Case[] = [
   { kind: 'cli', name: 'limits: bad --set value', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions=-3'), expect: /--set risk\.maxOpenPositions=-3/ },
   { kind: 'cli', name: 'limits: unknown field', run: () => cliError('limits', ID, '--set', 'risk.leverage=3'), expect: /risk has no field "leverage"/ },
   { kind: 'cli', name: 'limits: malformed --set', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions'), expect: /expected <path>=<value>/ },
+  { kind: 'cli', name: 'limits: risk per trade 1000 %', run: () => cliError('limits', ID, '--set', 'ladder.LIVE_MINIMAL.riskPerTradePct=1000'), expect: /--set ladder\.LIVE_MINIMAL\.riskPerTradePct=1000: riskPerTradePct must be > 0 and ≤ 10 %/ },
+  { kind: 'cli', name: 'emergency-stop with a 100 kB reason', run: () => cliError('emergency-stop', ID, '--reason', LONG_TEXT), expect: /^error: --reason: at most 500 characters, got 100000$/ },
   { kind: 'cli', name: 'bad strategy id argument', run: () => cliError('pause', 'Bad_ID!'), expect: /Bad_ID!/ },
 
   // ---- updates to the running strategy (bypassing the CLI's own checks): the validator refuses, nothing is recorded
@@ -151,12 +162,17 @@ const CASES: Case[] = [
   { kind: 'update', name: 'limits: unknown rung', run: () => updateRefusal('updateLimits', { ladder: { YOLO: { riskPerTradePct: '1' } } }), expect: /ladder\.YOLO is not a mode of the ladder/ },
   { kind: 'update', name: 'limits: unknown risk field', run: () => updateRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /risk\.leverage/ },
   { kind: 'update', name: 'limits: fractional maxOpenPositions', run: () => updateRefusal('updateLimits', { risk: { maxOpenPositions: 2.5 } }), expect: /risk\.maxOpenPositions/ },
+  { kind: 'update', name: 'limits: risk per trade 1000 %', run: () => updateRefusal('updateLimits', { ladder: { LIVE_MINIMAL: { riskPerTradePct: '1000' } } }), expect: /ladder\.LIVE_MINIMAL\.riskPerTradePct must be > 0 and ≤ 10 %, got 1000/ },
+  { kind: 'update', name: 'emergencyStop with a 100 kB reason', run: () => updateRefusal('emergencyStop', { reason: LONG_TEXT }), expect: /^reason is 100000 characters long: at most 500$/ },
+  { kind: 'update', name: 'approve with a 100 kB approver', run: () => updateRefusal('approve', { by: LONG_TEXT }), expect: /^by is 100000 characters long: at most 500$/ },
   { kind: 'update', name: 'limits: not an object', run: () => updateRefusal('updateLimits', 'raise them'), expect: /a limits update must be an object/ },
 
   // ---- the same as signals (what the plain Temporal CLI would send): refused, recorded as lastRefusal + alert
   { kind: 'signal', name: 'approve without by', run: () => signalRefusal('approve', {}), expect: /approve: an approval needs the approver/ },
   { kind: 'signal', name: 'emergencyStop without reason', run: () => signalRefusal('emergencyStop', { by: 'x' }), expect: /emergencyStop: an emergency stop needs a reason/ },
   { kind: 'signal', name: 'limits: negative value', run: () => signalRefusal('updateLimits', { ladder: { PAPER: { dailyLossPct: '-1' } } }), expect: /updateLimits: ladder\.PAPER\.dailyLossPct must be a positive decimal/ },
+  { kind: 'signal', name: 'limits: position 500 % of capital', run: () => signalRefusal('updateLimits', { risk: { maxPositionPct: '500' } }), expect: /updateLimits: risk\.maxPositionPct must be > 0 and ≤ 100 %, got 500/ },
+  { kind: 'signal', name: 'emergencyStop with a 100 kB reason', run: () => signalRefusal('emergencyStop', { reason: LONG_TEXT }), expect: /^emergencyStop: reason is 100000 characters long: at most 500$/ },
   { kind: 'signal', name: 'limits: unknown risk field', run: () => signalRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /updateLimits: risk\.leverage/ },
 
   // ---- import rows (unlocks import): one bad row → nothing imported
@@ -165,6 +181,7 @@ const CASES: Case[] = [
   { kind: 'import', name: 'date without zone', run: () => importError('i3.csv', 'bad-3,OP/USDT,2030-03-16T13:00:00,1000,100000,proof'), expect: /line 3: unlockAt must be an ISO 8601 date-time with a time zone/ },
   { kind: 'import', name: 'negative supply', run: () => importError('i4.csv', 'bad-4,OP/USDT,2030-03-16T13:00:00Z,1000,-100000,proof'), expect: /line 3: circulatingSupply must be a non-negative decimal/ },
   { kind: 'import', name: 'duplicate id', run: () => importError('i5.csv', 'good-1,OP/USDT,2030-03-17T13:00:00Z,1000,100000,proof'), expect: /line 3: .*good-1/ },
+  { kind: 'import', name: 'unlock in 1970 (issue 17)', run: () => importError('i7.csv', 'bad-7,OP/USDT,1970-01-01T00:00:00Z,1000,100000,proof'), expect: /line 3: unlockAt 1970-01-01T00:00:00\.000Z is \d+ days in the past/ },
   { kind: 'import', name: 'missing column', run: () => cliError('unlocks', 'import', file('i6.csv', 'id,symbol,unlockAt\nx,ARB/USDT,2030-03-16T13:00:00Z\n')), expect: /missing column\(s\) unlockAmount, circulatingSupply/ },
 ];
 

@@ -7,7 +7,8 @@ import { timeSkippingEnv } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId } from '../../workflows/strategy/api';
-import { positionWorkflowId } from '../../workflows/position/api';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { exitPositionSignal, exitPositionUpdate, positionStateQuery, positionWorkflowId, type ExitRequest } from '../../workflows/position/api';
 import { positionPnl } from '../../domain/pnl';
 import { d } from '../../domain/money';
 
@@ -80,4 +81,38 @@ test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domai
   expect(byEvent['TIME-1']!.closedAt!.getTime()).toBeLessThan(unlock.time + 48 * HOUR + 60_000);
   expect(d(byEvent['TP-1']!.realizedPnl!.toString()).gt(0)).toBe(true);
   expect(d(byEvent['SL-1']!.realizedPnl!.toString()).lt(0)).toBe(true);
+});
+
+test('issue 17, defect 3: an exitPosition with another reason is refused visibly (signal: lastRefusal + alert; update: its validator says why)', async () => {
+  const t0 = await env.currentTimeMs();
+  const m = scriptedMarket();
+  m.flat('EXR/USDT', 1);
+  const config = testConfig({ strategyId: 'pos-exit-refusal' });
+  const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'pos-exit-refusal', paperMarket: m.market });
+  await worker.runUntil(async () => {
+    // the position waits for its entry window (unlock − 24 h): an exit request now would cancel the trade
+    const handle = await env.client.workflow.start('positionWorkflow', {
+      taskQueue: 'pos-exit-refusal',
+      workflowId: positionWorkflowId('pos-exit-refusal', 'EXR-1'),
+      args: [{ strategyId: 'pos-exit-refusal', strategyWorkflowId: strategyWorkflowId('pos-exit-refusal'), event: unlockEvent('EXR-1', 'EXR/USDT', t0 + 10 * DAY), config, mode: 'PAPER' }],
+    });
+    const alerts = () => tdb.db.alert.findMany({ where: { kind: 'COMMAND_REFUSED', strategyId: 'pos-exit-refusal' } });
+    await handle.signal(exitPositionSignal, { reason: 'STOP_LOSS' } as unknown as ExitRequest);
+    for (let i = 0; i < 50 && (await alerts()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const view = await handle.query(positionStateQuery);
+    expect(view.status).toBe('WAITING_ENTRY');
+    expect(view.lastRefusal).toMatchObject({ command: 'exitPosition', reason: 'an exit request\'s reason must be MANUAL or EMERGENCY, got "STOP_LOSS"' });
+    expect((await alerts()).map((a) => a.message)).toEqual([`exitPosition refused for ${positionWorkflowId('pos-exit-refusal', 'EXR-1')}: an exit request's reason must be MANUAL or EMERGENCY, got "STOP_LOSS"`]);
+
+    const refused = await handle.executeUpdate(exitPositionUpdate, { args: [{ reason: 'TAKE_PROFIT' } as unknown as ExitRequest] }).then(
+      () => 'accepted',
+      (e: unknown) => (e instanceof WorkflowUpdateFailedError ? String(e.cause?.message) : `unexpected ${String(e)}`),
+    );
+    expect(refused).toBe('an exit request\'s reason must be MANUAL or EMERGENCY, got "TAKE_PROFIT"');
+    expect((await handle.query(positionStateQuery)).status).toBe('WAITING_ENTRY');
+
+    // a good request through the update is accepted and answered with the position's view
+    expect(await handle.executeUpdate(exitPositionUpdate, { args: [{ reason: 'MANUAL', by: 'ops' }] })).toMatchObject({ positionId: positionWorkflowId('pos-exit-refusal', 'EXR-1') });
+    await handle.terminate('test done'); // (no strategy workflow to report to)
+  });
 });

@@ -62,6 +62,10 @@ test('emergency stop: every open position exits, no new entries, resume only aft
     let status = await handle.query<StrategyStatus>('status');
     expect(status).toMatchObject({ mode: 'EMERGENCY_STOP', state: 'EMERGENCY_STOP', openPositions: 0 });
     expect(status.emergency?.triggers.map((t) => t.code)).toEqual(['MANUAL']);
+    // issue 17, defect 6: the mode's own start, not the strategy's
+    const stoppedAt = status.emergency!.at;
+    expect(status.modeSince).toBe(stoppedAt);
+    expect(status.modeSince).toBeGreaterThan(status.phaseStartedAt);
     const err = await handle.executeUpdate('resume', { args: [{ by: 'ops' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/cooldown runs until/);
@@ -77,6 +81,7 @@ test('emergency stop: every open position exits, no new entries, resume only aft
     expect(status.emergency!.cooldownUntil).toBeLessThanOrEqual(await env.currentTimeMs());
     status = await handle.executeUpdate<StrategyStatus, [{ by: string }]>('resume', { args: [{ by: 'ops' }] });
     expect(status).toMatchObject({ mode: 'PAPER', state: 'RUNNING', emergency: null });
+    expect(status.modeSince).toBeGreaterThan(stoppedAt + 20 * HOUR); // the resume, after the 20 h cooldown
     await maybeRecordHistory(env, strategyWorkflowId('emg'), 'strategy-emergency');
     await handle.signal('stopStrategy', {});
     await handle.result();

@@ -1,9 +1,9 @@
 /**
  * Messages of the position workflow (one per trade): its input, the strategy's verdict on its entry
- * request, the exit request, the state query, and the position workflow id scheme. Importable by
+ * request, the exit request (signal, or update that says why it is refused), the state query, and the position workflow id scheme. Importable by
  * workflows and clients alike: only `@temporalio/workflow` definitions and types.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClosedTrade, ExitReason, PositionStatus, Rejection, StrategyConfig, TradingMode, UnlockEvent } from '../../domain/types';
 import type { RiskViolation } from '../../domain/risk';
 
@@ -54,11 +54,15 @@ export interface PositionView {
   exitReason: ExitReason | null;
   trade: ClosedTrade | null;
   reasons: Array<Rejection | RiskViolation>;
+  /** the last command this position refused, and why (a refused exitPosition signal; also raised as an alert) */
+  lastRefusal: { at: number; command: string; reason: string } | null;
 }
 
 export const entryDecisionSignal = defineSignal<[EntryVerdict]>('entryDecision');
 /** Manual exit (operator) or emergency exit (strategy): market exit of whatever is open. */
 export const exitPositionSignal = defineSignal<[ExitRequest]>('exitPosition');
+/** The same exit as an update: its validator refuses a bad request saying why; answers the view once the exit is requested. */
+export const exitPositionUpdate = defineUpdate<PositionView, [ExitRequest]>('exitPosition');
 export const positionStateQuery = defineQuery<PositionView>('positionState');
 
 export function positionWorkflowId(strategyId: string, eventId: string): string {

@@ -42,6 +42,7 @@ export class PositionRun {
       exitReason: null,
       trade: null,
       reasons: [],
+      lastRefusal: null,
     };
   }
 

@@ -23,7 +23,7 @@
  * non-cancellable scope, never in an abandoned position.
  *
  * This file is the setup (handlers) and the run (the steps below). Beside it: the run's state and how
- * a position ends (state.ts), the entry order and the open record (entry.ts), holding (hold.ts) and
+ * a position ends (state.ts), which exit request is refused (exit-request.ts), the entry order and the open record (entry.ts), holding (hold.ts) and
  * the exit rounds (exit.ts).
  */
 import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
@@ -31,7 +31,7 @@ import { getPlaybook } from '../../domain/playbook';
 import { entryWindow } from '../../domain/unlock-playbook';
 import { isSessionOpen, msUntilSessionOpen } from '../../domain/sessions';
 import type { TradingMode } from '../../domain/types';
-import { entryDecisionSignal, exitPositionSignal, positionStateQuery, type PositionInput, type PositionView } from './api';
+import { entryDecisionSignal, exitPositionSignal, exitPositionUpdate, positionStateQuery, type PositionInput, type PositionView } from './api';
 import { entryRequestSignal } from '../strategy/api';
 import { TradingModeKey } from '../search-attributes';
 import { db, market } from './proxies';
@@ -39,6 +39,11 @@ import { PositionRun } from './state';
 import { placeEntryOrder, recordOpened } from './entry';
 import { holdUntilExit } from './hold';
 import { exitAndReport } from './exit';
+import { exitRequestProblem, onExitSignal } from './exit-request';
+
+const throwIfBad = (problem: string | null) => {
+  if (problem) throw new Error(problem);
+};
 
 /** How long a position waits for its strategy's answer to an entry request. */
 const ENTRY_DECISION_TIMEOUT_MS = 10 * 60_000;
@@ -54,9 +59,15 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
   setHandler(entryDecisionSignal, (verdict) => {
     run.verdict ??= verdict;
   });
-  setHandler(exitPositionSignal, (req) => {
-    if (req && (req.reason === 'MANUAL' || req.reason === 'EMERGENCY')) run.exitRequest ??= req;
-  });
+  setHandler(exitPositionSignal, (req) => onExitSignal(run, req));
+  setHandler(
+    exitPositionUpdate,
+    (req) => {
+      run.exitRequest ??= req;
+      return view;
+    },
+    { validator: (req) => throwIfBad(exitRequestProblem(req)) },
+  );
   const exitRequested = () => run.exitRequest !== undefined;
 
   // ---------------------------------------------------------------- run: the steps

@@ -75,8 +75,10 @@ export interface StrategyStatus {
   name?: string;
   mode: TradingMode;
   state: StrategyRunState;
-  /** when the current rung (or the paper period) began */
+  /** when the current rung's validation period (or the paper period) began: the gate's clock */
   phaseStartedAt: number;
+  /** when the strategy entered its current mode (a promotion, an emergency stop, a resume) */
+  modeSince: number;
   gate: {
     kind: 'PAPER' | 'LIVE_STEP' | 'NONE';
     evaluatedAt: number | null;

@@ -14,6 +14,7 @@ async function changeMode(run: StrategyRun, to: TradingMode, reason: string, app
   const from = run.state.mode;
   const at = Date.now();
   run.state.mode = to;
+  run.state.modeSince = at;
   run.publish();
   await act.recordModeChange({
     id: `${strategyId}:mode:${at}:${from}->${to}`,

@@ -21,6 +21,7 @@ export function enterEmergency(run: StrategyRun, reason: string, triggers: Trigg
   s.emergency = { at, reason, triggers, cooldownUntil: at + run.config.timing.emergencyCooldown, resumeMode: s.mode };
   s.awaitingApproval = false;
   s.mode = 'EMERGENCY_STOP';
+  s.modeSince = at;
   s.emergencyExitPending = true;
   run.publish();
   run.wake = true;

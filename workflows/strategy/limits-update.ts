@@ -4,6 +4,7 @@
  * without the CLI's checks. Pure.
  */
 import { isLadderMode } from '../../domain/modes';
+import { boundProblem } from '../../domain/limit-bounds';
 import type { LimitsUpdate } from './api';
 
 /** The config's risk fields that are integers; test/proof/bad-input.test.ts checks both lists against the schema. */
@@ -11,8 +12,12 @@ export const INTEGER_RISK_FIELDS = new Set(['maxOpenPositions', 'maxConsecutiveL
 export const DECIMAL_RISK_FIELDS = new Set(['maxPositionPct', 'weeklyLossPct', 'monthlyLossPct', 'maxDrawdownPct', 'maxSpreadPct', 'maxOrderPctOfVolume', 'maxSlippagePct', 'maxCorrelation']);
 const LADDER_LIMIT_FIELDS = ['riskPerTradePct', 'maxExposurePct', 'dailyLossPct'];
 
-/** Why this limits update is refused, or null when it may be applied. */
-export function limitsUpdateProblem(u: LimitsUpdate | undefined): string | null {
+/**
+ * Why this limits update is refused, or null when it may be applied. `withBounds`: also the ranges of
+ * domain/limit-bounds.ts (the config's own); false only to replay runs recorded before patch
+ * `limit-bounds-v1`, which applied e.g. a risk per trade of 1000 %.
+ */
+export function limitsUpdateProblem(u: LimitsUpdate | undefined, withBounds: boolean): string | null {
   if (!u || typeof u !== 'object') return 'a limits update must be an object: { "risk": {...}, "ladder": {...} }';
   const decimal = /^\d+(\.\d+)?$/;
   for (const [k, v] of Object.entries(u.risk ?? {})) {
@@ -23,12 +28,16 @@ export function limitsUpdateProblem(u: LimitsUpdate | undefined): string | null 
     }
     if (!DECIMAL_RISK_FIELDS.has(k)) return `risk.${k} is not a risk limit (fields: ${[...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].join(', ')})`;
     if (typeof v === 'number' ? !(v > 0) : !(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `risk.${k} must be a positive number, got ${JSON.stringify(v)}`;
+    const outOfRange = withBounds && boundProblem(`risk.${k}`, v);
+    if (outOfRange) return outOfRange;
   }
   for (const [rung, lim] of Object.entries(u.ladder ?? {})) {
     if (!isLadderMode(rung)) return `ladder.${rung} is not a mode of the ladder`;
     for (const [k, v] of Object.entries(lim ?? {})) {
       if (!LADDER_LIMIT_FIELDS.includes(k)) return `ladder.${rung}.${k} is not a limit`;
       if (!(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `ladder.${rung}.${k} must be a positive decimal string, got ${JSON.stringify(v)}`;
+      const outOfRange = withBounds && boundProblem(`ladder.${rung}.${k}`, v);
+      if (outOfRange) return outOfRange;
     }
   }
   return null;

@@ -3,7 +3,8 @@
  * refused signal is recorded: status.lastRefusal + a COMMAND_REFUSED alert) and the update validators
  * (the caller gets the message as the update's failure, with nothing changed).
  */
-import { log } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
+import { freeTextProblem } from '../../domain/free-text';
 import { nextMode } from '../../domain/ladder';
 import type { ApprovalInput, EmergencyStopInput } from './api';
 import { describeFailedChecks } from './gate';
@@ -66,6 +67,17 @@ export async function refuse(run: StrategyRun, command: string, reason: string):
     kind: 'COMMAND_REFUSED',
     message: `${command} refused: ${reason}`,
   });
+}
+
+/**
+ * A signal's free text over the limit (domain/free-text.ts): refused behind patch `free-text-limit-v1`,
+ * because runs recorded before it applied such a command (patched() is only asked when the text is too
+ * long, so ordinary commands record no marker). Update validators use freeTextProblem directly: they do
+ * not run on replay, and patched() must not be called in a validator (read-only).
+ */
+export function signalTextRefusal(i: unknown): string | null {
+  const problem = freeTextProblem(i);
+  return problem && patched('free-text-limit-v1') ? problem : null;
 }
 
 /** An update validator: throwing refuses the update before anything changes. */

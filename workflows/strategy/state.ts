@@ -24,6 +24,8 @@ export interface StrategyCarried {
   mode: TradingMode;
   paused: boolean;
   phaseStartedAt: number;
+  /** when `mode` was entered; absent in states carried by runs from before it was tracked */
+  modeSince?: number;
   awaitingApproval: boolean;
   gate: { result: GateResult | null; evaluatedAt: number | null };
   risk: RiskState;
@@ -54,6 +56,7 @@ export function freshState(config: StrategyConfig, now: number): StrategyCarried
     mode: 'PAPER',
     paused: false,
     phaseStartedAt: now,
+    modeSince: now,
     awaitingApproval: false,
     gate: { result: null, evaluatedAt: null },
     risk: initialRiskState(config.capital.initial, now),

@@ -24,6 +24,8 @@ export function strategyStatus(run: StrategyRun): StrategyStatus {
     mode: s.mode,
     state: run.runState(),
     phaseStartedAt: s.phaseStartedAt,
+    // runs from before modeSince was tracked: the emergency's time, else the rung's start
+    modeSince: s.modeSince ?? (s.mode === 'EMERGENCY_STOP' && s.emergency ? s.emergency.at : s.phaseStartedAt),
     gate: {
       kind: s.mode === 'EMERGENCY_STOP' || !next ? 'NONE' : s.mode === 'PAPER' ? 'PAPER' : 'LIVE_STEP',
       evaluatedAt: s.gate.evaluatedAt,

@@ -12,13 +12,14 @@
  * (emergency.ts), entry decisions (entry.ts) and child bookkeeping (children.ts), all on one
  * StrategyRun (state.ts).
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { getPlaybook } from '../../domain/playbook';
 import { rollRiskPeriods } from '../../domain/risk';
 import { computeMetrics } from '../../domain/metrics';
+import { freeTextProblem } from '../../domain/free-text';
 import * as api from './api';
 import { freshState, StrategyRun, type StrategyInput } from './state';
-import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, throwIfRefused } from './refusals';
+import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, resumeRefusal, signalTextRefusal, throwIfRefused } from './refusals';
 import { limitsUpdateProblem } from './limits-update';
 import { pause, updateLimits } from './controls';
 import { approveAsApprover, rejectAsApprover, throwApprovalRefusal } from './four-eyes';
@@ -47,12 +48,13 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
       if (r) return refuse(run, name, r);
       await apply(i);
     };
-  setHandler(api.approveSignal, guarded('approve', (i) => approveRefusal(run, i), (i) => approveAsApprover(run, 'approve', i)));
-  setHandler(api.rejectSignal, guarded('reject', (i) => rejectRefusal(run, i), (i) => rejectAsApprover(run, i)));
-  setHandler(api.pauseSignal, guarded('pause', () => pauseRefusal(run), (i) => pause(run, i)));
-  setHandler(api.resumeSignal, guarded('resume', (i) => resumeRefusal(run, i), (i) => approveAsApprover(run, 'resume', i)));
-  setHandler(api.emergencyStopSignal, guarded('emergencyStop', (i) => emergencyRefusal(run, i), (i) => enterManualEmergency(run, i)));
-  setHandler(api.updateLimitsSignal, guarded('updateLimits', (u) => limitsUpdateProblem(u), (u) => updateLimits(run, u)));
+  setHandler(api.approveSignal, guarded('approve', (i) => signalTextRefusal(i) ?? approveRefusal(run, i), (i) => approveAsApprover(run, 'approve', i)));
+  setHandler(api.rejectSignal, guarded('reject', (i) => signalTextRefusal(i) ?? rejectRefusal(run, i), (i) => rejectAsApprover(run, i)));
+  setHandler(api.pauseSignal, guarded('pause', (i) => signalTextRefusal(i) ?? pauseRefusal(run), (i) => pause(run, i)));
+  setHandler(api.resumeSignal, guarded('resume', (i) => signalTextRefusal(i) ?? resumeRefusal(run, i), (i) => approveAsApprover(run, 'resume', i)));
+  setHandler(api.emergencyStopSignal, guarded('emergencyStop', (i) => signalTextRefusal(i) ?? emergencyRefusal(run, i), (i) => enterManualEmergency(run, i)));
+  // the ranges of domain/limit-bounds.ts refuse what older runs applied: recorded runs replay without them
+  setHandler(api.updateLimitsSignal, guarded('updateLimits', (u) => signalTextRefusal(u) ?? limitsUpdateProblem(u, patched('limit-bounds-v1')), (u) => updateLimits(run, u)));
   setHandler(api.stopStrategySignal, () => {
     s.stopRequested = true;
     run.publish();
@@ -61,10 +63,10 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
 
   // Updates: same rules, but the caller gets the refusal as the update's failure, with nothing changed
   // (the approver rules refuse from the handler, after recording the refusal: four-eyes.ts).
-  setHandler(api.approveUpdate, async (i) => (throwApprovalRefusal(await approveAsApprover(run, 'approve', i)), status()), { validator: (i) => throwIfRefused(approveRefusal(run, i)) });
-  setHandler(api.rejectUpdate, async (i) => (throwApprovalRefusal(await rejectAsApprover(run, i)), status()), { validator: (i) => throwIfRefused(rejectRefusal(run, i)) });
-  setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (_i) => throwIfRefused(pauseRefusal(run)) });
-  setHandler(api.resumeUpdate, async (i) => (throwApprovalRefusal(await approveAsApprover(run, 'resume', i)), status()), { validator: (i) => throwIfRefused(resumeRefusal(run, i)) });
+  setHandler(api.approveUpdate, async (i) => (throwApprovalRefusal(await approveAsApprover(run, 'approve', i)), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? approveRefusal(run, i)) });
+  setHandler(api.rejectUpdate, async (i) => (throwApprovalRefusal(await rejectAsApprover(run, i)), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? rejectRefusal(run, i)) });
+  setHandler(api.pauseUpdate, async (i) => (await pause(run, i), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? pauseRefusal(run)) });
+  setHandler(api.resumeUpdate, async (i) => (throwApprovalRefusal(await approveAsApprover(run, 'resume', i)), status()), { validator: (i) => throwIfRefused(freeTextProblem(i) ?? resumeRefusal(run, i)) });
   setHandler(
     api.emergencyStopUpdate,
     async (i) => {
@@ -73,9 +75,10 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
       await condition(() => !s.emergencyExitPending);
       return status();
     },
-    { validator: (i) => throwIfRefused(emergencyRefusal(run, i)) },
+    { validator: (i) => throwIfRefused(freeTextProblem(i) ?? emergencyRefusal(run, i)) },
   );
-  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(limitsUpdateProblem(u)) });
+  // validators do not run on replay: the ranges apply to every new update without a patch
+  setHandler(api.updateLimitsUpdate, async (u) => (await updateLimits(run, u), status()), { validator: (u) => throwIfRefused(freeTextProblem(u) ?? limitsUpdateProblem(u, true)) });
 
   setHandler(api.statusQuery, status);
   setHandler(api.openPositionsQuery, () => openPositions(run));
