@@ -89,14 +89,18 @@ export async function tradingWorker(
   return { worker, brokers };
 }
 
-/** Saves a workflow's history as a replay fixture when RECORD_HISTORIES=1 (test/histories/*.pb). */
+/**
+ * Saves a workflow's history as a replay fixture when RECORD_HISTORIES=1 (test/histories/*.pb).
+ * RECORD_HISTORIES_SUFFIX=-v2 records beside the existing fixtures instead of over them, so the
+ * histories of earlier code keep guarding the patches that keep them replaying.
+ */
 export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const dir = join(__dirname, '..', 'histories');
   mkdirSync(dir, { recursive: true });
   // protobuf binary: exact, compact, and independent of JSON conversions
-  writeFileSync(join(dir, `${name}.pb`), temporal.api.history.v1.History.encode(temporal.api.history.v1.History.create(history)).finish());
+  writeFileSync(join(dir, `${name}${process.env.RECORD_HISTORIES_SUFFIX ?? ''}.pb`), temporal.api.history.v1.History.encode(temporal.api.history.v1.History.create(history)).finish());
 }
 
 /**

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { timeSkippingEnv, updateRefusal as refusal } from '../helpers/temporal';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
-import { advance, DAY, HOUR, insertEvents, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
+import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { approveSignal, approveUpdate, statusQuery, strategyWorkflowId } from '../../workflows/strategy/api';
 import { verifyAuditChain } from '../../read-models/audit-chain';
 
@@ -76,6 +76,7 @@ test('listed approvers only; LIVE_MINIMAL needs two distinct ones, on the update
 
     await handle.signal('stopStrategy', {});
     await handle.result();
+    await maybeRecordHistory(env, wid, 'strategy-four-eyes');
   });
 
   // the DB and the audit chain tell the same story
