@@ -80,6 +80,7 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
   for (const c of decisions) {
     waitOptions(program.command(c.name).description(c.description).argument('<id>', 'strategy id').option('--by <name>', BY_OPERATOR_HELP).option('--note <text>', c.noteHelp)).action(
       async (id: string, o: { by?: string; note?: string; wait?: boolean; timeout?: string }) => {
+        checkFreeText(o); // a 100 kB --by is refused for its length, not echoed in the identity check
         const by = operatorFor(o.by);
         await control(id, o, { update: c.update, signal: c.signal, refusal: c.refusal, args: { by, ...(o.note ? { note: o.note } : {}) }, done: (st) => c.done(id, by, st) });
       },
@@ -104,7 +105,8 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
       .argument('<id>', 'strategy id')
       .option('--by <name>', BY_OPERATOR_HELP),
   ).action(async (id: string, o: { by?: string; wait?: boolean; timeout?: string }) => {
-    const by = operatorFor(o.by);
+    checkFreeText(o); // a 100 kB --by is refused for its length, not echoed in the identity check
+        const by = operatorFor(o.by);
     await control(id, o, { update: resumeUpdate, signal: resumeSignal, refusal: 'resume', args: { by }, done: (st) => `strategy ${id} is ${st.state} (mode ${st.mode})${approvalsPending(st)}` });
   });
 
