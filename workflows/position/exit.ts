@@ -10,7 +10,7 @@ import { closedTrade } from '../../domain/pnl';
 import type { ClosedTrade, ExitReason } from '../../domain/types';
 import { clientOrderIdFor } from '../../domain/ids';
 import type { PositionView } from './api';
-import { db, orders } from './proxies';
+import { db, exitOrders } from './proxies';
 import type { PositionRun } from './state';
 
 /** Exit re-tries (remainder after partial fills, venue errors) before asking a human. */
@@ -21,6 +21,7 @@ export async function exitAndReport(run: PositionRun, reason: ExitReason): Promi
   const { event } = run.input;
   run.setStatus('EXITING');
   view.exitReason = reason;
+  run.showDetails();
   const mode = view.mode!;
   let remaining = d(view.quantity);
   let proceeds = d(0);
@@ -41,7 +42,7 @@ export async function exitAndReport(run: PositionRun, reason: ExitReason): Promi
     }
     let placed;
     try {
-      placed = await orders.placeOrder({
+      placed = await exitOrders.placeOrder({
         // same id as the strategy's emergency batch exit for round 0: whoever is first places it
         clientOrderId: clientOrderIdFor(positionId, 'exit', round === 0 ? undefined : round),
         strategyId,

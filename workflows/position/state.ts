@@ -3,11 +3,12 @@
  * strategy's entry verdict and the exit request as the handlers receive them, and the three ways a
  * position ends (status change, report to the strategy, skip).
  */
-import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PositionStatus } from '../../domain/types';
 import { positionEndedSignal, type PositionEnded } from '../strategy/api';
 import { PositionStatusKey } from '../search-attributes';
 import type { EntryVerdict, ExitRequest, PositionInput, PositionView } from './api';
+import { positionDetails } from './details';
 import { db } from './proxies';
 
 export class PositionRun {
@@ -43,6 +44,12 @@ export class PositionRun {
       trade: null,
       reasons: [],
     };
+    this.showDetails();
+  }
+
+  /** the Web UI's current details (user metadata, no history event): called wherever the view changes */
+  showDetails(): void {
+    setCurrentDetails(positionDetails(this.view));
   }
 
   get strategyId(): string {
@@ -52,6 +59,7 @@ export class PositionRun {
   setStatus(status: PositionStatus): void {
     this.view.status = status;
     upsertSearchAttributes([{ key: PositionStatusKey, value: status }]);
+    this.showDetails();
   }
 
   /** the last report to the strategy: the position is done */
