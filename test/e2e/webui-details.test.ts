@@ -8,7 +8,8 @@
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,7 +22,6 @@ import { positionWorkflowId, type PositionView } from '../../workflows/position/
 import { positionSummary } from '../../workflows/position/details';
 import { waitFor } from '../helpers/wait';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const LIST_COLUMNS = ['Status', 'Workflow ID', 'Symbol', 'TradingMode', 'PositionStatus', 'Type', 'Start'].map((label, i) => ({ label, pinned: i < 2 }));
 
@@ -38,11 +38,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'webui-details-'));
   ({ server } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(dir, `t${n}.db`), logFile: join(dir, `s${n}.log`) })));
   tdb = await freshSqliteDb();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,33 +1,14 @@
 /** The Web UI's user metadata for positions and strategies: summaries and markdown details (pure). */
 import { positionDetails, positionSummary, readable, timeExitSummary } from '../../workflows/position/details';
 import { describeCriterion, strategyDetails, strategySummary } from '../../workflows/strategy/details';
-import type { PositionView } from '../../workflows/position/api';
+import { initialPositionView, type PositionView } from '../../workflows/position/api';
 import type { StrategyStatus } from '../../workflows/strategy/api';
 
 const UNLOCK = Date.UTC(2026, 11, 1, 12, 0);
 const H = 3_600_000;
 
 function view(over: Partial<PositionView> = {}): PositionView {
-  return {
-    positionId: 'position-demo-arb-1',
-    strategyId: 'demo',
-    eventId: 'arb-1',
-    symbol: 'ARB/USDT',
-    status: 'WAITING_ENTRY',
-    mode: null,
-    unlockAt: UNLOCK,
-    entryAt: null,
-    quantity: '0',
-    entryPrice: null,
-    entryFee: '0',
-    stopPrice: null,
-    targetPrice: null,
-    timeExitAt: null,
-    exitReason: null,
-    trade: null,
-    reasons: [],
-    ...over,
-  };
+  return { ...initialPositionView('position-demo-arb-1', 'demo', { id: 'arb-1', symbol: 'ARB/USDT', unlockAt: UNLOCK, unlockAmount: '8000000', circulatingSupply: '100000000' }), ...over };
 }
 
 describe('position metadata', () => {

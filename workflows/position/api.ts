@@ -56,6 +56,29 @@ export interface PositionView {
   reasons: Array<Rejection | RiskViolation>;
 }
 
+/** A position before anything happened: waiting for its entry window. */
+export function initialPositionView(positionId: string, strategyId: string, event: UnlockEvent): PositionView {
+  return {
+    positionId,
+    strategyId,
+    eventId: event.id,
+    symbol: event.symbol,
+    status: 'WAITING_ENTRY',
+    mode: null,
+    unlockAt: event.unlockAt,
+    entryAt: null,
+    quantity: '0',
+    entryPrice: null,
+    entryFee: '0',
+    stopPrice: null,
+    targetPrice: null,
+    timeExitAt: null,
+    exitReason: null,
+    trade: null,
+    reasons: [],
+  };
+}
+
 export const entryDecisionSignal = defineSignal<[EntryVerdict]>('entryDecision');
 /** Manual exit (operator) or emergency exit (strategy): market exit of whatever is open. */
 export const exitPositionSignal = defineSignal<[ExitRequest]>('exitPosition');

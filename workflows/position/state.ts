@@ -7,7 +7,7 @@ import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes, w
 import type { PositionStatus } from '../../domain/types';
 import { positionEndedSignal, type PositionEnded } from '../strategy/api';
 import { PositionStatusKey } from '../search-attributes';
-import type { EntryVerdict, ExitRequest, PositionInput, PositionView } from './api';
+import { initialPositionView, type EntryVerdict, type ExitRequest, type PositionInput, type PositionView } from './api';
 import { positionDetails } from './details';
 import { db } from './proxies';
 
@@ -25,25 +25,7 @@ export class PositionRun {
     const { event, strategyId } = input;
     this.positionId = workflowInfo().workflowId;
     this.parent = getExternalWorkflowHandle(input.strategyWorkflowId);
-    this.view = {
-      positionId: this.positionId,
-      strategyId,
-      eventId: event.id,
-      symbol: event.symbol,
-      status: 'WAITING_ENTRY',
-      mode: null,
-      unlockAt: event.unlockAt,
-      entryAt: null,
-      quantity: '0',
-      entryPrice: null,
-      entryFee: '0',
-      stopPrice: null,
-      targetPrice: null,
-      timeExitAt: null,
-      exitReason: null,
-      trade: null,
-      reasons: [],
-    };
+    this.view = initialPositionView(this.positionId, strategyId, event);
     this.showDetails();
   }
 
