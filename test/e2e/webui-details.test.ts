@@ -3,7 +3,7 @@
  * every client starts it, with a worker and a scripted paper market, opens a position; the workflow
  * list shows the trade's search attributes as columns (symbol, mode, status), and the position's page
  * shows its static summary, its current details (status, entry, stop, target) and the summaries of its
- * entry order and holding timer. Screenshots: test-artifacts/webui-details-*.png.
+ * entry order and holding timer; the strategy's page shows its summary and details. Screenshots: test-artifacts/webui-details-*.png.
  */
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,16 @@ test('the list shows the trade as columns; the position page shows its summary a
     const file = join(ARTIFACTS, 'webui-details-position.png');
     await page.screenshot({ path: file, fullPage: true });
     expect(statSync(file).size).toBeGreaterThan(10_000);
+
+    // the strategy page: its static summary and details (mode since when, gate due, the open position)
+    await page.goto(`${server.uiUrl}/namespaces/default/workflows/${workflowId}`, { waitUntil: 'domcontentloaded' });
+    await page.getByText('User Metadata').first().click({ timeout: 30_000 });
+    const strategy = await waitFor('the strategy details', () => framesText(page), (t) => t.includes('Open positions: 1'), 30_000);
+    expect(strategy).toContain('strategy webui-details · PAPER · token-unlock');
+    expect(strategy).toMatch(/PAPER since \d{4}-\d\d-\d\d \d\d:\d\d UTC · RUNNING/);
+    expect(strategy).toMatch(/Gate → LIVE_MINIMAL: not evaluated yet · due /);
+    expect(strategy).toMatch(/ARB\/USDT · OPEN · [\d.]+ @ 1\.23/);
+    await page.screenshot({ path: join(ARTIFACTS, 'webui-details-strategy.png'), fullPage: true });
     await ctx.close();
 
     await client.workflow.getHandle(workflowId).signal('stopStrategy', {});
