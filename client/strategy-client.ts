@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { StrategyConfig } from '../domain/config-types';
 import { strategyWorkflowId } from '../workflows/strategy/api';
+import { strategySummary } from '../workflows/strategy/details';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../workflows/search-attributes';
 
 /**
@@ -21,6 +22,8 @@ export async function startStrategyWorkflow(client: Client, config: StrategyConf
     ],
     // visible to anyone who can list workflows: names only
     memo: { strategyName: config.name ?? config.strategyId, strategyType: config.strategy },
+    // the Web UI's list shows it in the Summary column (user metadata)
+    staticSummary: strategySummary(config.strategyId, 'PAPER', config.strategy),
     workflowIdConflictPolicy: 'FAIL',
     // a stopped strategy may be started again under the same id; a running one never twice
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',

@@ -48,10 +48,13 @@ async function rawHistory(workflowId: string): Promise<temporal.api.history.v1.I
   return { events };
 }
 
-/** Every payload in a history, with its path; search attributes are plaintext by design and left out. */
+/**
+ * Every payload in a history, with its path. Left out, plaintext by design: search attributes (the Web
+ * UI's filters) and patch markers' data (the patch id, written by the SDK's core, not the data converter).
+ */
 function payloadsIn(node: unknown, path = '', out: Array<{ path: string; payload: Payload }> = []): Array<{ path: string; payload: Payload }> {
   if (!node || typeof node !== 'object' || ArrayBuffer.isView(node)) return out;
-  if (/searchAttributes$/i.test(path)) return out;
+  if (/searchAttributes$/i.test(path) || /markerRecordedEventAttributes\.details\.patch-data$/.test(path)) return out;
   const o = node as Record<string, unknown>;
   if ('metadata' in o && o.metadata && 'data' in o && !Array.isArray(o.metadata)) {
     out.push({ path, payload: o as Payload });

@@ -6,14 +6,14 @@
 import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServer, startDevServerOnFreePorts } from '../../scripts/lib/dev-server';
 import { freePort } from '../helpers/ports';
 import { parseStrategyConfig } from '../../config/strategy-config';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 let server: Awaited<ReturnType<typeof startDevServer>>;
@@ -21,11 +21,7 @@ let browser: Browser;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'webui-'));
   ({ server } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(dir, `t${n}.db`), logFile: join(dir, `s${n}.log`) })));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

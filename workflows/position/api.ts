@@ -58,6 +58,30 @@ export interface PositionView {
   lastRefusal: { at: number; command: string; reason: string } | null;
 }
 
+/** A position before anything happened: waiting for its entry window. */
+export function initialPositionView(positionId: string, strategyId: string, event: UnlockEvent): PositionView {
+  return {
+    positionId,
+    strategyId,
+    eventId: event.id,
+    symbol: event.symbol,
+    status: 'WAITING_ENTRY',
+    mode: null,
+    unlockAt: event.unlockAt,
+    entryAt: null,
+    quantity: '0',
+    entryPrice: null,
+    entryFee: '0',
+    stopPrice: null,
+    targetPrice: null,
+    timeExitAt: null,
+    exitReason: null,
+    trade: null,
+    reasons: [],
+    lastRefusal: null,
+  };
+}
+
 export const entryDecisionSignal = defineSignal<[EntryVerdict]>('entryDecision');
 /** Manual exit (operator) or emergency exit (strategy): market exit of whatever is open. */
 export const exitPositionSignal = defineSignal<[ExitRequest]>('exitPosition');

@@ -9,7 +9,7 @@ import type { Playbook } from '../../domain/playbook';
 import type { TradingMode } from '../../domain/types';
 import { clientOrderIdFor } from '../../domain/ids';
 import { positionOpenedSignal } from '../strategy/api';
-import { db, orders, type PlacedOrder } from './proxies';
+import { db, entryOrders, type PlacedOrder } from './proxies';
 import type { PositionRun } from './state';
 
 /**
@@ -24,7 +24,7 @@ export async function placeEntryOrder(run: PositionRun, order: { mode: TradingMo
   let entry;
   try {
     entry = await CancellationScope.nonCancellable(() =>
-      orders.placeOrder({
+      entryOrders.placeOrder({
         clientOrderId: entryId,
         strategyId,
         positionId,

@@ -10,7 +10,7 @@ import { closedTrade } from '../../domain/pnl';
 import type { ClosedTrade, ExitReason } from '../../domain/types';
 import { clientOrderIdFor } from '../../domain/ids';
 import type { PositionView } from './api';
-import { db, orders } from './proxies';
+import { db, exitOrders } from './proxies';
 import type { PositionRun } from './state';
 
 /** Exit re-tries (remainder after partial fills, venue errors) before asking a human. */
@@ -21,6 +21,7 @@ export async function exitAndReport(run: PositionRun, reason: ExitReason): Promi
   const { event } = run.input;
   run.setStatus('EXITING');
   view.exitReason = reason;
+  run.showDetails();
   const mode = view.mode!;
   // what the exit's slippage is measured against: the level that triggered it (stop / target); before
   // this patch every exit used the entry price, so an exit's "slippage" was really the trade's P&L
@@ -45,7 +46,7 @@ export async function exitAndReport(run: PositionRun, reason: ExitReason): Promi
     }
     let placed;
     try {
-      placed = await orders.placeOrder({
+      placed = await exitOrders.placeOrder({
         // same id as the strategy's emergency batch exit for round 0: whoever is first places it
         clientOrderId: clientOrderIdFor(positionId, 'exit', round === 0 ? undefined : round),
         strategyId,

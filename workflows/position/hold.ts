@@ -8,6 +8,7 @@ import { CancellationScope, condition, isCancellation, log, proxyActivities } fr
 import type { Activities } from '../../activities';
 import type { ExitReason, TradingMode } from '../../domain/types';
 import type { ExitRequest, PositionView } from './api';
+import { readable, timeExitSummary } from './details';
 
 export async function holdUntilExit(view: PositionView, mode: TradingMode, pollMs: number, exitRequested: () => ExitRequest | undefined): Promise<ExitReason> {
   const until = view.timeExitAt ?? Number.MAX_SAFE_INTEGER;
@@ -16,6 +17,7 @@ export async function holdUntilExit(view: PositionView, mode: TradingMode, pollM
     startToCloseTimeout: watchMs + 60_000,
     heartbeatTimeout: '60 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+    summary: `price watch: stop ${readable(view.stopPrice)} · target ${readable(view.targetPrice)}`,
   });
   let crossing: { kind: 'STOP_LOSS' | 'TAKE_PROFIT'; at: number; price: string } | null | undefined;
   let watchFailed = false;
@@ -40,13 +42,13 @@ export async function holdUntilExit(view: PositionView, mode: TradingMode, pollM
       }
     });
   try {
-    await condition(() => exitRequested() !== undefined || crossing !== undefined || watchFailed, Math.max(0, until - Date.now()));
+    await condition(() => exitRequested() !== undefined || crossing !== undefined || watchFailed, Math.max(0, until - Date.now()), { summary: timeExitSummary(view) });
     // a time-indexed market reports a future crossing: sleep durably until it happens
     if (!exitRequested() && crossing && crossing.at > Date.now()) {
-      await condition(() => exitRequested() !== undefined, Math.min(crossing.at, until) - Date.now());
+      await condition(() => exitRequested() !== undefined, Math.min(crossing.at, until) - Date.now(), { summary: `until the ${crossing.kind === 'STOP_LOSS' ? 'stop-loss' : 'take-profit'} crossing` });
       if (!exitRequested() && crossing.at > until) crossing = null;
     }
-    if (!exitRequested() && !crossing && Date.now() < until) await condition(() => exitRequested() !== undefined, until - Date.now());
+    if (!exitRequested() && !crossing && Date.now() < until) await condition(() => exitRequested() !== undefined, until - Date.now(), { summary: timeExitSummary(view) });
   } finally {
     scope.cancel();
   }

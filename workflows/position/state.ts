@@ -3,11 +3,12 @@
  * strategy's entry verdict and the exit request as the handlers receive them, and the three ways a
  * position ends (status change, report to the strategy, skip).
  */
-import { getExternalWorkflowHandle, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { PositionStatus } from '../../domain/types';
 import { positionEndedSignal, type PositionEnded } from '../strategy/api';
 import { PositionStatusKey } from '../search-attributes';
-import type { EntryVerdict, ExitRequest, PositionInput, PositionView } from './api';
+import { initialPositionView, type EntryVerdict, type ExitRequest, type PositionInput, type PositionView } from './api';
+import { positionDetails } from './details';
 import { db } from './proxies';
 
 export class PositionRun {
@@ -24,26 +25,13 @@ export class PositionRun {
     const { event, strategyId } = input;
     this.positionId = workflowInfo().workflowId;
     this.parent = getExternalWorkflowHandle(input.strategyWorkflowId);
-    this.view = {
-      positionId: this.positionId,
-      strategyId,
-      eventId: event.id,
-      symbol: event.symbol,
-      status: 'WAITING_ENTRY',
-      mode: null,
-      unlockAt: event.unlockAt,
-      entryAt: null,
-      quantity: '0',
-      entryPrice: null,
-      entryFee: '0',
-      stopPrice: null,
-      targetPrice: null,
-      timeExitAt: null,
-      exitReason: null,
-      trade: null,
-      reasons: [],
-      lastRefusal: null,
-    };
+    this.view = initialPositionView(this.positionId, strategyId, event);
+    this.showDetails();
+  }
+
+  /** the Web UI's current details (user metadata, no history event): called wherever the view changes */
+  showDetails(): void {
+    setCurrentDetails(positionDetails(this.view));
   }
 
   get strategyId(): string {
@@ -53,6 +41,7 @@ export class PositionRun {
   setStatus(status: PositionStatus): void {
     this.view.status = status;
     upsertSearchAttributes([{ key: PositionStatusKey, value: status }]);
+    this.showDetails();
   }
 
   /** the last report to the strategy: the position is done */

@@ -74,7 +74,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
   try {
     // 1. Wait durably for the entry target (unlock − entryLead); a manual exit before it cancels the trade.
     const window = entryWindow(event, config);
-    if (Date.now() < window.targetAt) await condition(exitRequested, window.targetAt - Date.now());
+    if (Date.now() < window.targetAt) await condition(exitRequested, window.targetAt - Date.now(), { summary: 'until the entry window (unlock − entry lead)' });
     // venues with trading hours: wait for the session instead of failing
     const wait = msUntilSessionOpen(config.exchange.session, Date.now());
     if (wait && wait > 0 && !isSessionOpen(config.exchange.session, Date.now())) await condition(exitRequested, wait);

@@ -59,6 +59,7 @@ export function emergencyRefusal(run: StrategyRun, i: EmergencyStopInput | undef
 export async function refuse(run: StrategyRun, command: string, reason: string): Promise<void> {
   const strategyId = run.strategyId;
   run.state.lastRefusal = { at: Date.now(), command, reason };
+  run.showDetails();
   log.warn('command refused', { strategyId, command, reason });
   await act.raiseAlert({
     id: `${strategyId}:refused:${command}:${Date.now()}`,

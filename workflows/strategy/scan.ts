@@ -7,6 +7,7 @@
 import { ParentClosePolicy, WorkflowIdReusePolicy, log, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Playbook } from '../../domain/playbook';
 import { positionWorkflowId } from '../position/api';
+import { positionSummary } from '../position/details';
 import type { positionWorkflow } from '../position/workflow';
 import { PositionStatusKey, StrategyIdKey, SymbolKey, TradingModeKey } from '../search-attributes';
 import { act } from './proxies';
@@ -60,6 +61,7 @@ export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promis
           { key: TradingModeKey, value: s.mode },
         ],
         memo: { strategyId, eventId: event.id, symbol: event.symbol, unlockAt: new Date(event.unlockAt).toISOString() },
+        staticSummary: positionSummary(event.symbol, event.unlockAt, s.mode),
       });
     } catch (err) {
       // already started by an earlier run (e.g. before continue-as-new): never a second position

@@ -4,7 +4,7 @@
  * state, the live config, the wake-up and risk-to-save flags, and the figures derived from the book.
  * Deterministic: no clock or I/O beyond what Temporal replays (search attributes).
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { initialRiskState, type RiskState } from '../../domain/risk';
 import type { GateResult } from '../../domain/gate';
 import type { PendingApprovals } from '../../domain/approvals';
@@ -12,6 +12,8 @@ import { d, toStr } from '../../domain/money';
 import type { ClosedTrade, StrategyConfig, TradingMode } from '../../domain/types';
 import type { OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
 import { StrategyStateKey, TradingModeKey } from '../search-attributes';
+import { strategyDetails } from './details';
+import { strategyStatus } from './status';
 
 /** A tracked child: waiting for its entry, entering, or open. Ended children are dropped. */
 export interface TrackedPosition extends Omit<OpenPositionInfo, 'status'> {
@@ -100,6 +102,12 @@ export class StrategyRun {
       { key: TradingModeKey, value: this.state.mode },
       { key: StrategyStateKey, value: this.runState() },
     ]);
+    this.showDetails();
+  }
+
+  /** the Web UI's current details (user metadata, no history event): called wherever the state changes */
+  showDetails(): void {
+    setCurrentDetails(strategyDetails(strategyStatus(this), this.livePositions()));
   }
 
   /** children that are entering or open (not those still waiting for their entry window) */
@@ -119,6 +127,7 @@ export class StrategyRun {
   syncRisk(): void {
     this.state.risk = { ...this.state.risk, openExposure: this.exposure(), openPositions: this.openCount() };
     this.riskDirty = true;
+    this.showDetails();
   }
 
   /** the rung whose limits apply: the stopped-from rung while in EMERGENCY_STOP */

@@ -118,6 +118,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
       continue;
     }
     run.wake = false;
-    await condition(() => run.wake || s.emergencyExitPending || s.stopRequested, nextWakeMs(run));
+    run.showDetails();
+    await condition(() => run.wake || s.emergencyExitPending || s.stopRequested, nextWakeMs(run), { summary: 'until the next scan, gate or cooldown end' });
   }
 }
