@@ -80,6 +80,7 @@ function status(over: Partial<StrategyStatus> = {}): StrategyStatus {
     mode: 'PAPER',
     state: 'RUNNING',
     phaseStartedAt: UNLOCK - 24 * H,
+    modeSince: UNLOCK - 24 * H,
     gate: { kind: 'PAPER', evaluatedAt: null, nextEvaluationAt: UNLOCK + 6 * 24 * H, result: null, awaitingApproval: false, nextMode: 'LIVE_MINIMAL' },
     limits: {} as StrategyStatus['limits'],
     risk: {} as StrategyStatus['risk'],

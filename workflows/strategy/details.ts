@@ -30,7 +30,7 @@ export type DetailsPosition = Pick<OpenPositionInfo, 'symbol' | 'quantity' | 'en
 
 /** Current details of a strategy (markdown). */
 export function strategyDetails(status: StrategyStatus, positions: readonly DetailsPosition[]): string {
-  const lines = [`**${status.mode}** since ${utcMinute(status.phaseStartedAt)} · ${status.state}`];
+  const lines = [`**${status.mode}** since ${utcMinute(status.modeSince)} · ${status.state}`];
   const g = status.gate;
   if (g.kind !== 'NONE' && g.nextMode) {
     const when = g.awaitingApproval ? 'passed, awaiting approval' : g.result ? `evaluated ${utcMinute(g.evaluatedAt ?? 0)}` : 'not evaluated yet';
