@@ -34,10 +34,13 @@ test("the workflow's check of a limits update applies the same ranges (and the p
 });
 
 test('every bounded path is a field of the config schema', () => {
-  const shape = strategyConfigSchema.shape as unknown as Record<string, { unwrap?: () => { shape: Record<string, unknown> } }>;
+  type Section = { unwrap?: () => { shape: Record<string, unknown> }; in?: Section };
+  const shape = strategyConfigSchema.shape as unknown as Record<string, Section>;
+  // a section with a default unwraps to its object; one with a transform (gate) is a pipe around that
+  const objectOf = (s: Section): { shape: Record<string, unknown> } => (s.unwrap ? s.unwrap() : objectOf(s.in!));
   for (const path of Object.keys(LIMIT_BOUNDS)) {
     const [section, field, leaf] = path.split('.') as [string, string, string?];
-    const sectionShape = shape[section]!.unwrap!().shape;
+    const sectionShape = objectOf(shape[section]!).shape;
     if (section === 'ladder') expect(Object.keys((sectionShape.PAPER as { unwrap(): { shape: object } }).unwrap().shape)).toContain(leaf);
     else expect(Object.keys(sectionShape)).toContain(field);
   }
