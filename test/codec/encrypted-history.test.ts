@@ -11,8 +11,8 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AesGcmCodec, isEncrypted, payloadKeyId } from '../../codec/aes-gcm-codec';
-import { timeSkippingEnv } from '../helpers/temporal';
-import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { withTimeSkippingAndDb } from '../helpers/temporal';
+import type { TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId } from '../../workflows/strategy/api';
 import { positionWorkflowId } from '../../workflows/position/api';
@@ -25,14 +25,7 @@ const rotated = codecOf('B', { A: keyA, B: keyB });
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  tdb = await freshSqliteDb();
-});
-afterAll(async () => {
-  await tdb?.close();
-  await env?.teardown();
-});
+withTimeSkippingAndDb((e, d) => ((env = e), (tdb = d)));
 
 const clientWith = (codec: AesGcmCodec) => new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: { payloadCodecs: [codec] } });
 

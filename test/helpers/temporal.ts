@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { resolveBinary } from '../../scripts/lib/temporal-binaries';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import * as keys from '../../workflows/search-attributes';
+import { freshSqliteDb, type TestDb } from './db';
 
 /**
  * Temporal servers for tests, from local binaries (scripts/lib/temporal-binaries.ts: env path, PATH,
@@ -43,4 +44,22 @@ export async function updateRefusal(p: Promise<unknown>): Promise<string> {
   );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return String((err as WorkflowUpdateFailedError).cause?.message);
+}
+
+/**
+ * A time-skipping server and a fresh SQLite app DB for one test file: started before all its tests,
+ * torn down after. `use` receives both once they are up.
+ */
+export function withTimeSkippingAndDb(use: (env: TestWorkflowEnvironment, tdb: TestDb) => void): void {
+  let env: TestWorkflowEnvironment | undefined;
+  let tdb: TestDb | undefined;
+  beforeAll(async () => {
+    env = await timeSkippingEnv();
+    tdb = await freshSqliteDb();
+    use(env, tdb);
+  });
+  afterAll(async () => {
+    await tdb?.close();
+    await env?.teardown();
+  });
 }

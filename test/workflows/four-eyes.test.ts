@@ -7,8 +7,8 @@
  * the audit chain, which verifies.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv, updateRefusal as refusal } from '../helpers/temporal';
-import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { updateRefusal as refusal, withTimeSkippingAndDb } from '../helpers/temporal';
+import type { TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { approveSignal, approveUpdate, statusQuery, strategyWorkflowId } from '../../workflows/strategy/api';
@@ -16,14 +16,7 @@ import { verifyAuditChain } from '../../read-models/audit-chain';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  tdb = await freshSqliteDb();
-});
-afterAll(async () => {
-  await tdb?.close();
-  await env?.teardown();
-});
+withTimeSkippingAndDb((e, d) => ((env = e), (tdb = d)));
 
 
 test('listed approvers only; LIVE_MINIMAL needs two distinct ones, on the update and the signal path alike', async () => {
