@@ -25,7 +25,7 @@ import { createTradingWorker } from '../workers/create-worker';
 import { strategyWorkflowId } from '../workflows/strategy/api';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { requireBinary } from '../scripts/lib/temporal-binaries';
-import { migrateDatabase } from './migrate';
+import { migrateDatabase } from '../db/migrate';
 import { BacktestClock } from './clock';
 import { BacktestMarketData } from './market';
 import { collectOutcomes } from './collect';

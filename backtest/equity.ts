@@ -6,13 +6,12 @@
  * the end of D + for each position open at the end of D: quantity × (D's close − entry price) − its
  * entry fee. D's close is the close of the last candle that starts on D (or the last one before it).
  */
-import { d, toStr } from '../domain/money';
+import { dailyEquity as equityByDay, utcDate } from '../domain/daily-equity';
 import type { EquityPoint, RunTrade } from '../domain/run-record';
 import type { ReplayCandle } from '../exchange/market-data/replay';
 import { dailyCloses } from './candles';
 
-export const DAY_MS = 86_400_000;
-export const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+export const dayOf = utcDate;
 
 export interface ValuedTrade {
   trade: Pick<RunTrade, 'symbol' | 'quantity' | 'entryPrice' | 'pnl' | 'openedAt' | 'closedAt'>;
@@ -30,27 +29,15 @@ function closeLookup(candles: readonly ReplayCandle[]): (day: string) => string 
   };
 }
 
+/** The run's daily equity by the domain's definition (domain/daily-equity.ts), marked with the candles' daily closes. */
 export function dailyEquity(o: { trades: readonly ValuedTrade[]; candles: Map<string, ReplayCandle[]>; initialCapital: string; from: number; to: number }): EquityPoint[] {
   const lookups = new Map<string, (day: string) => string | undefined>();
   const closeOf = (symbol: string, day: string) => {
     if (!lookups.has(symbol)) lookups.set(symbol, closeLookup(o.candles.get(symbol) ?? []));
     return lookups.get(symbol)!(day);
   };
-  const out: EquityPoint[] = [];
-  for (let start = Math.floor(o.from / DAY_MS) * DAY_MS; start < o.to; start += DAY_MS) {
-    const end = start + DAY_MS;
-    const day = dayOf(start);
-    let eq = d(o.initialCapital);
-    for (const { trade: t, entryFee } of o.trades) {
-      if (t.closedAt < end) eq = eq.plus(d(t.pnl));
-      else if (t.openedAt < end) {
-        const close = closeOf(t.symbol, day) ?? t.entryPrice;
-        eq = eq.plus(d(t.quantity).times(d(close).minus(d(t.entryPrice)))).minus(d(entryFee));
-      }
-    }
-    out.push({ date: day, equity: toStr(eq) });
-  }
-  return out;
+  // the run ends at `to` (exclusive): its last day is the one holding to − 1
+  return equityByDay({ initialCapital: o.initialCapital, closed: o.trades.map(({ trade, entryFee }) => ({ ...trade, entryFee })), from: o.from, to: o.to - 1, closeOf });
 }
 
 /** Daily closes of the traded symbols over the run, for the buy-and-hold comparison. */

@@ -25,7 +25,8 @@ export interface OpenLot {
 
 export interface DailyEquityInput {
   initialCapital: DecimalString;
-  closed: readonly Pick<ClosedTrade, 'symbol' | 'openedAt' | 'closedAt' | 'entryPrice' | 'quantity' | 'pnl'>[];
+  /** `entryFee`, when given, is charged on the days the trade is still open (its pnl carries it at the close) */
+  closed: readonly (Pick<ClosedTrade, 'symbol' | 'openedAt' | 'closedAt' | 'entryPrice' | 'quantity' | 'pnl'> & { entryFee?: DecimalString })[];
   open?: readonly OpenLot[];
   /** first and last instant of the run (epoch ms); one point per UTC day that [from, to] touches */
   from: number;
@@ -51,7 +52,7 @@ export function dailyEquity(i: DailyEquityInput): EquityPoint[] {
       const c = i.closeOf?.(symbol, date);
       return c === undefined ? d(0) : d(c).minus(d(entryPrice)).times(d(quantity));
     };
-    for (const t of closed) if (t.openedAt < close && t.closedAt >= close) equity = equity.plus(mark(t.symbol, t.entryPrice, t.quantity));
+    for (const t of closed) if (t.openedAt < close && t.closedAt >= close) equity = equity.plus(mark(t.symbol, t.entryPrice, t.quantity)).minus(d(t.entryFee ?? '0'));
     for (const p of i.open ?? []) if (p.openedAt < close) equity = equity.plus(mark(p.symbol, p.entryPrice, p.quantity)).minus(d(p.entryFee ?? '0'));
     out.push({ date, equity: toStr(equity) });
   }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,6 @@ import { parseDatabaseUrl, type DatabaseTarget } from '../../db/url';
  * test FAILS saying so: a skipped Postgres run would hide the scale path breaking.
  */
 export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const ROOT = join(__dirname, '..', '..');
 
 export interface TestDb {
   db: Db;
@@ -22,13 +20,9 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-export function migrate(url: string): void {
-  execFileSync('bash', [join(ROOT, 'scripts', 'prisma.sh'), 'migrate', 'deploy'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url },
-    stdio: 'pipe',
-  });
-}
+import { migrateDatabase as migrate } from '../../db/migrate';
+
+export { migrate };
 
 export async function freshSqliteDb(): Promise<TestDb> {
   const url = `file:${join(mkdtempSync(join(tmpdir(), 'trader-db-')), 'test.db')}`;

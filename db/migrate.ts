@@ -1,4 +1,4 @@
-/** Migrates a throwaway app DB with the checked-in migrations (scripts/prisma.sh, as the tests do). */
+/** Applies the checked-in migrations to the database at `url` (scripts/prisma.sh): the backtest's throwaway DB, the tests' DBs. */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
