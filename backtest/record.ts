@@ -2,11 +2,11 @@
  * Assembles a backtest's RunRecord (domain/run-record.ts) from its trades and event outcomes: the
  * one place both the workflow backtest and the reference loop turn results into the report's shape.
  */
-import type { RunEvent, RunRecord, RunTrade } from '../domain/run-record';
+import { countExitReasons, type RunEvent, type RunRecord, type RunTrade } from '../domain/run-record';
 import type { ReplayMarketData } from '../exchange/market-data/replay';
 import type { BacktestInputs } from './inputs';
 import { benchmarkCloses, dailyEquity } from './equity';
-import { byEventOrder, byTradeOrder, countExitReasons, tradeSlippage } from './valuation';
+import { byEventOrder, byTradeOrder, tradeSlippage } from './valuation';
 import type { ClosedTrade } from '../domain/types';
 
 export interface TradeOutcome {

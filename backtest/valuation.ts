@@ -4,7 +4,7 @@
  * reference loop so both price it alike.
  */
 import { d, toStr } from '../domain/money';
-import type { ClosedTrade, ExitReason } from '../domain/types';
+import type { ClosedTrade } from '../domain/types';
 import type { RunEvent, RunTrade } from '../domain/run-record';
 import type { ReplayMarketData } from '../exchange/market-data/replay';
 
@@ -25,11 +25,3 @@ export function reasonCodes(text: string | null | undefined): string[] {
 /** Run order: trades by entry time then position id; events by unlock time then id. */
 export const byTradeOrder = (a: RunTrade, b: RunTrade) => a.openedAt - b.openedAt || a.positionId.localeCompare(b.positionId);
 export const byEventOrder = (a: RunEvent, b: RunEvent) => a.unlockAt - b.unlockAt || a.eventId.localeCompare(b.eventId);
-
-export const EXIT_REASONS: readonly ExitReason[] = ['STOP_LOSS', 'TAKE_PROFIT', 'TIME_EXIT', 'MANUAL', 'EMERGENCY'];
-
-export function countExitReasons(trades: readonly RunTrade[]): Partial<Record<ExitReason, number>> {
-  const out: Partial<Record<ExitReason, number>> = {};
-  for (const t of trades) out[t.exitReason] = (out[t.exitReason] ?? 0) + 1;
-  return out;
-}

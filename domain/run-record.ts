@@ -63,3 +63,10 @@ export interface RunRecord {
   gate?: unknown;
   exitReasons?: Partial<Record<ExitReason, number>>;
 }
+
+/** How many trades ended for each exit reason (in the order the reasons first occur). */
+export function countExitReasons(trades: readonly Pick<RunTrade, 'exitReason'>[]): Partial<Record<ExitReason, number>> {
+  const out: Partial<Record<ExitReason, number>> = {};
+  for (const t of trades) out[t.exitReason] = (out[t.exitReason] ?? 0) + 1;
+  return out;
+}

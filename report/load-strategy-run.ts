@@ -9,12 +9,13 @@
  * an open position is valued at its entry price (unrealized P&L 0) and buy-and-hold has no data;
  * the record says which in `config.markSource` (the report shows it).
  */
+import { closedTradeOf } from '../read-models/closed-trades';
 import type { Db } from '../db/client';
-import type { RunEvent, RunRecord, RunTrade, ModeSpan } from '../domain/run-record';
-import type { ExitReason, TradingMode } from '../domain/types';
+import { countExitReasons, type RunEvent, type RunRecord, type RunTrade, type ModeSpan } from '../domain/run-record';
+import type { TradingMode } from '../domain/types';
 import { dailyEquity, type OpenLot } from '../domain/daily-equity';
 import { evaluateLiveStepGate, evaluatePaperGate } from '../domain/gate';
-import { d, sumDec, toStr, ZERO } from '../domain/money';
+import { d, toStr, ZERO } from '../domain/money';
 import { parseStrategyConfig } from '../config/strategy-config';
 import type { StrategyConfig } from '../domain/config-types';
 
@@ -82,22 +83,11 @@ export async function loadStrategyRun(db: Db, strategyId: string, opts: Strategy
   const recordedFrom = strategy.createdAt.getTime();
   const recordedTo = strategy.state === 'STOPPED' ? strategy.updatedAt.getTime() : (opts.now ?? Date.now());
 
+  const ordersOf = new Map<string, typeof orders>();
+  for (const o of orders) if (o.positionId) ordersOf.set(o.positionId, [...(ordersOf.get(o.positionId) ?? []), o]);
   const trades: RunTrade[] = positions
     .filter((p) => p.status === 'CLOSED' && p.entryPrice && p.exitPrice && p.realizedPnl)
-    .map((p) => ({
-      positionId: p.id,
-      eventId: p.eventId,
-      symbol: p.symbol,
-      entryPrice: p.entryPrice!.toString(),
-      exitPrice: p.exitPrice!.toString(),
-      quantity: p.quantity.toString(),
-      fees: toStr(sumDec([p.entryFee.toString(), p.exitFee.toString()])),
-      pnl: p.realizedPnl!.toString(),
-      openedAt: (p.openedAt ?? p.createdAt).getTime(),
-      closedAt: (p.closedAt ?? p.updatedAt).getTime(),
-      exitReason: (p.exitReason ?? 'MANUAL') as ExitReason,
-      slippage: slippagePaid(orders.filter((o) => o.positionId === p.id)),
-    }))
+    .map((p) => ({ ...closedTradeOf(p), eventId: p.eventId, slippage: slippagePaid(ordersOf.get(p.id) ?? []) }))
     .sort((a, b) => a.closedAt - b.closedAt || a.positionId.localeCompare(b.positionId));
   // The rows' timestamps are the database's clock, the positions' times the workflow's: they agree in
   // production, but a run on a time-skipping server (tests) trades in its own future, so the period
@@ -149,6 +139,6 @@ export async function loadStrategyRun(db: Db, strategyId: string, opts: Strategy
     benchmarkCloses,
     modeHistory,
     gate,
-    exitReasons: trades.reduce<Partial<Record<ExitReason, number>>>((acc, t) => ({ ...acc, [t.exitReason]: (acc[t.exitReason] ?? 0) + 1 }), {}),
+    exitReasons: countExitReasons(trades),
   };
 }
