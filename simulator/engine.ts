@@ -13,7 +13,7 @@ import { decimalsOf, DEFAULT_SYMBOLS, marketSpec } from '../exchange/market-data
 import { ScriptedPricePath, SyntheticPricePath } from '../exchange/market-data/price-path';
 import { ERR } from './binance-wire';
 import { depthAround, touchAround, walkCost, type BookSide } from './order-book';
-import { DEFAULT_ACCOUNT, type AccountConfig, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
+import { DEFAULT_ACCOUNT, type AccountConfig, type EngineCounters, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
 
 export class Engine {
   readonly markets = new Map<string, Market>(); // by exchange id
@@ -42,6 +42,25 @@ export class Engine {
       this.marketsBySymbol.set(s, m);
     }
     for (const a of opts.accounts ?? [DEFAULT_ACCOUNT]) this.addAccount(a);
+  }
+
+  /** the id counters a restart must continue from (./state-file.ts) */
+  counters(): EngineCounters {
+    return { nextOrderId: this.nextOrderId, nextTradeId: this.nextTradeId };
+  }
+
+  /** a restarted simulator takes back its book of orders and id counters (./state-file.ts) */
+  restore(orders: SimOrder[], counters: EngineCounters): void {
+    this.orders.length = 0;
+    this.byClientId.clear();
+    this.byId.clear();
+    for (const o of orders) {
+      this.orders.push(o);
+      this.byClientId.set(o.apiKey + '\n' + o.clientOrderId, o);
+      this.byId.set(o.orderId, o);
+    }
+    this.nextOrderId = counters.nextOrderId;
+    this.nextTradeId = counters.nextTradeId;
   }
 
   addAccount(a: AccountConfig): SimAccount {
