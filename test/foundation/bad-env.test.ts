@@ -4,7 +4,7 @@
  * would show up as a different error).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -113,3 +113,30 @@ test('issue 17, defect 8: a second demo whose simulator port is taken stops firs
     holder.close();
   }
 }, 90_000);
+
+/** Issue 17, defects 9 and 12: the demo's new options and the simulator's flags are validated before anything starts. */
+test.each([
+  ['an unknown option', ['--verbos'], {}, /^error: unknown option "--verbos" \(options: --config <file>, --events N, --data-dir <dir>, --verbose\)$/],
+  ['an option without its value', ['--data-dir'], {}, /^error: --data-dir needs a value$/],
+  ['a data dir it cannot write', ['--data-dir', '/proc/demo'], {}, /^error: --data-dir \/proc\/demo: cannot create directory \/proc\/demo: ENOENT$/],
+  ['a bad SIM_SEED', [], { SIM_SEED: 'abc' }, /^error: SIM_SEED must be an integer from 0 to 4294967295, got "abc"$/],
+  ['a bad SIM_PORT', [], { SIM_PORT: '99999' }, /^error: SIM_PORT must be an integer from 1 to 65535, got "99999"$/],
+])('the demo refuses %s with one line, nothing started', (_what, args, env, pattern) => {
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'demo-bad-')), 'app.db');
+  const r = runTs('scripts/main-job.ts', args, { DATABASE_URL: `file:${dbFile}`, EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '', ...env });
+  expect(r.err).toMatch(pattern);
+  expect(r.code).toBe(1);
+  expect(existsSync(dbFile)).toBe(false);
+  expect(r.out).toBe('');
+});
+
+test.each([
+  ['--seed', ['--seed', 'x'], /^error: simulator: --seed must be an integer from 0 to 4294967295, got "x"$/],
+  ['--volatility', ['--volatility', '-1'], /^error: simulator: --volatility must be a daily volatility fraction above 0, at most 5, got "-1"$/],
+  ['--symbols', ['--symbols', 'arb-usdt'], /^error: simulator: --symbols must be BASE\/QUOTE pairs separated by commas, got "arb-usdt"$/],
+])('the simulator refuses a bad %s with one line', (_what, args, pattern) => {
+  const r = runTs('simulator/main.ts', ['--port', '0', ...args], {});
+  expect(r.err).toMatch(pattern);
+  expect(r.code).toBe(1);
+  expect(r.out).toBe('');
+});
