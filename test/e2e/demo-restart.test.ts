@@ -7,7 +7,8 @@
  *  - the whole job stopped (Ctrl-C) and started again: its simulator continues the same market (it used
  *    to draw a new seed from the clock on every start: ARB entered at 9.35, exited at 1.12);
  *  - the restarted worker opens the strategy's positions against the restarted exchange;
- *  - the job's own lines are the narration only; the worker's records are in data-dir/demo-worker.log.
+ *  - the job's own lines are the narration only; the worker's records are in data-dir/demo-worker.log;
+ *  - the job killed with SIGKILL: its children stop as well (no orphan holding the simulator's port).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -137,6 +138,10 @@ test('a killed worker is restarted and the exchange keeps its market; a restarte
   const again = startJob();
   await said(again, /strategy "demo" is already running: resuming its durable state/, 180_000);
   expect(await market(from)).toEqual(before);
-  again.proc.kill('SIGINT');
-  expect(await new Promise<number | null>((r) => again.proc.once('exit', (c) => r(c)))).toBe(0);
+
+  // the job itself killed with SIGKILL: its children stop too, no orphan keeps the port for the next demo
+  const children = [Number(await said(again, /exchange simulator on \S+ \(pid (\d+)/)), Number(await said(again, /worker polling "demo-restart" \(pid (\d+)\)/))];
+  again.proc.kill('SIGKILL');
+  await waitFor('the children of a killed job to stop', () => children.filter(alive), (a) => a.length === 0, 60_000);
+  expect(await portTaken(simPort)).toBe(false);
 }, 600_000);
