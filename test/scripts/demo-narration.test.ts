@@ -8,7 +8,7 @@ import { DemoNarration, type AlertRow, type ClosedPositionRow } from '../../scri
 import type { OpenPositionInfo } from '../../workflows/strategy/api';
 
 const status = (strategyId: string, mode = 'PAPER', awaitingApproval = false) => ({ strategyId, mode, state: 'RUNNING', gate: { awaitingApproval } }) as never;
-const open = (positionId: string, symbol: string): OpenPositionInfo => ({ positionId, symbol, status: 'OPEN', mode: 'PAPER', quantity: '8532.4', notional: '1000', entryPrice: '0.1172' });
+const open = (positionId: string, symbol: string): OpenPositionInfo => ({ positionId, symbol, status: 'OPEN', mode: 'PAPER', quantity: '8532.4', notional: '1000', entryPrice: '0.1172003840420119027309194102337259304076' });
 const closed = (id: string, strategyId: string, pnl: string): ClosedPositionRow => ({ id, strategyId, symbol: 'ARB/USDT', status: 'CLOSED', exitReason: 'STOP_LOSS', realizedPnl: pnl, entryPrice: '0.1172', exitPrice: '0.1160' });
 const alert = (id: string, strategyId: string | null, severity: string, message: string): AlertRow => ({ id, strategyId, severity, kind: 'DAILY_LOSS', message });
 
@@ -28,7 +28,7 @@ test("narrates the demo strategy's events and nothing of other strategies", () =
   expect(lines).toEqual([
     'mode PAPER (RUNNING)',
     'opened ARB/USDT: 8532.4 @ 0.1172 (position-demo-arb-1)',
-    'closed ARB/USDT STOP_LOSS: P&L -14.9301 USDT (entry 0.1172, exit 0.1160)',
+    'closed ARB/USDT STOP_LOSS: P&L -14.9301 USDT (entry 0.1172, exit 0.116)',
     'critical: DAILY_LOSS: daily loss 5.2 % reached: entries blocked until the next trading day',
   ]);
   // another strategy's status is not the demo's mode
