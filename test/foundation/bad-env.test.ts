@@ -114,6 +114,28 @@ test('issue 17, defect 8: a second demo whose simulator port is taken stops firs
   }
 }, 90_000);
 
+test("issue 17, defect 8, after the split: the port held by another demo's simulator process is named as another demo", async () => {
+  const { DemoChild } = await import('../../scripts/lib/demo-child');
+  const { freePort } = await import('../helpers/ports');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'demo-port-child-'));
+  const sim = new DemoChild({ name: 'exchange simulator', script: 'simulator/main.ts', args: ['--port', String(port)], logFile: join(dir, 'sim.log'), readyLine: (l) => l.startsWith('{"event":"listening"'), say: () => undefined });
+  await sim.start();
+  try {
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'scripts/main-job.ts', '--data-dir', dir], { cwd: ROOT, env: { ...process.env, ...dead, DATABASE_URL: `file:${join(dir, 'app.db')}`, SIM_PORT: String(port), EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '' }, timeout: 60_000, killSignal: 'SIGKILL' }, (e, _out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, err: String(err).trim() }),
+      );
+    });
+    expect(r.err).toBe(`error: port ${port} on 127.0.0.1, for the exchange simulator, is in use by node (pid ${sim.pid}), another \`npm run demo\`: stop it (Ctrl-C in its terminal) or keep using it, or run this one with SIM_PORT=<free port>. Nothing was started.`);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'app.db'))).toBe(false);
+  } finally {
+    await sim.stop();
+  }
+}, 90_000);
+
 /** Issue 17, defects 9 and 12: the demo's new options and the simulator's flags are validated before anything starts. */
 test.each([
   ['an unknown option', ['--verbos'], {}, /^error: unknown option "--verbos" \(options: --config <file>, --events N, --data-dir <dir>, --verbose\)$/],
