@@ -297,7 +297,8 @@ export class Engine {
   advance(t = this.clock()): void {
     for (const o of this.orders) {
       if (!(o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')) continue;
-      const m = this.markets.get(o.symbol)!;
+      const m = this.markets.get(o.symbol);
+      if (!m) continue; // an order restored from a state file whose market is no longer listed
       const { bid, ask } = this.touch(m, t);
       if (!o.triggered) {
         const hit = o.side === 'SELL' ? bid.lte(o.stopPrice) : ask.gte(o.stopPrice);
