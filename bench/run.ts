@@ -18,6 +18,11 @@
  *   --quick          smoke run: N = 20, one run each of paper and live
  *   --dump-dir <d>   also write every fetched history as text (one line per event) under <d>
  *   --backtest       instead: the backtest benchmark (bench/backtest.ts)
+ *   --servers <list> dev server settings to run every scenario on: `default`, `tuned` or
+ *                    `default,tuned` (side by side, one fresh server each; default: tuned unless
+ *                    TEMPORAL_DEV_SERVER_TUNING=off)
+ *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
+ *                    pause), for bench/heap-summary.ts; the stop figures of those runs are disturbed
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +34,8 @@ import { runOnce, type Kind, type RunResult } from './lib/scenario';
 import { dist, log, mib, ms, round, table, type Dist } from './lib/util';
 import { setDumpDir } from './lib/history';
 import { arg, flag } from '../config/argv';
+import { devServerTuningEnabled } from '../scripts/lib/dev-server-tuning';
+import { sideBySide, type ServerKind } from './lib/compare';
 
 function intArg(name: string, def: number, min = 0, max = 100_000): number {
   const v = arg(name);
@@ -40,6 +47,8 @@ function intArg(name: string, def: number, min = 0, max = 100_000): number {
 
 interface ScenarioSpec {
   name: string;
+  /** dev server settings (scripts/lib/dev-server-tuning.ts) */
+  server: ServerKind;
   kind: Kind;
   n: number;
   runs: number;
@@ -50,8 +59,9 @@ interface ScenarioSpec {
   spreadPerPos?: number;
 }
 
-interface ScenarioSummary {
+export interface ScenarioSummary {
   name: string;
+  server: ServerKind;
   kind: Kind;
   n: number;
   runs: number;
@@ -94,6 +104,7 @@ function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]):
   const perPos = ok.map((r) => r.history.perPosition);
   return {
     name: spec.name,
+    server: spec.server,
     kind: spec.kind,
     n: spec.n,
     runs: results.length,
@@ -222,7 +233,7 @@ function report(s: ScenarioSummary): string {
     ['workflow tasks/s in the entry phase (p50 of runs)', String(s.history.entryPhaseWftPerSec.p50 ?? '—')],
     ['entry phase CPU cores: server / worker (p50 of runs)', `${s.cores.entryServer.p50 ?? '—'} / ${s.cores.entryWorker.p50 ?? '—'}`],
   ];
-  return `\n== ${s.name}: ${s.kind} N=${s.n} ==\n${table(rows)}\nload average (start, all open, end) per run: ${s.loadavg.join(' | ')}\nexchange rate limit: ${s.rateLimit}${s.errors.length ? `\nerrors: ${s.errors.join('; ')}` : ''}\n`;
+  return `\n== ${s.name}: ${s.kind} N=${s.n}, ${s.server} dev server ==\n${table(rows)}\nload average (start, all open, end) per run: ${s.loadavg.join(' | ')}\nexchange rate limit: ${s.rateLimit}${s.errors.length ? `\nerrors: ${s.errors.join('; ')}` : ''}\n`;
 }
 
 function targets(summaries: ScenarioSummary[]): string[][] {
@@ -272,13 +283,18 @@ async function main() {
 
   const BINANCE = "ccxt's binance limiter at its defaults (rateLimit 50 ms per cost unit = 6000 weight/min; POST order 10 ms, GET order 40 ms, ticker 20 ms, depth ≤100 50 ms); the ORDERS limit (100 / 10 s) is advertised by the simulator but enforced by neither ccxt nor the simulator";
   const OFF = 'no exchange orders (paper venue in the app DB); public-data calls to the simulator via ccxt with the limiter off (EXCHANGE_RATE_LIMIT_MS=0); the simulator enforces no limit';
-  const specs: ScenarioSpec[] = [
+  const servers = (arg('servers') ?? (devServerTuningEnabled() ? 'tuned' : 'default')).split(',').map((x) => x.trim());
+  for (const sv of servers) if (sv !== 'default' && sv !== 'tuned') throw new Error(`--servers takes default, tuned or default,tuned, got "${sv}"`);
+  const heapDir = arg('heap-snapshot-dir');
+  const base: Array<Omit<ScenarioSpec, 'server'>> = [
     // entries far apart: the latency of one entry with nothing queued in front of it
     ...(trickleN ? [{ name: `paper-trickle-${trickleN}`, kind: 'paper' as const, n: trickleN, runs: 1, rateLimitMs: 0, rateLimit: OFF, spreadPerPos: 2000 }] : []),
     ...sizes.map((n) => ({ name: `paper-${n}`, kind: 'paper' as const, n, runs: n > 100 ? runsLarge : runsSmall, rateLimitMs: 0, rateLimit: OFF })),
     ...(limitedN ? [{ name: `paper-limited-${limitedN}`, kind: 'paper' as const, n: limitedN, runs: limitedRuns, rateLimit: `paper venue; public-data calls via ${BINANCE}` }] : []),
     ...(liveN ? [{ name: `live-${liveN}`, kind: 'live' as const, n: liveN, runs: liveRuns, rateLimit: `orders to the simulator via ${BINANCE}` }] : []),
   ];
+  // one server after the other per scenario, so both columns of a pair are measured in the same hour
+  const specs: ScenarioSpec[] = base.flatMap((b) => servers.map((server) => ({ ...b, server: server as ServerKind, name: servers.length > 1 ? `${b.name}@${server}` : b.name })));
 
   const m = machine();
   const startedAt = new Date();
@@ -306,7 +322,7 @@ async function main() {
 
   for (const spec of specs) {
     if (interrupted) break;
-    const stack = new BenchStack({ name: spec.name, rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
     current = stack;
     const results: RunResult[] = [];
     try {
@@ -323,6 +339,7 @@ async function main() {
           spreadMs: Math.max(5_000, n * (spec.spreadPerPos ?? perPos)),
           settleMs: 2_000 + n * 3,
           timeoutMs: 120_000 + n * 600,
+          heapSnapshot: !!heapDir,
         });
         results.push(res);
         raw[spec.name] = results;
@@ -344,6 +361,7 @@ async function main() {
     }
   }
 
+  if (servers.length > 1) process.stdout.write(`\n== default vs tuned dev server (same code, same hour, measured under the machine's load) ==\n${table(sideBySide(summaries))}\n`);
   process.stdout.write(`\n== targets ==\n${table(targets(summaries))}\n`);
   process.stdout.write(`\nmachine: ${JSON.stringify(m)}\nresults: ${out}\n`);
   save();

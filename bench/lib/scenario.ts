@@ -5,172 +5,18 @@
  * passes, get approved to LIVE_MINIMAL, and then send every order to the simulator through ccxt.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { parseStrategyConfig } from '../../config/strategy-config';
-import type { StrategyConfig } from '../../domain/config-types';
 import { approveUpdate, emergencyStopUpdate, openPositionsQuery, statusQuery, stopStrategySignal, strategyWorkflowId } from '../../workflows/strategy/api';
 import { exitPositionSignal, positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../domain/ids';
 import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
-import type { UnlockEvent } from '../../domain/types';
-import { BenchStack, SYMBOLS, loadavg } from './stack';
+import { BenchStack, loadavg } from './stack';
+import { benchConfig, chunked, insertEvents, makeEvents, venueAckTimes, type Kind } from './setup';
 import { fetchAllRuns, fetchFacts, mapLimit, type HistoryFacts } from './history';
 import { dist, log, round, sleep, waitFor, withTimeout, type Dist } from './util';
 
-export type Kind = 'paper' | 'live';
-
-export interface RunOptions {
-  kind: Kind;
-  n: number;
-  runIndex: number;
-  /** first entry target after the strategy starts (or after the approval, live) */
-  firstEntryDelayMs: number;
-  /** entry targets spread evenly over this window */
-  spreadMs: number;
-  /** after all N are open, before the stop */
-  settleMs: number;
-  /** bound of each long wait (entries, exits, completions) */
-  timeoutMs: number;
-}
-
-export interface RunResult {
-  kind: Kind;
-  n: number;
-  run: number;
-  strategyId: string;
-  ok: boolean;
-  error?: string;
-  loadavg: { start: string; open: string; end: string };
-  spreadMs: number;
-  /** entry: per position ms */
-  entry: {
-    signalToAck: number[];
-    targetToAck: number[];
-    requestToDecision: number[];
-    decisionToSchedule: number[];
-    scheduleToRowCreated: number[];
-    rowCreatedToAck: number[];
-    lagBehindTarget: number[];
-    /** position workflow started (spawned by the strategy) after its entry target: how late */
-    spawnedLate: number[];
-  };
-  entryPhase: { startedAt: number; allOpenAt: number; wallMs: number; skipped: number; failed: number };
-  stop: {
-    sentAt: number;
-    /** update round trip (returns once the batch ran and every position was signalled) */
-    updateReturnedMs: number | null;
-    /** server records the emergencyStop update (accepted) */
-    serverAcceptedMs: number | null;
-    batchScheduledMs: number | null;
-    batchStartedMs: number | null;
-    batchCompletedMs: number | null;
-    firstExitAckMs: number | null;
-    allExitsAckedMs: number | null;
-    exitAck: number[];
-    lastExitSignalDeliveredMs: number | null;
-    allPositionsCompletedMs: number | null;
-    exitOrders: number;
-    /** last exit Order row update (FILLED recorded; later touches included) */
-    allExitsRecordedMs: number | null;
-    /** when the bench's DB poll (every 100 ms) first saw all N exit rows FILLED */
-    allFilledSeenMs: number | null;
-    venueOrders: { entries: number; exits: number; duplicates: number };
-    stopPhaseWft: { count: number; perSec: number | null; scheduleToStart: Dist };
-    cpuCores: { worker: number | null; server: number | null };
-  };
-  rss: { atOpenKb: number | null; hwmAtOpenKb: number | null; hwmAfterStopKb: number | null };
-  history: {
-    perPosition: Dist;
-    perStrategy: number;
-    strategyRuns: number;
-    wftCompleted: number;
-    wallMs: number;
-    wftPerSec: number | null;
-    entryPhaseWftPerSec: number | null;
-    /** workflow task failures / timeouts: strategy (all runs), positions */
-    wftFailures: { strategyFailed: number; strategyTimedOut: number; positionsFailed: number; positionsTimedOut: number };
-  };
-  cpuCoresEntryPhase: { worker: number | null; server: number | null };
-  warmup?: { gateMs: number; approvedAt: number };
-}
-
-const UNLOCK_PCT_AMOUNT = '8000000'; // 8 % of 100,000,000
-
-export function benchConfig(strategyId: string, n: number, kind: Kind): StrategyConfig {
-  const limits = { riskPerTradePct: '1', maxExposurePct: '100', dailyLossPct: '50' };
-  return parseStrategyConfig({
-    strategyId,
-    name: `benchmark ${kind} N=${n}`,
-    strategy: 'token-unlock',
-    capital: { initial: '1000000', currency: 'USDT' },
-    exchange: { id: 'binance', sandbox: false, feeRate: '0.001' },
-    tokenUnlock: {
-      minUnlockPct: '5',
-      minVolume24hUsd: '0',
-      minChange7dPct: '-100',
-      // long enough that a late entry (queueing under load) is still before the unlock, and measured
-      entryLead: '20m',
-      entryTolerance: '20m',
-      exitAfterUnlock: '30m',
-      stopLossPct: '50',
-      takeProfitPct: '50',
-    },
-    // 0.05 % of 1,000,000 = 500 USDT per position: N = 1000 uses 50 % of the capital
-    sizing: { positionPct: '0.05' },
-    risk: {
-      maxOpenPositions: n + 10,
-      maxPositionPct: '20',
-      weeklyLossPct: '50',
-      monthlyLossPct: '50',
-      maxDrawdownPct: '50',
-      maxConsecutiveLosses: 1000,
-      maxSpreadPct: '0.5',
-      maxOrderPctOfVolume: '1',
-      maxSlippagePct: '0.5',
-      // the snapshot latency under load must not refuse entries nor trip the LATENCY emergency trigger
-      maxLatencyMs: 600_000,
-      maxCorrelation: '0.99',
-    },
-    ladder: { PAPER: limits, LIVE_MINIMAL: limits },
-    gate:
-      kind === 'live'
-        ? // passes with the two warm-up trades: any win rate, any Sharpe, after 1 s of paper
-          { paperPeriod: '1s', minTrades: 2, minWinRatePct: '0', minSharpe: '-1000000', maxDrawdownPct: '99', liveStepPeriod: '1h' }
-        : { paperPeriod: '1h', liveStepPeriod: '1h' },
-    timing: { scanInterval: '10s', priceCheckInterval: '2s', emergencyCooldown: '1h', tradingDay: '1d' },
-  });
-}
-
-function makeEvents(prefix: string, n: number, firstTarget: number, spreadMs: number, entryLeadMs: number): UnlockEvent[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `${prefix}${String(i).padStart(4, '0')}`,
-    symbol: SYMBOLS[i % SYMBOLS.length]!,
-    unlockAt: Math.round(firstTarget + entryLeadMs + (n > 1 ? (i * spreadMs) / (n - 1) : 0)),
-    unlockAmount: UNLOCK_PCT_AMOUNT,
-    circulatingSupply: '100000000',
-  }));
-}
-
-async function insertEvents(stack: BenchStack, events: UnlockEvent[], source: string): Promise<void> {
-  await stack.db.unlockEvent.createMany({
-    data: events.map((e) => ({ id: e.id, symbol: e.symbol, unlockAt: new Date(e.unlockAt), unlockAmount: e.unlockAmount, circulatingSupply: e.circulatingSupply, source })),
-  });
-}
-
-/** When the venue acknowledged each order: paper venue row insert time, or the simulator's order time. */
-async function venueAckTimes(stack: BenchStack, kind: Kind, clientOrderIds: string[]): Promise<Map<string, number>> {
-  if (kind === 'live') {
-    const want = new Set(clientOrderIds);
-    return new Map(stack.sim.orders().filter((so) => want.has(so.clientOrderId)).map((so) => [so.clientOrderId, so.time]));
-  }
-  const rows = await chunked(clientOrderIds, 500, (part) => stack.db.paperVenueOrder.findMany({ where: { clientOrderId: { in: part } }, select: { clientOrderId: true, createdAt: true } }));
-  return new Map(rows.map((x) => [x.clientOrderId, x.createdAt.getTime()]));
-}
-
-async function chunked<T, R>(items: T[], size: number, f: (part: T[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await f(items.slice(i, i + size))));
-  return out;
-}
+export type { Kind } from './setup';
+export type { RunOptions, RunResult } from './run-result';
+import type { RunOptions, RunResult } from './run-result';
 
 const coresOver = (a: number | null, b: number | null, wallMs: number) => (a !== null && b !== null && wallMs > 0 ? round((b - a) / wallMs, 2) : null);
 
@@ -312,6 +158,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     log(`${label}: ${open} open (${r.entryPhase.skipped} skipped, ${r.entryPhase.failed} failed) after ${Math.round(r.entryPhase.wallMs / 1000)} s; worker RSS ${Math.round((m?.rss ?? 0) / 1024)} MiB, HWM ${Math.round((m?.hwm ?? 0) / 1024)} MiB; load ${r.loadavg.open}`);
     if (open === 0) throw new Error('no position opened');
     await sleep(o.settleMs);
+    if (o.heapSnapshot) r.rss.heapSnapshot = await stack.heapSnapshot(`${o.kind}-${o.n}-open-r${o.runIndex}-rss${Math.round((stack.workerMem?.sample()?.rss ?? 0) / 1024)}MiB`);
 
     // ------------------------------------------------------------------ emergency stop
     const cpuStop = stack.cpu();

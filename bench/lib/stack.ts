@@ -7,11 +7,12 @@
  * Only processes started here are stopped here, by their own handles.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
+import { devServerTuningEnabled } from '../../scripts/lib/dev-server-tuning';
 import { getWorkflowBundle } from '../../workers/bundle';
 import { startSimulator, type Simulator } from '../../simulator/server';
 import { createDb, type Db } from '../../db/client';
@@ -100,6 +101,10 @@ export interface StackOptions {
   rateLimitMs?: number;
   apiKey: string;
   secret: string;
+  /** start the worker with `--heapsnapshot-signal=SIGUSR2` writing into this folder (heapSnapshot()) */
+  heapSnapshotDir?: string;
+  /** the dev server's tuned settings (scripts/lib/dev-server-tuning.ts); default: as the environment says */
+  tunedServer?: boolean;
 }
 
 export class BenchStack {
@@ -116,6 +121,10 @@ export class BenchStack {
   private workerLog?: WriteStream;
   private workerOut = '';
   readonly taskQueue: string;
+  /** whether the dev server runs the tuned settings */
+  get tuned(): boolean {
+    return this.o.tunedServer ?? devServerTuningEnabled();
+  }
   /** worker VmRSS right after it polls (idle, nothing cached) */
   idleRssKb: number | null = null;
 
@@ -140,12 +149,12 @@ export class BenchStack {
     ]);
     this.sim = sim;
     for (const [s, p] of Object.entries(PRICES)) sim.setPrice(s, p);
-    const { opts, server: srv } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(this.dir, `temporal-${n}.db`), logFile: join(this.dir, `temporal-${n}.log`) }));
+    const { opts, server: srv } = await startDevServerOnFreePorts(freePort, (n) => ({ dbFile: join(this.dir, `temporal-${n}.db`), logFile: join(this.dir, `temporal-${n}.log`), tuned: this.tuned }));
     this.server = { ...opts, child: srv.child };
     this.connection = await Connection.connect({ address: `127.0.0.1:${opts.port}`, connectTimeout: '10s' });
     await this.connection.workflowService.getSystemInfo({});
     this.client = new Client({ connection: this.connection, namespace: 'default' });
-    log(`${this.o.name}: dev server 127.0.0.1:${this.server.port} (db ${this.server.dbFile}), simulator ${sim.url}, app db ${this.dbUrl}`);
+    log(`${this.o.name}: dev server (${this.tuned ? 'tuned' : 'default'} settings) 127.0.0.1:${this.server.port} (db ${this.server.dbFile}), simulator ${sim.url}, app db ${this.dbUrl}`);
   }
 
   workerEnv(): NodeJS.ProcessEnv {
@@ -170,7 +179,8 @@ export class BenchStack {
   async startWorker(): Promise<void> {
     this.workerLogFile = join(this.dir, 'worker.log');
     this.workerLog = createWriteStream(this.workerLogFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const snap = this.o.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${this.o.heapSnapshotDir}`] : [];
+    const child = spawn(process.execPath, [...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.worker = child;
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);
@@ -195,6 +205,32 @@ export class BenchStack {
     await sleep(1000);
     this.idleRssKb = this.workerMem.sample()?.rss ?? null;
     log(`${this.o.name}: worker pid ${child.pid} polling "${this.taskQueue}", idle RSS ${this.idleRssKb ? Math.round(this.idleRssKb / 1024) : '?'} MiB (log ${this.workerLogFile})`);
+  }
+
+  /**
+   * Writes a heap snapshot of the worker (needs heapSnapshotDir) and names it `<label>.heapsnapshot`.
+   * The worker stops for the seconds it takes and its VmHWM grows by about the heap's size: figures
+   * measured after a snapshot are not comparable with runs without one.
+   */
+  async heapSnapshot(label: string): Promise<string | null> {
+    const dir = this.o.heapSnapshotDir;
+    if (!dir || !this.worker?.pid) return null;
+    mkdirSync(dir, { recursive: true });
+    const before = new Set(readdirSync(dir));
+    this.worker.kill('SIGUSR2');
+    const file = await waitFor('the heap snapshot file', () => readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)), (f) => !!f, 120_000, 500);
+    let size = -1;
+    // written in one go by the worker's main thread: done when the size stops growing
+    for (;;) {
+      await sleep(1500);
+      const now = statSync(join(dir, file!)).size;
+      if (now === size && now > 0) break;
+      size = now;
+    }
+    const named = join(dir, `${label}.heapsnapshot`);
+    renameSync(join(dir, file!), named);
+    log(`${this.o.name}: heap snapshot ${named} (${Math.round(size / 1024 / 1024)} MB)`);
+    return named;
   }
 
   workerAlive(): boolean {

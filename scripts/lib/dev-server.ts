@@ -110,7 +110,7 @@ export async function startDevServer(
  */
 export async function startDevServerOnFreePorts(
   freePort: () => Promise<number>,
-  files: (attempt: number) => { dbFile: string; logFile: string },
+  files: (attempt: number) => { dbFile: string; logFile: string; tuned?: boolean },
   attempts = 4,
 ): Promise<{ opts: { port: number; uiPort: number; httpPort: number; dbFile: string; logFile: string }; server: Awaited<ReturnType<typeof startDevServer>> }> {
   for (let attempt = 1; ; attempt++) {
