@@ -11,6 +11,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { exitPositionSignal, exitPositionUpdate, positionStateQuery, positionWorkflowId, type ExitRequest } from '../../workflows/position/api';
 import { positionPnl } from '../../domain/pnl';
 import { d } from '../../domain/money';
+import { marketPrecision } from '../../exchange/market-data/markets';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;
@@ -65,6 +66,13 @@ test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domai
     const orders = await tdb.db.order.findMany({ where: { positionId: p.id }, orderBy: { createdAt: 'asc' } });
     expect(orders.map((o) => `${o.purpose}:${o.side}:${o.status}`)).toEqual(['entry:buy:FILLED', 'exit:sell:FILLED']);
     const [entry, exit] = orders;
+    // issue 17: the paper fills are at the venue's precision (price on the tick, quantity on the lot step)
+    const { tickSize, stepSize } = marketPrecision(p.symbol);
+    for (const o of [entry!, exit!]) {
+      expect(d(o.avgPrice!.toString()).mod(tickSize).isZero()).toBe(true);
+      expect(d(o.filledAmount.toString()).mod(stepSize).isZero()).toBe(true);
+    }
+    expect(p.quantity.toString()).toBe(entry!.filledAmount.toString());
     const pnl = positionPnl({
       entryPrice: entry!.avgPrice!.toString(),
       exitPrice: exit!.avgPrice!.toString(),
