@@ -140,6 +140,7 @@ describe('strategy metadata', () => {
   });
 
   test('describeCriterion keeps a non-numeric value as it is', () => {
-    expect(describeCriterion({ name: 'NET_PNL', passed: false, value: '-3.5', threshold: '0', unit: 'quote', op: '>' })).toBe('NET_PNL -3.5 (needs > 0) ✗');
+    // quote amounts (money) print at 2 decimals (domain/format.ts formatMoney; was -3.5 / 0)
+    expect(describeCriterion({ name: 'NET_PNL', passed: false, value: '-3.5', threshold: '0', unit: 'quote', op: '>' })).toBe('NET_PNL -3.50 (needs > 0.00) ✗');
   });
 });

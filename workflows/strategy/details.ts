@@ -6,7 +6,7 @@
  */
 import type { GateCriterion } from '../../domain/gate';
 import type { TradingMode } from '../../domain/types';
-import { formatFigure, formatPct, formatPrice, formatQty } from '../../domain/format';
+import { formatFigure, formatMoney, formatPct, formatPrice, formatQty } from '../../domain/format';
 import { utcMinute } from '../position/details';
 import type { OpenPositionInfo, StrategyStatus } from './api';
 
@@ -18,6 +18,7 @@ export function strategySummary(strategyId: string, mode: TradingMode, strategyT
 function criterionValue(c: GateCriterion, x: string): string {
   if (c.unit === 'ms') return Number.isFinite(Number(x)) ? `${formatFigure(String(Number(x) / 3_600_000))} h` : x;
   if (c.unit === '%') return Number.isFinite(Number(x)) ? `${formatPct(x)} %` : x;
+  if (c.unit === 'quote') return Number.isFinite(Number(x)) ? formatMoney(x) : x;
   return Number.isFinite(Number(x)) ? formatFigure(x) : x;
 }
 
