@@ -28,6 +28,8 @@ import { createActivities } from '../activities';
 import { createBrokerRegistry } from '../exchange/broker-registry';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { SyntheticPricePath } from '../exchange/market-data/price-path';
+import { knownStep, knownTick } from '../exchange/market-data/markets';
+import { formatPrice, formatQty, formatSignedMoney } from '../domain/format';
 import { createTradingWorker } from '../workers/create-worker';
 import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { requireFreePorts, type NeededPort } from './lib/ports';
@@ -162,14 +164,17 @@ async function main() {
       for (const p of await handle.query(openPositionsQuery)) {
         if (p.status === 'OPEN' && !seenOpen.has(p.positionId)) {
           seenOpen.add(p.positionId);
-          say(`opened ${p.symbol}: ${p.quantity} @ ${p.entryPrice} (${p.positionId})`);
+          say(`opened ${p.symbol}: ${formatQty(p.quantity, knownStep(p.symbol))} @ ${formatPrice(p.entryPrice, knownTick(p.symbol))} (${p.positionId})`);
         }
       }
       const closed = await db.position.findMany({ where: { strategyId: config.strategyId, closedAt: { not: null } }, orderBy: { closedAt: 'asc' } });
       for (const p of closed) {
         if (seenClosed.has(p.id)) continue;
         seenClosed.add(p.id);
-        if (p.status === 'CLOSED') say(`closed ${p.symbol} ${p.exitReason}: P&L ${Number(p.realizedPnl?.toString() ?? 0).toFixed(4)} USDT (entry ${p.entryPrice}, exit ${p.exitPrice})`);
+        if (p.status === 'CLOSED') {
+          const tick = knownTick(p.symbol);
+          say(`closed ${p.symbol} ${p.exitReason}: P&L ${formatSignedMoney(p.realizedPnl?.toString() ?? '0')} USDT (entry ${formatPrice(p.entryPrice?.toString(), tick)}, exit ${formatPrice(p.exitPrice?.toString(), tick)})`);
+        }
         else say(`${p.status.toLowerCase()} ${p.symbol}: ${p.exitReason}`);
       }
     } catch (e) {
