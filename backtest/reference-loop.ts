@@ -19,7 +19,7 @@ import type { ClosedTrade, ExitReason, UnlockEvent } from '../domain/types';
 import { getPlaybook } from '../domain/playbook';
 import { entryWindow } from '../domain/unlock-playbook';
 import { applyClosedTrade, checkPreTradeRisk, evaluateEmergencyTriggers, initialRiskState, rollRiskPeriods, type RiskState } from '../domain/risk';
-import { sizePosition } from '../domain/sizing';
+import { belowVenueMinimum, sizePosition, venueSizing } from '../domain/sizing';
 import { simulateFill } from '../domain/fills';
 import { closedTrade } from '../domain/pnl';
 import { limitsFor } from '../domain/ladder';
@@ -141,7 +141,12 @@ export async function runReferenceLoop(inputs: BacktestInputs, id = 'backtest:re
       stopLossPct: cfg.tokenUnlock.stopLossPct,
       currentExposure: exposure(),
       maxPositionPct: cfg.risk.maxPositionPct,
+      ...venueSizing(await market.precision(event.symbol)),
     });
+    if (belowVenueMinimum(size)) {
+      skip(['INVALID_ORDER']);
+      continue;
+    }
     if (d(size.quantity).lte(0)) {
       skip(['EXPOSURE_CAP']);
       continue;

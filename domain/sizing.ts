@@ -9,7 +9,7 @@
  *   notional      = min(all of them); quantity = notional / price rounded DOWN to amountStep
  *                   (or to 12 decimals when no step is given); notional is then recomputed = quantity · price.
  */
-import type { ModeLimits } from './types';
+import type { MarketPrecision, ModeLimits } from './types';
 import { d, Dec, toStr, truncDp, ZERO } from './money';
 import { isStep, quantize } from './precision';
 
@@ -91,4 +91,15 @@ export function sizePosition(input: SizingInput): SizingResult {
     riskAmount: toStr(sl.gt(0) ? notional.times(sl).div(100) : ZERO),
     candidates: candStr,
   };
+}
+
+/** The sizing inputs a market's precision gives (lot step, minimum notional); none without one. */
+export function venueSizing(p: MarketPrecision | undefined): Pick<SizingInput, 'amountStep' | 'minNotional'> {
+  if (!p) return {};
+  return { amountStep: p.stepSize, ...(p.minNotional !== undefined ? { minNotional: p.minNotional } : {}) };
+}
+
+/** True when the size is zero because the venue would refuse the order (below its lot step / minimum notional). */
+export function belowVenueMinimum(r: SizingResult): boolean {
+  return r.zeroReason === 'BELOW_STEP' || r.zeroReason === 'BELOW_MIN_NOTIONAL';
 }
