@@ -72,7 +72,7 @@ export async function decideEntry(run: StrategyRun, req: EntryRequest): Promise<
     return deny([
       {
         code: 'EXPOSURE_CAP',
-        message: `no size left: ${size.zeroReason ?? 'zero quantity'} (open exposure ${run.exposure()}, cap ${limits.maxExposurePct} % of equity)`,
+        message: `no size left: ${size.zeroReason ?? 'zero quantity'} (open exposure ${formatMoney(run.exposure())}, cap ${limits.maxExposurePct} % of equity)`,
         value: run.exposure(),
         limit: limits.maxExposurePct,
       },
