@@ -211,7 +211,9 @@ export class CcxtGateway implements Broker {
     try {
       text = this.exchange.amountToPrecision(req.symbol, Number(req.amount)) ?? '';
     } catch (e) {
-      throw new BrokerError(`${req.symbol} amount ${req.amount}: ${(e as Error).message}`, 'INVALID_ORDER', false);
+      // below one step: ccxt's InvalidOrder; anything else (an unknown symbol) keeps its own classification
+      if (e instanceof ccxt.InvalidOrder) throw new BrokerError(`${req.symbol} amount ${req.amount}: ${e.message}`, 'INVALID_ORDER', false);
+      throw classifyError(e, { context: `${this.venue} amountToPrecision` });
     }
     const amount = Number(text);
     if (!(amount > 0)) throw new BrokerError(`${req.symbol} amount ${req.amount} is below the market's lot step`, 'INVALID_ORDER', false);

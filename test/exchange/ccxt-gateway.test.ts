@@ -103,6 +103,8 @@ describe('CcxtGateway against the simulator', () => {
     expect(bad).toMatchObject({ kind: 'INVALID_ORDER', retryable: false });
     expect((bad as Error).message).toMatch(/^BTC\/USDT amount 0\.000001: /);
     expect(sim.orders().filter((x) => x.clientOrderId === 'prec-2')).toHaveLength(0);
+    // an unknown symbol stays BAD_SYMBOL when the lookup before the order is skipped
+    expect(await g.placeOrder({ clientOrderId: 'prec-3', symbol: 'DOGE/USDT', side: 'buy', type: 'market', amount: '10', lookedUp: true }).catch((e: unknown) => e)).toMatchObject({ kind: 'BAD_SYMBOL', retryable: false });
     // the same exchangeInfo, read as market data: Binance via ccxt 4 is TICK_SIZE, so the precision values are the steps
     const md = new CcxtMarketData(g.exchange);
     expect(await md.precision('BTC/USDT')).toEqual({ tickSize: '0.01', stepSize: '0.00001', minAmount: '0.00001', minNotional: '5' });
