@@ -7,14 +7,15 @@
  *   (ccxt public data) fill at the current market.
  * - Fills: the domain fill model (`simulateFill`) over the source's bid/ask and order book, fee rate
  *   from the strategy config (`exchange.feeRate`, default 0.1 %), seed derived from the clientOrderId.
- * - Precision: the source's market precision (tick, lot step, minimums). The order amount is taken
- *   rounded down to the lot step and refused (INVALID_ORDER, with the reason) below one step, the minimum
- *   amount or the minimum notional; a limit price is taken on the tick inside the trader's limit; fill
- *   prices are on the tick, rounded against the trader (domain/precision.ts). Fees stay exact.
  *   A market order that the visible book cannot fill completely fills what it can and the rest expires
  *   (status EXPIRED with filledAmount > 0, as Binance reports an IOC remainder). Limit / stop orders
  *   that are not marketable rest (OPEN) and are re-evaluated whenever they are looked at (fetch, cancel,
  *   open orders, balances) at the latest time the broker has seen.
+ * - Precision: the source's market precision (tick, lot step, minimums). The order amount is taken
+ *   rounded down to the lot step and refused (INVALID_ORDER, with the reason) below one step, the minimum
+ *   amount or the minimum notional (an exit too: as on a venue, dust below it cannot be sold); a limit
+ *   price is taken on the tick inside the trader's limit; fill prices are on the tick, rounded against
+ *   the trader (domain/precision.ts). Fees stay exact.
  * - Exactly once: every order lives in the `PaperVenueOrder` table keyed by clientOrderId (the paper
  *   venue's "exchange side"). Placing an existing clientOrderId — a retried activity, a restarted worker,
  *   a batch exit racing a position's own exit — returns the stored order, never a second fill; a
