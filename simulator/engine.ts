@@ -7,6 +7,7 @@
  * when the touch crosses the stop price, then behave as market (STOP_LOSS) or limit (STOP_LOSS_LIMIT).
  * Fees are charged in the quote asset for both sides (so "fee in quote" is exact).
  */
+import { quantize } from '../domain/precision';
 import Decimal from 'decimal.js';
 import { isValidClientOrderId } from '../domain/ids';
 import { decimalsOf, DEFAULT_SYMBOLS, marketSpec } from '../exchange/market-data/markets';
@@ -153,7 +154,7 @@ export class Engine {
     let qty: Decimal;
     if (p.quantity !== undefined) qty = new Decimal(p.quantity);
     else if (p.quoteOrderQty !== undefined && type === 'MARKET') {
-      qty = new Decimal(p.quoteOrderQty).div(side === 'BUY' ? ask : bid).div(step).floor().mul(step);
+      qty = new Decimal(quantize(new Decimal(p.quoteOrderQty).div(side === 'BUY' ? ask : bid), step, 'down'));
     } else throw ERR.mandatory('quantity');
     if (qty.lte(0)) throw ERR.filter('LOT_SIZE');
     if (!qty.mod(step).eq(0)) throw ERR.filter('LOT_SIZE');

@@ -15,6 +15,7 @@
  *     last days' events stay importable, since a calendar file often still lists them. Backtests read
  *     past calendars from their own file (`backtest --unlocks`), without this rule.
  */
+import { formatPct } from '../../domain/format';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -243,6 +244,6 @@ the past is a bad row (a live calendar holds coming unlocks; backtests take thei
       });
       if (o.json) return ctx.json(out);
       if (!out.length) return ctx.out('no unlock events; import some with: unlock-trader unlocks import examples/unlocks-sample.csv');
-      ctx.out(table(['ID', 'SYMBOL', 'UNLOCK AT', 'AMOUNT', 'SUPPLY', 'UNLOCK %', 'SOURCE'], out.map((r) => [r.id, r.symbol, isoTime(Date.parse(r.unlockAt)), r.unlockAmount, r.circulatingSupply, r.unlockPct, r.source])));
+      ctx.out(table(['ID', 'SYMBOL', 'UNLOCK AT', 'AMOUNT', 'SUPPLY', 'UNLOCK %', 'SOURCE'], out.map((r) => [r.id, r.symbol, isoTime(Date.parse(r.unlockAt)), r.unlockAmount, r.circulatingSupply, r.unlockPct === null ? null : formatPct(r.unlockPct), r.source])));
     });
 }

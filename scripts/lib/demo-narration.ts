@@ -8,7 +8,8 @@
  * Pure: it gets what the job read (the workflow's queries, the database rows) and returns the new
  * lines; it remembers what it already said, so a poll every 2 s repeats nothing.
  */
-import Decimal from 'decimal.js';
+import { knownStep, knownTick } from '../../exchange/market-data/markets';
+import { formatPrice, formatQty, formatSignedMoney } from '../../domain/format';
 import type { OpenPositionInfo, StrategyStatus } from '../../workflows/strategy/api';
 
 export interface ClosedPositionRow {
@@ -42,8 +43,8 @@ export interface NarrationInput {
 /** alerts below this are the worker's business (its log file), not the trader's */
 const NARRATED_SEVERITIES = new Set(['warning', 'error', 'critical']);
 
-/** a price to read, not a 40-digit average fill: 6 significant digits */
-const price = (x: { toString(): string } | null | undefined) => (x == null ? '-' : new Decimal(x.toString()).toSignificantDigits(6).toString());
+/** a price to read at the symbol's tick, not a 40-digit average fill (domain/format.ts owns how) */
+const price = (x: { toString(): string } | null | undefined, symbol: string) => formatPrice(x?.toString(), knownTick(symbol));
 
 /** one line, whatever the source put in it */
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -69,12 +70,12 @@ export class DemoNarration {
     for (const p of input.open ?? []) {
       if (p.status !== 'OPEN' || this.seenOpen.has(p.positionId)) continue;
       this.seenOpen.add(p.positionId);
-      lines.push(`opened ${p.symbol}: ${p.quantity} @ ${price(p.entryPrice)} (${p.positionId})`);
+      lines.push(`opened ${p.symbol}: ${formatQty(p.quantity, knownStep(p.symbol))} @ ${price(p.entryPrice, p.symbol)} (${p.positionId})`);
     }
     for (const p of input.closed ?? []) {
       if (p.strategyId !== this.strategyId || this.seenClosed.has(p.id)) continue;
       this.seenClosed.add(p.id);
-      if (p.status === 'CLOSED') lines.push(`closed ${p.symbol} ${p.exitReason}: P&L ${Number(p.realizedPnl?.toString() ?? 0).toFixed(4)} USDT (entry ${price(p.entryPrice)}, exit ${price(p.exitPrice)})`);
+      if (p.status === 'CLOSED') lines.push(`closed ${p.symbol} ${p.exitReason}: P&L ${formatSignedMoney(p.realizedPnl?.toString() ?? '0')} USDT (entry ${price(p.entryPrice, p.symbol)}, exit ${price(p.exitPrice, p.symbol)})`);
       else lines.push(`${p.status.toLowerCase()} ${p.symbol}: ${p.exitReason}`);
     }
     for (const a of input.alerts ?? []) {

@@ -28,7 +28,7 @@ test("narrates the demo strategy's events and nothing of other strategies", () =
   expect(lines).toEqual([
     'mode PAPER (RUNNING)',
     'opened ARB/USDT: 8532.4 @ 0.1172 (position-demo-arb-1)',
-    'closed ARB/USDT STOP_LOSS: P&L -14.9301 USDT (entry 0.1172, exit 0.116)',
+    'closed ARB/USDT STOP_LOSS: P&L -14.93 USDT (entry 0.1172, exit 0.1160)',
     'critical: DAILY_LOSS: daily loss 5.2 % reached: entries blocked until the next trading day',
   ]);
   // another strategy's status is not the demo's mode
