@@ -158,7 +158,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     log(`${label}: ${open} open (${r.entryPhase.skipped} skipped, ${r.entryPhase.failed} failed) after ${Math.round(r.entryPhase.wallMs / 1000)} s; worker RSS ${Math.round((m?.rss ?? 0) / 1024)} MiB, HWM ${Math.round((m?.hwm ?? 0) / 1024)} MiB; load ${r.loadavg.open}`);
     if (open === 0) throw new Error('no position opened');
     await sleep(o.settleMs);
-    if (o.heapSnapshot) r.rss.heapSnapshot = await stack.heapSnapshot(`${o.kind}-${o.n}-open-r${o.runIndex}-rss${Math.round((stack.workerMem?.sample()?.rss ?? 0) / 1024)}MiB`);
+    if (o.heapSnapshot) r.rss.heapSnapshots = await stack.heapSnapshot(`${o.kind}-${o.n}-open-r${o.runIndex}-rss${Math.round((stack.workerMem?.sample()?.rss ?? 0) / 1024)}MiB`);
 
     // ------------------------------------------------------------------ emergency stop
     const cpuStop = stack.cpu();

@@ -179,8 +179,9 @@ export class BenchStack {
   async startWorker(): Promise<void> {
     this.workerLogFile = join(this.dir, 'worker.log');
     this.workerLog = createWriteStream(this.workerLogFile, { flags: 'a' });
-    const snap = this.o.heapSnapshotDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${this.o.heapSnapshotDir}`] : [];
-    const child = spawn(process.execPath, [...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    if (this.o.heapSnapshotDir) mkdirSync(this.o.heapSnapshotDir, { recursive: true });
+    const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
+    const child = spawn(process.execPath, [...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerEnv(), ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.worker = child;
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);
@@ -208,29 +209,28 @@ export class BenchStack {
   }
 
   /**
-   * Writes a heap snapshot of the worker (needs heapSnapshotDir) and names it `<label>.heapsnapshot`.
-   * The worker stops for the seconds it takes and its VmHWM grows by about the heap's size: figures
-   * measured after a snapshot are not comparable with runs without one.
+   * Writes heap snapshots of the worker's main thread and of each workflow thread (heap-probe.cjs;
+   * needs heapSnapshotDir), renamed `<label>-<thread>.heapsnapshot`. The worker stops for the seconds
+   * it takes and its VmHWM grows: figures measured after a snapshot are not comparable with runs
+   * without one.
    */
-  async heapSnapshot(label: string): Promise<string | null> {
+  async heapSnapshot(label: string): Promise<string[]> {
     const dir = this.o.heapSnapshotDir;
-    if (!dir || !this.worker?.pid) return null;
-    mkdirSync(dir, { recursive: true });
+    if (!dir || !this.worker?.pid) return [];
     const before = new Set(readdirSync(dir));
     this.worker.kill('SIGUSR2');
-    const file = await waitFor('the heap snapshot file', () => readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)), (f) => !!f, 120_000, 500);
-    let size = -1;
-    // written in one go by the worker's main thread: done when the size stops growing
-    for (;;) {
-      await sleep(1500);
-      const now = statSync(join(dir, file!)).size;
-      if (now === size && now > 0) break;
-      size = now;
+    const done = await waitFor('the heap snapshots', () => readdirSync(dir).find((f) => f.startsWith('done-') && !before.has(f)), (f) => !!f, 300_000, 500);
+    const files = JSON.parse(readFileSync(join(dir, done!), 'utf8')) as Array<{ file?: string; thread?: string; error?: string }>;
+    const out: string[] = [];
+    for (const f of files) {
+      if (!f.file) throw new Error(`heap snapshot failed: ${f.error}`);
+      const named = join(dir, `${label}-${f.file.split('/').pop()!.split('-')[0]}.heapsnapshot`);
+      renameSync(f.file, named);
+      out.push(named);
     }
-    const named = join(dir, `${label}.heapsnapshot`);
-    renameSync(join(dir, file!), named);
-    log(`${this.o.name}: heap snapshot ${named} (${Math.round(size / 1024 / 1024)} MB)`);
-    return named;
+    renameSync(join(dir, done!), join(dir, `${label}-memory.json`));
+    log(`${this.o.name}: heap snapshots ${out.map((f) => `${f} (${Math.round(statSync(f).size / 1024 / 1024)} MB)`).join(', ')}`);
+    return out;
   }
 
   workerAlive(): boolean {

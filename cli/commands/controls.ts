@@ -11,6 +11,7 @@ import { isoTime } from '../lib/table';
 import { checkFreeText } from '../lib/free-text';
 import { BY_OPERATOR_HELP, operatorFor } from '../lib/operator';
 import { approvalsPending } from '../lib/approvals-text';
+import { emergencyExitsText } from '../lib/strategy-status-view';
 import { BIN, checkStrategyId, isNotFound, notFound, requireRunning, strategyHandle, timeoutMs, timeoutOption, withTimeout } from '../lib/temporal';
 import { strategyConfigSchema } from '../../config/strategy-config';
 import { d } from '../../domain/money';
@@ -124,7 +125,7 @@ export function registerControlCommands(program: Command, ctx: Ctx): void {
       signal: emergencyStopSignal,
       refusal: 'emergency stop',
       args: { reason: o.reason, ...(o.by ? { by: o.by } : {}) },
-      done: (st) => `strategy ${id} is in ${st.mode}: exits dispatched; cooldown until ${isoTime(st.emergency?.cooldownUntil)}, then: ${BIN} approve ${id} --by <name>`,
+      done: (st) => `strategy ${id} is in ${st.mode}: ${emergencyExitsText(st.emergency?.exits)}; cooldown until ${isoTime(st.emergency?.cooldownUntil)}, then: ${BIN} approve ${id} --by <name>\n  progress of the exits: ${BIN} strategy status ${id}`,
     });
   });
 

@@ -5,7 +5,7 @@ import { approvalsLine } from './approvals-text';
 import { duration, isoTime, table } from './table';
 import { formatFigure, formatMoney, formatPct } from '../../domain/format';
 import { d, toStr } from '../../domain/money';
-import type { StrategyStatus } from '../../workflows/strategy/api';
+import type { EmergencyExits, StrategyStatus } from '../../workflows/strategy/api';
 
 export function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wfStatus: string): void {
   const now = Date.now();
@@ -41,6 +41,7 @@ export function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wf
     const e = st.emergency;
     row('emergency', `since ${isoTime(e.at)}: ${e.reason}`);
     row('', `triggers: ${e.triggers.map((t) => `${t.code} ${t.message}`).join('; ') || '-'}`);
+    if (e.exits) row('exits', emergencyExitsText(e.exits));
     row('cooldown', e.cooldownUntil > now ? `until ${isoTime(e.cooldownUntil)} (${duration(e.cooldownUntil - now)} left), then resumes to ${e.resumeMode} with an approval` : `over; ${BIN} approve ${st.strategyId} --by <name> resumes ${e.resumeMode}`);
   } else row('emergency', 'none');
   row('positions', `${st.openPositions} open · ${st.closedTrades} closed trades`);
@@ -60,4 +61,11 @@ function criterionText(unit: string | undefined, x: string): string {
   if (unit === '%') return `${formatPct(x)} %`;
   if (unit === 'quote') return formatMoney(x);
   return formatFigure(x);
+}
+
+/** An emergency stop's exits (status, and the emergency-stop command's answer). */
+export function emergencyExitsText(x: EmergencyExits | undefined): string {
+  if (!x) return 'exits dispatched';
+  const acked = x.acknowledged === null ? 'acknowledgements pending (the batch is placing them)' : `${x.acknowledged} acknowledged by the venue${x.failed ? `, ${x.failed} not placed by the batch (those positions retry their own exit)` : ''}`;
+  return `${x.dispatched} exit order(s) dispatched, ${acked}; ${x.signalled} of ${x.toSignal} position(s) told to exit`;
 }

@@ -59,6 +59,19 @@ export interface PositionEnded {
   reason?: string;
 }
 
+/** How far an emergency stop's exits got (patch emergency-early-answer-v1; absent in older runs). */
+export interface EmergencyExits {
+  /** open positions whose exit order went into the stop's batch */
+  dispatched: number;
+  /** of those, orders the venue accepted (null while the batch is still placing them) */
+  acknowledged: number | null;
+  /** orders the batch could not place (each position then retries its own exit, same client order id) */
+  failed: number | null;
+  /** positions told to exit by signal so far, of `toSignal` */
+  signalled: number;
+  toSignal: number;
+}
+
 export type StrategyRunState = 'RUNNING' | 'PAUSED' | 'EMERGENCY_STOP' | 'STOPPED';
 
 export interface OpenPositionInfo {
@@ -91,7 +104,7 @@ export interface StrategyStatus {
   };
   limits: ModeLimits;
   risk: RiskState;
-  emergency: { at: number; reason: string; triggers: Trigger[]; cooldownUntil: number; resumeMode: TradingMode } | null;
+  emergency: { at: number; reason: string; triggers: Trigger[]; cooldownUntil: number; resumeMode: TradingMode; exits?: EmergencyExits } | null;
   openPositions: number;
   closedTrades: number;
   lastRefusal: { at: number; command: string; reason: string } | null;

@@ -23,7 +23,7 @@ import { approveRefusal, emergencyRefusal, pauseRefusal, refuse, rejectRefusal, 
 import { limitsUpdateProblem } from './limits-update';
 import { pause, updateLimits } from './controls';
 import { approveAsApprover, rejectAsApprover, throwApprovalRefusal } from './four-eyes';
-import { dispatchEmergencyExits, enterManualEmergency, tripEmergencyTriggers } from './emergency';
+import { awaitEmergencyAnswer, dispatchEmergencyExits, enterManualEmergency, tripEmergencyTriggers } from './emergency';
 import { nextWakeMs, strategyStatus } from './status';
 import { scanCalendar } from './scan';
 import { evaluateGateIfDue } from './gate';
@@ -71,8 +71,8 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
     api.emergencyStopUpdate,
     async (i) => {
       enterManualEmergency(run, i);
-      // answer once the exits are dispatched
-      await condition(() => !s.emergencyExitPending);
+      // answer once the exits are dispatched (emergency.ts: bounded since emergency-early-answer-v1)
+      await awaitEmergencyAnswer(run);
       return status();
     },
     { validator: (i) => throwIfRefused(freeTextProblem(i) ?? emergencyRefusal(run, i)) },
