@@ -103,6 +103,8 @@ export interface StackOptions {
   secret: string;
   /** start the worker with `--heapsnapshot-signal=SIGUSR2` writing into this folder (heapSnapshot()) */
   heapSnapshotDir?: string;
+  /** extra node flags of the worker process (e.g. V8 heap sizing), for memory experiments */
+  workerNodeFlags?: string[];
   /** the dev server's tuned settings (scripts/lib/dev-server-tuning.ts); default: as the environment says */
   tunedServer?: boolean;
 }
@@ -181,7 +183,7 @@ export class BenchStack {
     this.workerLog = createWriteStream(this.workerLogFile, { flags: 'a' });
     if (this.o.heapSnapshotDir) mkdirSync(this.o.heapSnapshotDir, { recursive: true });
     const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
-    const child = spawn(process.execPath, [...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerEnv(), ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerEnv(), ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.worker = child;
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);
