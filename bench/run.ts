@@ -21,6 +21,7 @@
  *   --servers <list> dev server settings to run every scenario on: `default`, `tuned` or
  *                    `default,tuned` (side by side, one fresh server each; default: tuned unless
  *                    TEMPORAL_DEV_SERVER_TUNING=off)
+ *   --max-cached-workflows <n>  the worker's workflow cache (default 2000: all N stay cached)
  *   --worker-node-flags "<flags>"  extra node flags of the worker process (memory experiments, e.g.
  *                    "--max-semi-space-size=2"); printed with the results
  *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
@@ -324,7 +325,7 @@ async function main() {
 
   for (const spec of specs) {
     if (interrupted) break;
-    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
     current = stack;
     const results: RunResult[] = [];
     try {

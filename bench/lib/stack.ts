@@ -103,6 +103,8 @@ export interface StackOptions {
   secret: string;
   /** start the worker with `--heapsnapshot-signal=SIGUSR2` writing into this folder (heapSnapshot()) */
   heapSnapshotDir?: string;
+  /** the worker's WORKER_MAX_CACHED_WORKFLOWS (default 2000: every open position stays cached) */
+  maxCachedWorkflows?: number;
   /** extra node flags of the worker process (e.g. V8 heap sizing), for memory experiments */
   workerNodeFlags?: string[];
   /** the dev server's tuned settings (scripts/lib/dev-server-tuning.ts); default: as the environment says */
@@ -171,7 +173,7 @@ export class BenchStack {
       EXCHANGE_API_KEY: this.o.apiKey,
       EXCHANGE_SECRET: this.o.secret,
       MARKET_DATA: 'ccxt',
-      WORKER_MAX_CACHED_WORKFLOWS: '2000',
+      WORKER_MAX_CACHED_WORKFLOWS: String(this.o.maxCachedWorkflows ?? 2000),
       WORKER_MAX_CONCURRENT_ACTIVITIES: '2000',
       WORKER_SHUTDOWN_GRACE_MS: '2000',
       ...(this.o.rateLimitMs !== undefined ? { EXCHANGE_RATE_LIMIT_MS: String(this.o.rateLimitMs) } : {}),
