@@ -176,7 +176,8 @@ test('--no-wait sends the signal; a refused signal shows as the last refusal', a
 test('emergency stop round trip: stop, refused twice, resume refused during the cooldown', async () => {
   const r = await cli('emergency-stop', 'cli-a', '--reason', 'operator drill', '--by', 'bob');
   expect(r.code).toBe(0);
-  expect(r.out).toMatch(/strategy cli-a is in EMERGENCY_STOP: exits dispatched; cooldown until \d{4}-/);
+  expect(r.out).toMatch(/strategy cli-a is in EMERGENCY_STOP: 0 exit order\(s\) dispatched, 0 acknowledged by the venue; 0 of 0 position\(s\) told to exit; cooldown until \d{4}-/);
+  expect(r.out).toMatch(/progress of the exits: unlock-trader strategy status cli-a/);
   expectOneLineError(await cli('emergency-stop', 'cli-a', '--reason', 'again'), 'error: emergency stop refused: already in EMERGENCY_STOP');
   expectOneLineError(await cliAs('bob', 'resume', 'cli-a', '--by', 'bob'), /^error: resume refused: in EMERGENCY_STOP: cooldown runs until .* min left/);
   expectOneLineError(await cliAs('bob', 'approve', 'cli-a', '--by', 'bob'), /^error: approval refused: in EMERGENCY_STOP: cooldown runs until/);
