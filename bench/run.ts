@@ -22,6 +22,8 @@
  *                    `default,tuned` (side by side, one fresh server each; default: tuned unless
  *                    TEMPORAL_DEV_SERVER_TUNING=off)
  *   --max-cached-workflows <n>  the worker's workflow cache (default 2000: all N stay cached)
+ *   --worker-env K=V[,K=V]  extra environment of the worker process (memory experiments, e.g.
+ *                    MALLOC_ARENA_MAX=2)
  *   --worker-node-flags "<flags>"  extra node flags of the worker process (memory experiments, e.g.
  *                    "--max-semi-space-size=2"); printed with the results
  *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
@@ -46,6 +48,16 @@ function intArg(name: string, def: number, min = 0, max = 100_000): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer from ${min} to ${max}, got "${v}"`);
   return n;
+}
+
+function workerEnvArg(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of (arg('worker-env') ?? '').split(',').filter(Boolean)) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(kv);
+    if (!m) throw new Error(`--worker-env takes K=V[,K=V], got "${kv}"`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
 }
 
 interface ScenarioSpec {
@@ -325,7 +337,7 @@ async function main() {
 
   for (const spec of specs) {
     if (interrupted) break;
-    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), workerEnvExtra: workerEnvArg(), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
     current = stack;
     const results: RunResult[] = [];
     try {

@@ -37,6 +37,7 @@ import { DemoNarration } from './lib/demo-narration';
 import { arg, flag } from '../config/argv';
 import { openPositionsQuery, statusQuery, strategyWorkflowId } from '../workflows/strategy/api';
 import { startStrategyWorkflow } from '../client/strategy-client';
+import { workerProcessEnv } from '../workers/process-env';
 
 const DEMO_SYMBOLS = ['ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
 /**
@@ -146,7 +147,7 @@ async function main() {
   say(`database ready (${env.DATABASE_URL.provider})`);
 
   // 3. exchange: the local simulator, its own process, unless one is configured
-  const workerEnv: NodeJS.ProcessEnv = { ...process.env };
+  const workerEnv: NodeJS.ProcessEnv = { ...process.env, ...workerProcessEnv() };
   if (startsSimulator) {
     const stateFile = join(dataDir, 'demo-simulator.json');
     const sim = new DemoChild({

@@ -19,6 +19,7 @@ import { createDb, type Db } from '../../db/client';
 import { parseDatabaseUrl } from '../../db/url';
 import { freePort, log, sleep, waitFor } from './util';
 import { baseChildEnv } from '../../test/helpers/child-env';
+import { workerProcessEnv } from '../../workers/process-env';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
@@ -105,6 +106,8 @@ export interface StackOptions {
   heapSnapshotDir?: string;
   /** the worker's WORKER_MAX_CACHED_WORKFLOWS (default 2000: every open position stays cached) */
   maxCachedWorkflows?: number;
+  /** extra environment of the worker process (e.g. MALLOC_ARENA_MAX), for memory experiments */
+  workerEnvExtra?: Record<string, string>;
   /** extra node flags of the worker process (e.g. V8 heap sizing), for memory experiments */
   workerNodeFlags?: string[];
   /** the dev server's tuned settings (scripts/lib/dev-server-tuning.ts); default: as the environment says */
@@ -164,6 +167,8 @@ export class BenchStack {
   workerEnv(): NodeJS.ProcessEnv {
     return {
       ...baseChildEnv(),
+      // as production starts it (workers/process-env.ts); --worker-env overrides
+      ...workerProcessEnv(),
       TEMPORAL_ADDRESS: `127.0.0.1:${this.server.port}`,
       TEMPORAL_NAMESPACE: 'default',
       DATABASE_URL: this.dbUrl,
@@ -180,12 +185,19 @@ export class BenchStack {
     };
   }
 
+  /** workerEnv() plus the experiment's --worker-env (an empty value unsets: `MALLOC_ARENA_MAX=` = glibc's default) */
+  private workerSpawnEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...this.workerEnv(), ...this.o.workerEnvExtra, ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) };
+    for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
+    return env;
+  }
+
   async startWorker(): Promise<void> {
     this.workerLogFile = join(this.dir, 'worker.log');
     this.workerLog = createWriteStream(this.workerLogFile, { flags: 'a' });
     if (this.o.heapSnapshotDir) mkdirSync(this.o.heapSnapshotDir, { recursive: true });
     const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
-    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerEnv(), ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerSpawnEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.worker = child;
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);
