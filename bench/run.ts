@@ -21,6 +21,7 @@
  *   --servers <list> dev server settings to run every scenario on: `default`, `tuned` or
  *                    `default,tuned` (side by side, one fresh server each; default: tuned unless
  *                    TEMPORAL_DEV_SERVER_TUNING=off)
+ *   --split-worker   two worker processes (WORKER_ROLE=workflows, WORKER_ROLE=activities); RSS is their sum
  *   --max-cached-workflows <n>  the worker's workflow cache (default 2000: all N stay cached)
  *   --worker-env K=V[,K=V]  extra environment of the worker process (memory experiments, e.g.
  *                    MALLOC_ARENA_MAX=2)
@@ -104,7 +105,7 @@ export interface ScenarioSummary {
     allFilledSeenRuns: number[];
     venueOrders: Array<RunResult['stop']['venueOrders']>;
   };
-  rss: { idleKb: number | null; atOpenKb: number | null; hwmAtOpenKb: number | null; hwmKb: number | null };
+  rss: { idleKb: number | null; atOpenKb: number | null; hwmAtOpenKb: number | null; hwmKb: number | null; split?: { atOpenKb: number[] | null; hwmKb: number[] } };
   history: { perPositionMean: number | null; perPositionMax: number | null; perStrategyMax: number; strategyRunsMax: number; wftPerSec: Dist; entryPhaseWftPerSec: Dist };
   cores: { entryWorker: Dist; entryServer: Dist };
   errors: string[];
@@ -162,6 +163,7 @@ function summarize(spec: ScenarioSpec, stack: BenchStack, results: RunResult[]):
       atOpenKb: pick((r) => r.rss.atOpenKb).reduce((a, b) => Math.max(a, b), 0) || null,
       hwmAtOpenKb: pick((r) => r.rss.hwmAtOpenKb).reduce((a, b) => Math.max(a, b), 0) || null,
       hwmKb: stack.workerMem?.hwm ?? null,
+      ...((stack.workerMem?.each.length ?? 0) > 1 ? { split: { atOpenKb: ok.find((r) => r.rss.perProcessAtOpenKb)?.rss.perProcessAtOpenKb ?? null, hwmKb: stack.workerMem!.each.map((e) => e.hwm) } } : {}),
     },
     history: {
       perPositionMean: perPos.length ? round(perPos.reduce((a, d) => a + (d.mean ?? 0), 0) / perPos.length, 1) : null,
@@ -241,6 +243,7 @@ function report(s: ScenarioSummary): string {
     ['  per run', s.stop.allFilledSeenRuns.map((x) => ms(x)).join(', ')],
     ['  venue orders entries / exits / duplicates (per run)', s.stop.venueOrders.map((v) => `${v.entries}/${v.exits}/${v.duplicates}`).join(', ')],
     ['worker RSS idle / with N open / peak (VmHWM)', `${mib(s.rss.idleKb)} / ${mib(s.rss.atOpenKb)} / ${mib(s.rss.hwmKb)}`],
+    ...(s.rss.split ? [['  split: workflow + activity process, with N open / peak (sum of each one\'s VmHWM)', `${(s.rss.split.atOpenKb ?? []).map(mib).join(' + ')} / ${s.rss.split.hwmKb.map(mib).join(' + ')}`]] : []),
     ['history events per position avg / max', `${s.history.perPositionMean ?? '—'} / ${s.history.perPositionMax ?? '—'}`],
     ['history events per strategy (all runs of the chain) / runs', `${s.history.perStrategyMax} / ${s.history.strategyRunsMax}`],
     ['workflow task failed / timed out: strategy; positions (sum of runs)', `${sum((r) => r.history.wftFailures.strategyFailed)} / ${sum((r) => r.history.wftFailures.strategyTimedOut)}; ${sum((r) => r.history.wftFailures.positionsFailed)} / ${sum((r) => r.history.wftFailures.positionsTimedOut)}`],
@@ -337,7 +340,7 @@ async function main() {
 
   for (const spec of specs) {
     if (interrupted) break;
-    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), workerEnvExtra: workerEnvArg(), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), workerEnvExtra: workerEnvArg(), splitWorker: flag('split-worker'), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
     current = stack;
     const results: RunResult[] = [];
     try {

@@ -42,6 +42,11 @@ export const appEnvSchema = z.object({
   /** price watchers are long-running async activities: one slot per open position */
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv('WORKER_MAX_CONCURRENT_ACTIVITIES', 2000),
   WORKER_SHUTDOWN_GRACE_MS: intFromEnv('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0),
+  /**
+   * what this worker process polls: `all` (workflows and activities), or one of them, so that the
+   * activities (the emergency batch, the price watchers, ccxt, Prisma) run in their own process
+   */
+  WORKER_ROLE: z.enum(['all', 'workflows', 'activities']).default('all'),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 

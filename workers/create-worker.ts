@@ -7,7 +7,10 @@ export interface TradingWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  activities: object;
+  /** undefined: a workflow-only worker (WORKER_ROLE=workflows) */
+  activities?: object;
+  /** false: an activity-only worker, no workflow bundle (WORKER_ROLE=activities) */
+  workflows?: boolean;
   maxCachedWorkflows: number;
   maxConcurrentActivityTaskExecutions?: number;
   shutdownGraceTimeMs?: number;
@@ -22,8 +25,8 @@ export async function createTradingWorker(o: TradingWorkerOptions): Promise<Work
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    workflowBundle: await getWorkflowBundle(),
-    activities: o.activities,
+    ...(o.workflows === false ? {} : { workflowBundle: await getWorkflowBundle() }),
+    ...(o.activities ? { activities: o.activities } : {}),
     // Set explicitly: open positions + strategies + headroom, or workflows get evicted and replayed.
     maxCachedWorkflows: o.maxCachedWorkflows,
     // Price watchers are long-lived async activities (one per open position), so allow many.

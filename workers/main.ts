@@ -3,40 +3,56 @@
  * "unlock-trader") with the trading workflows and activities. Temporal connection from envconfig
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, profiles). SIGINT/SIGTERM shut it
  * down gracefully: no new tasks, running activities get WORKER_SHUTDOWN_GRACE_MS to finish.
- * Several of these processes may poll the same queue: that is how it scales out.
+ * Several of these processes may poll the same queue: that is how it scales out. WORKER_ROLE=workflows
+ * / activities splits one worker into two processes on the same queue (the activities' CPU and
+ * memory apart from the workflows'); a workflow-only process opens no DB and loads no exchange code.
  */
 import { Runtime } from '@temporalio/worker';
 import { loadAppEnv } from '../config/env';
 import { connectWorker, temporalTarget } from '../config/temporal';
-import { createDb } from '../db/client';
-import { createActivities } from '../activities';
-import { createBrokerRegistry } from '../exchange/broker-registry';
 import { createTradingWorker } from './create-worker';
+
+/** DB, brokers and activities, imported only here: a workflow-only process never loads them. */
+async function activitiesSide(env: ReturnType<typeof loadAppEnv>) {
+  const { createDb } = await import('../db/client');
+  const { createActivities } = await import('../activities');
+  const { createBrokerRegistry } = await import('../exchange/broker-registry');
+  const db = createDb(env.DATABASE_URL);
+  const brokers = createBrokerRegistry({ db, log: (m) => console.log(m) });
+  return {
+    activities: createActivities({ db, brokers }),
+    close: async () => {
+      await brokers.close();
+      await db.$disconnect();
+    },
+  };
+}
 
 async function main() {
   const env = loadAppEnv();
   const target = temporalTarget();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const db = createDb(env.DATABASE_URL);
-  // validates the exchange/market-data env up front; credentials stay in this process, never in payloads
-  const brokers = createBrokerRegistry({ db, log: (m) => console.log(m) });
+  const withActivities = env.WORKER_ROLE !== 'workflows';
+  // the activities' side: DB, brokers (validates the exchange/market-data env up front; credentials
+  // stay in this process, never in payloads); loaded only by a process that runs activities
+  const side = withActivities ? await activitiesSide(env) : undefined;
   const connection = await connectWorker(target);
   const worker = await createTradingWorker({
     connection,
     namespace: target.namespace,
     taskQueue: env.TRADER_TASK_QUEUE,
-    activities: createActivities({ db, brokers }),
+    activities: side?.activities,
+    workflows: env.WORKER_ROLE !== 'activities',
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
   });
-  console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${target.connectionOptions.address} (namespace ${target.namespace}, db ${env.DATABASE_URL.provider})`);
+  console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${target.connectionOptions.address} (namespace ${target.namespace}, db ${env.DATABASE_URL.provider}${env.WORKER_ROLE === 'all' ? '' : `, ${env.WORKER_ROLE} only`})`);
   try {
     await worker.run();
   } finally {
     await connection.close();
-    await brokers.close();
-    await db.$disconnect();
+    await side?.close();
     console.log('worker stopped');
   }
 }

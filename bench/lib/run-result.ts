@@ -63,7 +63,7 @@ export interface RunResult {
     stopPhaseWft: { count: number; perSec: number | null; scheduleToStart: Dist };
     cpuCores: { worker: number | null; server: number | null };
   };
-  rss: { atOpenKb: number | null; hwmAtOpenKb: number | null; hwmAfterStopKb: number | null; heapSnapshots?: string[] };
+  rss: { atOpenKb: number | null; hwmAtOpenKb: number | null; hwmAfterStopKb: number | null; heapSnapshots?: string[]; perProcessAtOpenKb?: number[] };
   history: {
     perPosition: Dist;
     perStrategy: number;

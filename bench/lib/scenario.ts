@@ -127,7 +127,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
         for (const row of rows) c[row.status] = row._count._all;
         if (Date.now() - lastLog > 15_000) {
           lastLog = Date.now();
-          log(`${label}: positions ${JSON.stringify(c)} (worker RSS ${Math.round((stack.workerMem?.last?.rss ?? 0) / 1024)} MiB, load ${loadavg()})`);
+          log(`${label}: positions ${JSON.stringify(c)} (worker RSS ${stack.memText()}, load ${loadavg()})`);
         }
         if (!stack.workerAlive()) throw new Error('the worker process died');
         return c;
@@ -154,8 +154,9 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     const m = stack.workerMem?.sample();
     r.rss.atOpenKb = m?.rss ?? null;
     r.rss.hwmAtOpenKb = m?.hwm ?? null;
+    if ((stack.workerMem?.each.length ?? 0) > 1) r.rss.perProcessAtOpenKb = stack.workerMem!.each.map((e) => e.rss);
     r.loadavg.open = loadavg();
-    log(`${label}: ${open} open (${r.entryPhase.skipped} skipped, ${r.entryPhase.failed} failed) after ${Math.round(r.entryPhase.wallMs / 1000)} s; worker RSS ${Math.round((m?.rss ?? 0) / 1024)} MiB, HWM ${Math.round((m?.hwm ?? 0) / 1024)} MiB; load ${r.loadavg.open}`);
+    log(`${label}: ${open} open (${r.entryPhase.skipped} skipped, ${r.entryPhase.failed} failed) after ${Math.round(r.entryPhase.wallMs / 1000)} s; worker RSS ${stack.memText()}, HWM ${Math.round((m?.hwm ?? 0) / 1024)} MiB; load ${r.loadavg.open}`);
     if (open === 0) throw new Error('no position opened');
     await sleep(o.settleMs);
     if (o.heapSnapshot) r.rss.heapSnapshots = await stack.heapSnapshot(`${o.kind}-${o.n}-open-r${o.runIndex}-rss${Math.round((stack.workerMem?.sample()?.rss ?? 0) / 1024)}MiB`);

@@ -66,15 +66,21 @@ export function loadavg(): string {
   }
 }
 
-/** Samples a process's VmRSS / VmHWM every `everyMs`. */
+/**
+ * Samples the VmRSS / VmHWM of one or more processes every `everyMs`, summed (a split worker: its
+ * workflow and its activity process). The summed VmHWM is the sum of each process's own peak: an
+ * upper bound of the peak of the sum.
+ */
 export class MemSampler {
   peakRss = 0;
   hwm = 0;
   samples = 0;
   last: { rss: number; hwm: number } | null = null;
+  /** the last sample of each process */
+  each: Array<{ pid: number; rss: number; hwm: number }> = [];
   private timer?: NodeJS.Timeout;
   constructor(
-    private readonly pid: number,
+    private readonly pids: number[],
     everyMs = 200,
   ) {
     this.sample();
@@ -82,13 +88,14 @@ export class MemSampler {
     this.timer.unref();
   }
   sample(): { rss: number; hwm: number } | null {
-    const m = memKb(this.pid);
-    if (m) {
-      this.samples++;
-      this.last = m;
-      if (m.rss > this.peakRss) this.peakRss = m.rss;
-      if (m.hwm > this.hwm) this.hwm = m.hwm;
-    }
+    const each = this.pids.map((pid) => ({ pid, m: memKb(pid) }));
+    if (each.some((e) => !e.m)) return null;
+    this.each = each.map((e) => ({ pid: e.pid, ...e.m! }));
+    const m = { rss: this.each.reduce((a, e) => a + e.rss, 0), hwm: this.each.reduce((a, e) => a + e.hwm, 0) };
+    this.samples++;
+    this.last = m;
+    if (m.rss > this.peakRss) this.peakRss = m.rss;
+    if (m.hwm > this.hwm) this.hwm = m.hwm;
     return m;
   }
   stop(): void {
@@ -108,6 +115,8 @@ export interface StackOptions {
   maxCachedWorkflows?: number;
   /** extra environment of the worker process (e.g. MALLOC_ARENA_MAX), for memory experiments */
   workerEnvExtra?: Record<string, string>;
+  /** two worker processes on the task queue: WORKER_ROLE=workflows and WORKER_ROLE=activities */
+  splitWorker?: boolean;
   /** extra node flags of the worker process (e.g. V8 heap sizing), for memory experiments */
   workerNodeFlags?: string[];
   /** the dev server's tuned settings (scripts/lib/dev-server-tuning.ts); default: as the environment says */
@@ -122,7 +131,10 @@ export class BenchStack {
   dbUrl!: string;
   connection!: Connection;
   client!: Client;
+  /** the worker process (the workflow process when split) */
   worker?: ChildProcess;
+  /** every worker process: one, or the workflow and the activity process */
+  workers: ChildProcess[] = [];
   workerMem?: MemSampler;
   workerLogFile!: string;
   private workerLog?: WriteStream;
@@ -196,32 +208,48 @@ export class BenchStack {
     this.workerLogFile = join(this.dir, 'worker.log');
     this.workerLog = createWriteStream(this.workerLogFile, { flags: 'a' });
     if (this.o.heapSnapshotDir) mkdirSync(this.o.heapSnapshotDir, { recursive: true });
+    const roles = this.o.splitWorker ? (['workflows', 'activities'] as const) : (['all'] as const);
+    for (const role of roles) this.workers.push(await this.spawnWorker(role));
+    this.worker = this.workers[0];
+    this.workerMem = new MemSampler(this.workers.map((w) => w.pid!), 200);
+    await sleep(1000);
+    this.idleRssKb = this.workerMem.sample()?.rss ?? null;
+    log(`${this.o.name}: worker pid(s) ${this.workers.map((w, i) => `${w.pid} (${roles[i]})`).join(', ')} polling "${this.taskQueue}", idle RSS ${this.memText()} (log ${this.workerLogFile})`);
+  }
+
+  /** the sampled RSS, per process when split */
+  memText(): string {
+    const m = this.workerMem;
+    if (!m?.last) return '?';
+    const mb = (kb: number) => `${Math.round(kb / 1024)} MiB`;
+    return m.each.length > 1 ? `${mb(m.last.rss)} = ${m.each.map((e) => mb(e.rss)).join(' + ')}` : mb(m.last.rss);
+  }
+
+  private async spawnWorker(role: 'all' | 'workflows' | 'activities'): Promise<ChildProcess> {
     const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
-    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerSpawnEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    this.worker = child;
+    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);
+      if (out.length < 20_000) out += b.toString('utf8');
       if (this.workerOut.length < 20_000) this.workerOut += b.toString('utf8');
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     await waitFor(
-      'the worker to poll',
+      `the ${role} worker to poll`,
       () => {
-        if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${this.workerOut.slice(-2000)}`);
-        return this.workerOut;
+        if (child.exitCode !== null) throw new Error(`worker (${role}) exited ${child.exitCode}: ${out.slice(-2000)}`);
+        return out;
       },
-      (out) => /worker polling task queue/.test(out),
+      (o) => /worker polling task queue/.test(o),
       90_000,
       100,
     ).catch((e) => {
       child.kill('SIGKILL');
       throw e;
     });
-    this.workerMem = new MemSampler(child.pid!, 200);
-    await sleep(1000);
-    this.idleRssKb = this.workerMem.sample()?.rss ?? null;
-    log(`${this.o.name}: worker pid ${child.pid} polling "${this.taskQueue}", idle RSS ${this.idleRssKb ? Math.round(this.idleRssKb / 1024) : '?'} MiB (log ${this.workerLogFile})`);
+    return child;
   }
 
   /**
@@ -250,18 +278,18 @@ export class BenchStack {
   }
 
   workerAlive(): boolean {
-    return !!this.worker && this.worker.exitCode === null && this.worker.signalCode === null;
+    return this.workers.length > 0 && this.workers.every((w) => w.exitCode === null && w.signalCode === null);
   }
 
   /** cumulative CPU ms of the worker, the dev server and this process, at wall time `at` */
   cpu(): { at: number; worker: number | null; server: number | null; bench: number } {
     const u = process.cpuUsage();
-    return { at: Date.now(), worker: cpuMs(this.worker?.pid), server: cpuMs(this.server.child?.pid), bench: (u.user + u.system) / 1000 };
+    return { at: Date.now(), worker: this.workers.length ? this.workers.reduce<number | null>((a, w) => (a === null ? null : ((c) => (c === null ? null : a + c))(cpuMs(w.pid))), 0) : null, server: cpuMs(this.server.child?.pid), bench: (u.user + u.system) / 1000 };
   }
 
   async stop(): Promise<void> {
     this.workerMem?.stop();
-    if (this.worker) await stopChild(this.worker).catch(() => undefined);
+    for (const w of this.workers) await stopChild(w).catch(() => undefined);
     this.workerLog?.end();
     await this.connection?.close().catch(() => undefined);
     await this.sim?.close().catch(() => undefined);

@@ -22,6 +22,7 @@ test.each([
   ['WORKER_MAX_CACHED_WORKFLOWS', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, /^error: invalid environment: WORKER_MAX_CACHED_WORKFLOWS: must be an integer >= 1/],
   ['TRADER_TASK_QUEUE', { TRADER_TASK_QUEUE: 'has spaces' }, /^error: invalid environment: TRADER_TASK_QUEUE: /],
   ['MARKET_DATA', { MARKET_DATA: 'telepathy' }, /^error: invalid environment: MARKET_DATA: /],
+  ['WORKER_ROLE', { WORKER_ROLE: 'both' }, /^error: invalid environment: WORKER_ROLE: /],
 ])('worker refuses a bad %s with one line', (_field, env, pattern) => {
   const r = runTs('workers/main.ts', [], env);
   expect(r.code).toBe(1);
