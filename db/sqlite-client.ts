@@ -5,9 +5,11 @@
  * timeout), libsql leaves it "in progress" on its pooled connection. Every later transaction on that
  * connection then fails to commit ("cannot commit transaction - SQL statements in progress"; Prisma
  * reports P2028 "A rollback cannot be executed on a committed transaction"). An autocommit write there
- * stays uncommitted while it holds the write lock. This went on for seconds after the lock was gone,
- * until libsql let go of the stuck statement. Found by the fault matrix: a 5 s lock against the 5 s
- * busy timeout left an entry order PENDING_SUBMIT in the DB.
+ * was reported done and this process read it back, but it was not committed: no other connection saw
+ * it, and it would be lost if the process died. This went on for seconds after the lock was gone, until
+ * libsql let go of the stuck statement. It explains the fault matrix's intermittent failure (a 5 s lock
+ * against the 5 s busy timeout): the worker had settled an entry order and written its exit, while the
+ * test's own connection still saw the entry PENDING_SUBMIT and no exit row.
  *
  * The fix: after a lock error, the client is replaced by a fresh one with fresh connections, and the
  * old one is closed once no transaction holds one of its connections. The Prisma adapter runs one

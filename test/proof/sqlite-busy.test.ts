@@ -65,7 +65,8 @@ test('a DB error stays short (it becomes an activity failure stored in the workf
  * SQLITE_BUSY stayed "in progress" on its pooled connection, so every later transaction on that
  * connection failed to commit ("cannot commit transaction - SQL statements in progress", surfacing as
  * Prisma's P2028 "A rollback cannot be executed on a committed transaction") for seconds after the lock
- * was gone, and writes there could stay uncommitted. Now the client starts over with fresh connections.
+ * was gone. Autocommit writes there were reported done but stayed uncommitted, invisible to every other
+ * connection. Now the client starts over with fresh connections (db/sqlite-client.ts).
  */
 test('after a write times out under a lock, the next writes and transactions succeed once the lock is gone', async () => {
   const riskRow = (strategyId: string) => ({ strategyId, equity: '1', peakEquity: '1', dailyPnl: '0', weeklyPnl: '0', monthlyPnl: '0', drawdownPct: '0', consecutiveLosses: 0, openExposure: '0' });
