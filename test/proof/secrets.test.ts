@@ -3,7 +3,8 @@
  * secret, known only to the worker process (its environment) and the simulator. The run includes error
  * paths (5xx on placing and on fetching, accept-then-drop on the order endpoint) so error messages
  * are written to the DB and to the histories. Then the secret and the key must appear in NONE of:
- *   - every workflow history of the namespace (every run; payload data decoded from bytes),
+ *   - every workflow history of the namespace (every run), as stored (payloads encrypted: issue 16) and
+ *     with every payload decoded through the codec (payload data read as text),
  *   - the worker processes' stdout/stderr, the Temporal dev server's log,
  *   - any DB row (alerts, orders.lastError, audit payloads, strategy config, ...).
  * And the audit chain of that run verifies; an edited, a deleted and a reordered entry each make
@@ -15,11 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../domain/ids';
+import { codecFromEnv } from '../../codec/keys';
+import { decodeHistoryPayloads } from '../helpers/history-payloads';
 import { ProofStack, proofConfig, startAndPromote, waitFor } from './lib';
 
 const SECRET = `S3CR3T-${randomBytes(12).toString('hex')}`;
 const KEY = `K3Y-${randomBytes(12).toString('hex')}`;
-const stack = new ProofStack('secrets', { apiKey: KEY, secret: SECRET });
+const stack = new ProofStack('secrets', { apiKey: KEY, secret: SECRET, encrypted: true });
 const ID = 'secrets';
 afterAll(() => stack.close());
 
@@ -87,12 +90,16 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
   let historyBytes = 0;
   const historyLeaks: string[] = [];
   let sawOrderId = false;
+  const codec = codecFromEnv(stack.codecEnv)!;
   for await (const w of stack.client.workflow.list()) {
     const h = await stack.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-    const text = dump(h);
+    const stored = dump(h);
+    await decodeHistoryPayloads(h, codec);
+    const decoded = dump(h);
+    const text = `${stored}\n${decoded}`;
     histories++;
     historyBytes += text.length;
-    if (text.includes(clientOrderIdFor(positions[0]!, "entry"))) sawOrderId = true;
+    if (decoded.includes(clientOrderIdFor(positions[0]!, "entry"))) sawOrderId = true;
     for (const l of leaks(text)) historyLeaks.push(`${w.workflowId}/${w.runId}: ${l}`);
   }
   expect(sawOrderId).toBe(true); // the decoding works: payload contents are searchable
@@ -127,7 +134,7 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
   console.log(
     [
       `SECRETS: secret ${SECRET.slice(0, 9)}… and key ${KEY.slice(0, 6)}… searched (plain and base64) in`,
-      `  ${histories} workflow histories (${(historyBytes / 1024).toFixed(0)} KiB decoded): ${historyLeaks.length} hits`,
+      `  ${histories} workflow histories (${(historyBytes / 1024).toFixed(0)} KiB as stored + decoded): ${historyLeaks.length} hits`,
       `  ${stack.workerLogs.length} worker processes' output (${(workerLog.length / 1024).toFixed(1)} KiB) and the dev server log (${(serverLog.length / 1024).toFixed(1)} KiB): ${leaks(workerLog).length + leaks(serverLog).length} hits`,
       `  ${Object.values(tables).reduce((a, r) => a + r.length, 0)} DB rows in ${Object.keys(tables).length} tables (${tables.auditEntry.length} audit entries, ${tables.alert.length} alerts, ${tables.order.length} orders, ${retried} retried, ${errorsRecorded} with an error recorded): ${dbLeaks.length} hits`,
       `  exchange faults injected on the way: ${JSON.stringify(stack.sim.stats().faultsInjected)}`,
