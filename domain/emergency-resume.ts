@@ -8,19 +8,17 @@
 import type { StrategyConfig } from './config-types';
 import type { ModeLimits } from './types';
 import { evaluateEmergencyTriggers, rollRiskPeriods, type RiskState, type Trigger } from './risk';
-import { d, toStr } from './money';
+import { formatPct } from './format';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-/** a percentage as people read it: 2 decimals at most (the trigger keeps the exact figure) */
-const pct = (x: string | undefined) => toStr(d(x ?? '0').toDecimalPlaces(2));
 
 /** One trigger that still holds, said with its numbers and what clears it. */
 export function describeHeldTrigger(t: Trigger, rolled: RiskState, cfg: Pick<StrategyConfig, 'timing'>): string {
   switch (t.code) {
     case 'DAILY_LOSS':
-      return `daily loss ${pct(t.value)}% ≥ ${t.limit}% limit still holds; it clears at ${iso(rolled.dailyStart + cfg.timing.tradingDay)} (new trading day)`;
+      return `daily loss ${formatPct(t.value)}% ≥ ${formatPct(t.limit)}% limit still holds; it clears at ${iso(rolled.dailyStart + cfg.timing.tradingDay)} (new trading day)`;
     case 'DRAWDOWN':
-      return `drawdown ${pct(t.value)}% ≥ ${t.limit}% limit still holds; it clears only when risk.maxDrawdownPct is raised (limits update)`;
+      return `drawdown ${formatPct(t.value)}% ≥ ${formatPct(t.limit)}% limit still holds; it clears only when risk.maxDrawdownPct is raised (limits update)`;
     case 'CONSECUTIVE_LOSSES':
       return `${t.value} consecutive losses ≥ ${t.limit} limit still holds; it clears only when risk.maxConsecutiveLosses is raised (limits update)`;
     case 'LATENCY':

@@ -44,7 +44,7 @@ test('a resume while the daily loss still holds is refused until the new trading
     const clearsAt = new Date(status.risk.dailyStart + DAY).toISOString();
     expect(status.risk.dailyStart + DAY).toBeGreaterThan(await env.currentTimeMs());
     const reason = await updateRefusal(handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] }));
-    expect(reason).toMatch(/^resuming would stop the strategy again: daily loss \d+\.\d{1,2}% ≥ 0\.5% limit still holds; it clears at /);
+    expect(reason).toMatch(/^resuming would stop the strategy again: daily loss \d+\.\d{2}% ≥ 0\.50% limit still holds; it clears at /);
     expect(reason).toContain(`it clears at ${clearsAt} (new trading day)`);
     expect(reason).not.toContain('\n');
     // the plain signal path is refused the same way (a minute later: refusals are kept once per instant)
