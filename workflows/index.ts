@@ -6,3 +6,4 @@ export { wiringCheckWorkflow } from './wiring';
 export { strategyWorkflow } from './strategy/workflow';
 export { positionWorkflow } from './position/workflow';
 export { dailyReportWorkflow } from './daily-report';
+export { notifierWorkflow } from './notifier';
