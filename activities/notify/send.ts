@@ -45,7 +45,8 @@ export async function postBatch(channel: Pick<NotifyChannel, 'name' | 'url'>, ba
     });
   } catch (e) {
     // fetch's own errors can carry the URL (and so the token) in message or cause: name only the kind
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    const c = (e as { cause?: { code?: string; message?: string } }).cause;
+    const cause = c?.code ?? c?.message?.slice(0, 100);
     const what = timeout.aborted ? `no answer within ${TIMEOUT_MS} ms` : `${(e as Error).name}${cause ? ` ${cause}` : ''}`;
     return { ok: false, permanent: false, error: redactSecrets(`${channel.name}: request failed: ${what}`) };
   }
