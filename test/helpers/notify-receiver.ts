@@ -19,7 +19,7 @@ export interface ReceivedCall {
   status: number;
   body: unknown;
   at: number;
-  /** the alert ids this call carried (webhook JSON) or whose text it carried (chat bodies: by kind/message marker) */
+  /** the message text (chat bodies), or the raw body (webhook JSON) */
   text: string;
 }
 
@@ -65,7 +65,9 @@ export interface NotifyReceiver {
 }
 
 export async function startNotifyReceiver(o: { telegramToken?: string; seed?: number; faults?: ReceiverFaults } = {}): Promise<NotifyReceiver> {
-  const rnd = mulberry32(o.seed ?? 1);
+  // separate streams, so the failure draw is a clean Bernoulli(failRate) whatever else is drawn
+  const failRnd = mulberry32(o.seed ?? 1);
+  const rnd = mulberry32((o.seed ?? 1) * 7919 + 1);
   const calls: ReceivedCall[] = [];
   const faults: ReceiverFaults = { ...o.faults };
   const holds = new Map<string, number>();
@@ -82,21 +84,27 @@ export async function startNotifyReceiver(o: { telegramToken?: string; seed?: nu
     }
     const text = typeof body === 'object' && body ? String((body as { text?: string; content?: string }).text ?? (body as { content?: string }).content ?? raw) : raw;
     const refKey = /ref ([0-9a-f-]{8,})/.exec(text)?.[1] ?? null;
-    const key = (req.headers['idempotency-key'] as string | undefined) ?? refKey;
+    // Telegram has no idempotency key (it ignores the header): there the only trace is the text's ref
+    const key = tg ? refKey : ((req.headers['idempotency-key'] as string | undefined) ?? null);
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       calls.push({ route, key, status, body, at: Date.now(), text });
       const delay = faults.maxDelayMs ? Math.floor(rnd() * faults.maxDelayMs) : 0;
       const held = status < 300 ? holds.get(route) : undefined;
       if (held !== undefined) holds.delete(route);
       setTimeout(() => {
-        if (res.destroyed) return; // the sender died while we held it: it was delivered all the same
-        res.writeHead(status, { 'content-type': 'application/json', ...headers });
-        res.end(JSON.stringify(payload));
+        // the sender died while we held it: the message was delivered all the same
+        if (res.destroyed || res.socket?.destroyed) return;
+        try {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(JSON.stringify(payload));
+        } catch {
+          // the connection went away between the check and the write
+        }
       }, delay + (held ?? 0));
     };
     if (req.method !== 'POST' || !['webhook', 'slack', 'discord', 'telegram'].includes(route)) return answer(404, { error: 'not found' });
     if (tg && tg[1] !== o.telegramToken) return answer(404, { ok: false, error_code: 404, description: 'Not Found' });
-    if ((faults.failRate ?? 0) > 0 && rnd() < faults.failRate!) {
+    if ((faults.failRate ?? 0) > 0 && failRnd() < faults.failRate!) {
       if (rnd() < (faults.rateLimitShare ?? 0.3)) {
         const s = faults.retryAfterSec ?? 1;
         return answer(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${s}`, parameters: { retry_after: s } }, { 'retry-after': String(s) });
