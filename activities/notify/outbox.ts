@@ -66,7 +66,7 @@ export async function loadBatch(db: Db, batchId: string): Promise<{ status: stri
 /** The receiver confirmed (2xx): batch and deliveries SENT, in one transaction. */
 export async function markSent(db: Db, batchId: string, attempt: number, at = new Date()): Promise<void> {
   await db.$transaction([
-    db.notificationBatch.update({ where: { id: batchId }, data: { status: 'SENT', sentAt: at, attempts: attempt, lastError: null } }),
+    db.notificationBatch.update({ where: { id: batchId }, data: { status: 'SENT', sentAt: at, attempts: attempt } }), // lastError stays: what the earlier attempts met
     db.alertDelivery.updateMany({ where: { batchId }, data: { status: 'SENT', sentAt: at } }),
   ]);
 }
