@@ -22,12 +22,18 @@ test.each([
   ['WORKER_MAX_CACHED_WORKFLOWS', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, /^error: invalid environment: WORKER_MAX_CACHED_WORKFLOWS: must be an integer >= 1/],
   ['TRADER_TASK_QUEUE', { TRADER_TASK_QUEUE: 'has spaces' }, /^error: invalid environment: TRADER_TASK_QUEUE: /],
   ['MARKET_DATA', { MARKET_DATA: 'telepathy' }, /^error: invalid environment: MARKET_DATA: /],
+  // notification channels (issue 15): the variable is named, its (secret) value never shown
+  ['UNLOCK_TRADER_NOTIFY_SLACK_URL', { UNLOCK_TRADER_NOTIFY_SLACK_URL: 'hooks.slack.com/services/LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_SLACK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
+  ['UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: 'LEAKME', UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '42' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: must look like <bot id>:<secret>/],
+  ['UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: `1:${'L'.repeat(30)}` }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: is required when UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN is set$/],
+  ['UNLOCK_TRADER_NOTIFY_MIN_SEVERITY', { UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: 'loud' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: must be one of info, warning, error, critical$/],
 ])('worker refuses a bad %s with one line', (_field, env, pattern) => {
   const r = runTs('workers/main.ts', [], env);
   expect(r.code).toBe(1);
   expect(r.err.split('\n')).toHaveLength(1);
   expect(r.err).toMatch(pattern);
   expect(r.out).not.toContain('worker polling');
+  expect(r.err).not.toContain('LEAKME');
 });
 
 test.each([
