@@ -9,7 +9,7 @@ import { createPersistenceActivities, type AlertInput } from '../../activities/p
 import { createNotifyActivities } from '../../activities/notify';
 import { loadNotifySettings, type NotifySettings } from '../../config/notify';
 import { redactSecrets } from '../../activities/failures';
-import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { freshPostgresDb, freshSqliteDb, type TestDb } from '../helpers/db';
 import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver';
 import { cli } from '../cli/helpers';
 import { freePort } from '../helpers/ports';
@@ -193,4 +193,22 @@ test('no channel configured: nothing to send, alerts are only stored', async () 
   expect(loadNotifySettings({}).channels).toEqual([]);
   const acts = createNotifyActivities({ db: tdb.db, notify: loadNotifySettings({}) });
   expect(await acts.claimNotificationBatch({ channel: 'webhook' })).toEqual({ kind: 'unconfigured' });
+});
+
+test('the outbox on Postgres: alert and deliveries in one transaction, a burst claimed into one batch, settled', async () => {
+  const pg = await freshPostgresDb('notify');
+  try {
+    const p = createPersistenceActivities({ db: pg.db, notify: settings, log: () => undefined });
+    const acts = createNotifyActivities({ db: pg.db, notify: settings, log: () => undefined, idleReturnMs: 3000 });
+    const before = rx.calls.length;
+    for (let i = 0; i < 30; i++) await p.raiseAlert(alert(`pg-${i}`, 'error'));
+    await p.raiseAlert(alert('pg-0', 'error')); // retried: nothing new
+    expect(await pg.db.alertDelivery.count()).toBe(90); // webhook, slack, discord (telegram: critical only)
+    for (const ch of ['webhook', 'slack', 'discord']) expect(await drain(ch, acts)).toHaveLength(1);
+    expect(rx.calls.slice(before).map((c) => `${c.route} ${c.status}`).sort()).toEqual(['discord 200', 'slack 200', 'webhook 200']);
+    expect(await pg.db.alertDelivery.count({ where: { status: 'SENT' } })).toBe(90);
+    expect((await pg.db.notificationBatch.findMany()).map((b) => `${b.status} ${b.alertCount}`)).toEqual(['SENT 30', 'SENT 30', 'SENT 30']);
+  } finally {
+    await pg.close();
+  }
 });
