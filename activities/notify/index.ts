@@ -62,7 +62,10 @@ export function createNotifyActivities({ db, notify, log = console.log, idleRetu
       const beat = setInterval(() => heartbeat(), 1000);
       let out;
       try {
-        out = await postBatch(ch, i.batchId, batchBody(ch, i.batchId, batch.alerts), ctx?.cancellationSignal);
+        // not aborted on cancellation (a worker shutting down cancels its activities): a POST in flight
+        // finishes (10 s at most) and is recorded, rather than leave the receiver with a message we
+        // would have to send again
+        out = await postBatch(ch, i.batchId, batchBody(ch, i.batchId, batch.alerts));
       } finally {
         clearInterval(beat);
       }
