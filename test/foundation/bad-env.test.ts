@@ -149,6 +149,7 @@ test.each([
   ['a data dir it cannot write', ['--data-dir', '/proc/demo'], {}, /^error: --data-dir \/proc\/demo: cannot create directory \/proc\/demo: ENOENT$/],
   ['a bad SIM_SEED', [], { SIM_SEED: 'abc' }, /^error: SIM_SEED must be an integer from 0 to 4294967295, got "abc"$/],
   ['a bad SIM_PORT', [], { SIM_PORT: '99999' }, /^error: SIM_PORT must be an integer from 1 to 65535, got "99999"$/],
+  ['a bad notification channel', [], { UNLOCK_TRADER_NOTIFY_WEBHOOK_URL: 'not a url LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_WEBHOOK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
 ])('the demo refuses %s with one line, nothing started', (_what, args, env, pattern) => {
   const dbFile = join(mkdtempSync(join(tmpdir(), 'demo-bad-')), 'app.db');
   const r = runTs('scripts/main-job.ts', args, { DATABASE_URL: `file:${dbFile}`, EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '', ...env });
