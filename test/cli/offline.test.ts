@@ -352,7 +352,7 @@ describe('alerts', () => {
     expect(all.map((a) => a.id)).toEqual(['a3', 'a2', 'a1']);
     const alpha = JSON.parse((await cli('alerts', '--strategy', 'alpha', '--json')).out) as Array<{ id: string }>;
     expect(alpha.map((a) => a.id)).toEqual(['a2', 'a1']);
-    expect((await cli('alerts')).out).toMatch(/a2\s+\S+\s+CRITICAL\s+alpha\s+EMERGENCY_STOP\s+no\s+EMERGENCY_STOP happened/);
+    expect((await cli('alerts')).out).toMatch(/a2\s+\S+\s+CRITICAL\s+alpha\s+EMERGENCY_STOP\s+no\s+-\s+EMERGENCY_STOP happened/);
 
     expectOneLineError(await cli('alerts', 'ack', 'a1', 'zz', '--by', 'ops'), 'no alert "zz": nothing acknowledged');
     expect(await tdb.db.alert.count({ where: { acknowledged: true } })).toBe(0);
