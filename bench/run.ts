@@ -29,6 +29,7 @@
  *                    "--max-semi-space-size=2"); printed with the results
  *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
  *                    pause), for bench/heap-summary.ts; the stop figures of those runs are disturbed
+ *   --unlock-import  instead: the unlock import's peak memory and time (bench/unlock-import.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -281,6 +282,8 @@ function targets(summaries: ScenarioSummary[]): string[][] {
 async function main() {
   // the backtest benchmark (issue 13) is its own scenario: bench/backtest.ts
   if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
+  // the unlock import's memory (issue 17, defect 10): bench/unlock-import.ts
+  if (flag('unlock-import')) return (await import('./unlock-import')).runUnlockImportBench();
   const quick = flag('quick');
   const sizes = quick
     ? [20]

@@ -26,6 +26,7 @@ import { execFileSync } from 'node:child_process';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { parseStrategyConfig, ConfigError } from '../config/strategy-config';
 import { loadAppEnv } from '../config/env';
+import { loadNotifySettings } from '../config/notify';
 import { connectClient, temporalTarget } from '../config/temporal';
 import { createDb } from '../db/client';
 import { makeDirectories } from '../db/sqlite-file';
@@ -93,6 +94,8 @@ async function main() {
   const simPort = intFromEnv('SIM_PORT', '8710', 1, 65535);
   const simSeed = intFromEnv('SIM_SEED', DEMO_MARKET.seed, 0, 0xffffffff);
   const env = loadAppEnv();
+  // the worker child reads the notification channels (README "Notifications"): a bad one stops here, before anything starts
+  loadNotifySettings();
   const target = temporalTarget();
   const { namespace } = target;
   const uiBase = process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${DEFAULT_DEV_SERVER.uiPort}`;

@@ -9,18 +9,21 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { loadAppEnv } from '../config/env';
-import { connectWorker, temporalTarget } from '../config/temporal';
+import { connectClient, connectWorker, temporalTarget } from '../config/temporal';
+import { loadNotifySettings } from '../config/notify';
+import { ensureNotifiers } from '../client/notifier-client';
 import { createTradingWorker } from './create-worker';
 
 /** DB, brokers and activities, imported only here: a workflow-only process never loads them. */
-async function activitiesSide(env: ReturnType<typeof loadAppEnv>) {
+async function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: ReturnType<typeof loadNotifySettings>) {
   const { createDb } = await import('../db/client');
   const { createActivities } = await import('../activities');
   const { createBrokerRegistry } = await import('../exchange/broker-registry');
   const db = createDb(env.DATABASE_URL);
+  // validates the exchange/market-data env up front; credentials stay in this process, never in payloads
   const brokers = createBrokerRegistry({ db, log: (m) => console.log(m) });
   return {
-    activities: createActivities({ db, brokers }),
+    activities: createActivities({ db, brokers, notify }),
     close: async () => {
       await brokers.close();
       await db.$disconnect();
@@ -30,12 +33,11 @@ async function activitiesSide(env: ReturnType<typeof loadAppEnv>) {
 
 async function main() {
   const env = loadAppEnv();
+  // notification channels (README "Notifications"): validated here, before anything connects
+  const notify = loadNotifySettings();
   const target = temporalTarget();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const withActivities = env.WORKER_ROLE !== 'workflows';
-  // the activities' side: DB, brokers (validates the exchange/market-data env up front; credentials
-  // stay in this process, never in payloads); loaded only by a process that runs activities
-  const side = withActivities ? await activitiesSide(env) : undefined;
+  const side = env.WORKER_ROLE !== 'workflows' ? await activitiesSide(env, notify) : undefined;
   const connection = await connectWorker(target);
   const worker = await createTradingWorker({
     connection,
@@ -47,6 +49,16 @@ async function main() {
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
   });
+  // one notifier workflow per configured channel (already running ones are left alone)
+  if (notify.channels.length) {
+    const client = await connectClient({ target });
+    try {
+      await ensureNotifiers(client, env.TRADER_TASK_QUEUE, notify.channels.map((c) => c.name));
+    } finally {
+      await client.connection.close();
+    }
+    console.log(`notifications: ${notify.channels.map((c) => `${c.name} (>= ${c.minSeverity})`).join(', ')}`);
+  }
   console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${target.connectionOptions.address} (namespace ${target.namespace}, db ${env.DATABASE_URL.provider}${env.WORKER_ROLE === 'all' ? '' : `, ${env.WORKER_ROLE} only`})`);
   try {
     await worker.run();

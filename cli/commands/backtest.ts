@@ -14,7 +14,7 @@ import type { Command } from 'commander';
 import { CliError, oneLine, type Ctx } from '../context';
 import { writeOut } from '../lib/files';
 import { loadConfigFile } from './strategy';
-import { readUnlockFile, validateUnlockRows } from './unlocks';
+import { readUnlockFile, validateUnlockRows } from '../lib/unlock-file';
 import { BacktestInputError, loadCandles } from '../../backtest/candles';
 import { fingerprintFiles, parseDateOption, prepareBacktest, type BacktestInputs } from '../../backtest/inputs';
 import { BacktestAborted, runWorkflowBacktest, type BacktestProgress } from '../../backtest/engine';

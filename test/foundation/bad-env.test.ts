@@ -23,12 +23,18 @@ test.each([
   ['TRADER_TASK_QUEUE', { TRADER_TASK_QUEUE: 'has spaces' }, /^error: invalid environment: TRADER_TASK_QUEUE: /],
   ['MARKET_DATA', { MARKET_DATA: 'telepathy' }, /^error: invalid environment: MARKET_DATA: /],
   ['WORKER_ROLE', { WORKER_ROLE: 'both' }, /^error: invalid environment: WORKER_ROLE: /],
+  // notification channels (issue 15): the variable is named, its (secret) value never shown
+  ['UNLOCK_TRADER_NOTIFY_SLACK_URL', { UNLOCK_TRADER_NOTIFY_SLACK_URL: 'hooks.slack.com/services/LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_SLACK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
+  ['UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: 'LEAKME', UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '42' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: must look like <bot id>:<secret>/],
+  ['UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: `1:${'L'.repeat(30)}` }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: is required when UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN is set$/],
+  ['UNLOCK_TRADER_NOTIFY_MIN_SEVERITY', { UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: 'loud' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: must be one of info, warning, error, critical$/],
 ])('worker refuses a bad %s with one line', (_field, env, pattern) => {
   const r = runTs('workers/main.ts', [], env);
   expect(r.code).toBe(1);
   expect(r.err.split('\n')).toHaveLength(1);
   expect(r.err).toMatch(pattern);
   expect(r.out).not.toContain('worker polling');
+  expect(r.err).not.toContain('LEAKME');
 });
 
 test.each([
@@ -144,6 +150,7 @@ test.each([
   ['a data dir it cannot write', ['--data-dir', '/proc/demo'], {}, /^error: --data-dir \/proc\/demo: cannot create directory \/proc\/demo: ENOENT$/],
   ['a bad SIM_SEED', [], { SIM_SEED: 'abc' }, /^error: SIM_SEED must be an integer from 0 to 4294967295, got "abc"$/],
   ['a bad SIM_PORT', [], { SIM_PORT: '99999' }, /^error: SIM_PORT must be an integer from 1 to 65535, got "99999"$/],
+  ['a bad notification channel', [], { UNLOCK_TRADER_NOTIFY_WEBHOOK_URL: 'not a url LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_WEBHOOK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
 ])('the demo refuses %s with one line, nothing started', (_what, args, env, pattern) => {
   const dbFile = join(mkdtempSync(join(tmpdir(), 'demo-bad-')), 'app.db');
   const r = runTs('scripts/main-job.ts', args, { DATABASE_URL: `file:${dbFile}`, EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '', ...env });
