@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
-import { DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy/limits-update';
+import { CHOICE_RISK_FIELDS, DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy/limits-update';
 import { strategyConfigSchema } from '../../config/strategy-config';
 import { ProofStack, proofConfig, table, waitFor } from './lib';
 
@@ -217,5 +217,5 @@ test(`bad-input corpus: ${CASES.length} cases, each refused with a clear message
 
 test("the workflow's own check of a limits update knows exactly the config's risk fields", () => {
   const schemaFields = Object.keys(strategyConfigSchema.shape.risk.unwrap().shape).sort();
-  expect([...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].sort()).toEqual(schemaFields);
+  expect([...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS, ...Object.keys(CHOICE_RISK_FIELDS)].sort()).toEqual(schemaFields);
 });
