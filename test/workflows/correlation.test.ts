@@ -163,3 +163,32 @@ test('both already open: lowering the limit trips the trigger, naming the pair (
   expect(stops).toHaveLength(1);
   expect(stops[0]!.message).toMatch(/TA\/USDT and TB\/USDT/);
 }, 240_000);
+
+test('two correlated entries deciding at the same time: decisions are serialized, the second sees the first and is refused', async () => {
+  const tdb = await db();
+  const t0 = await env.currentTimeMs();
+  const m = scriptedMarket();
+  const common = returns(21, 45);
+  history(m, 'SX/USDT', 8, returns(777, 45), t0);
+  history(m, 'SA/USDT', 10, common, t0);
+  history(m, 'SB/USDT', 3, common, t0);
+  expect(await r(m.market, 'SA/USDT', 'SX/USDT', t0)).toBeLessThanOrEqual(0.7);
+  expect(await r(m.market, 'SB/USDT', 'SX/USDT', t0)).toBeLessThanOrEqual(0.7);
+  // SX open first (so each later entry reads market data); SA and SB ask at the same instant
+  await insertEvents(tdb.db, [unlockEvent('S-X', 'SX/USDT', t0 + 26 * HOUR), unlockEvent('S-A', 'SA/USDT', t0 + 28 * HOUR), unlockEvent('S-B', 'SB/USDT', t0 + 28 * HOUR)]);
+  const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'corrs', paperMarket: m.market });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'corrs', workflowId: strategyWorkflowId('corrs'), args: [{ config: config('corrs') }] });
+    await advance(env, 6 * HOUR);
+    const open = await handle.query<OpenPositionInfo[]>('openPositions');
+    expect(open.map((p) => p.symbol).sort()).toHaveLength(2);
+    expect(open.map((p) => p.symbol)).toContain('SX/USDT');
+    const views = await Promise.all(['S-A', 'S-B'].map(async (id) => (await env.client.workflow.getHandle(positionWorkflowId('corrs', id)).describe()).status.name));
+    expect(views.sort()).toEqual(['COMPLETED', 'RUNNING']);
+    await handle.signal('stopStrategy', {});
+    await handle.result();
+  });
+  const refused = await tdb.db.alert.findMany({ where: { strategyId: 'corrs', kind: 'RISK_REJECTION' } });
+  expect(refused).toHaveLength(1);
+  expect(refused[0]!.message).toMatch(/CORRELATION \((SA\/USDT and SB\/USDT|SB\/USDT and SA\/USDT) correlate at r = 1 /);
+}, 240_000);

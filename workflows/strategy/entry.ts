@@ -1,7 +1,9 @@
 /**
  * The entry decision: the strategy's verdict on a position's entry request. Every entry is decided
- * here (halt check, sizing, pre-trade risk, the correlation guard of correlation.ts), which makes the kill switch a single check: once paused,
- * stopping or in EMERGENCY_STOP, every entry request is refused.
+ * here (halt check, sizing, pre-trade risk, the correlation guard of correlation.ts), which makes the
+ * kill switch a single check: once paused, stopping or in EMERGENCY_STOP, every entry request is refused.
+ * Under patch `correlation-guard-v1` decisions run one at a time (the guard reads market data first,
+ * and the next decision must see the book this one leaves).
  */
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
 import { isHalted, limitsFor } from '../../domain/ladder';
