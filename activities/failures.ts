@@ -5,16 +5,23 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { BrokerError } from '../exchange/types';
+import { NOTIFY_SECRET_VARS } from '../config/notify';
 
 /** Remove credentials and request signatures from a message before it is stored, thrown or logged. */
 export function redactSecrets(msg: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = msg;
-  for (const k of ['EXCHANGE_API_KEY', 'EXCHANGE_SECRET']) {
+  // the notification URLs and bot token too (a Slack/Discord webhook URL is itself a credential)
+  for (const k of ['EXCHANGE_API_KEY', 'EXCHANGE_SECRET', ...NOTIFY_SECRET_VARS]) {
     const v = env[k];
     if (v && v.length >= 4) out = out.split(v).join('***');
+    // a receiver may echo only the path of a webhook URL, which is where its token lives
+    const path = v && /^https?:\/\//.test(v) ? v.replace(/^https?:\/\/[^/]+/, '') : '';
+    if (path.length >= 8) out = out.split(path).join('***');
   }
   return out
     .replace(/(signature=)[0-9a-fA-F]+/g, '$1***')
+    // a Telegram Bot API path (/bot<id>:<secret>/...) even when the token is not this process's
+    .replace(/(\/bot)\d+:[A-Za-z0-9_-]+/g, '$1***')
     .replace(/(X-MBX-APIKEY["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1***')
     .replace(/((?:api[-_]?key|secret|password)["']?\s*[:=]\s*["']?)[^"',\s}&]+/gi, '$1***')
     .slice(0, 2000);

@@ -21,7 +21,7 @@
  * Levels are those of a LONG position: stop = price at or below `stopPrice`, target = at or above
  * `targetPrice`.
  */
-import type { DecimalString, MarketSnapshot } from '../domain/types';
+import type { DecimalString, MarketPrecision, MarketSnapshot } from '../domain/types';
 import type { BrokerRegistry } from '../exchange/broker-registry';
 import { dailyClosesOf, type DailyClosesResult } from '../exchange/market-data/daily-closes';
 import { activityContext } from './activity-context';
@@ -39,6 +39,8 @@ export type MarketSnapshotWithLatency = MarketSnapshot & {
   /** measured round trip of the venue call, ms (the latency risk rule compares it with risk.maxLatencyMs) */
   latencyMs: number;
   venue: string;
+  /** the market's tick, lot step and minimums (sizing rounds to them); absent when the source could not tell */
+  precision?: MarketPrecision;
 };
 
 export interface WatchPriceLevelsInput {
@@ -76,7 +78,12 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
       const t0 = performance.now();
       const snap = await broker.fetchSnapshot(input.symbol, input.asOf);
       const latencyMs = Math.round(performance.now() - t0);
-      return { ...snap, latencyMs, venue: broker.venue };
+      // best effort: without it sizing keeps 12 decimals and the venue (or the paper broker) rounds
+      const precision = await brokers
+        .marketData(input.mode)
+        .precision(input.symbol)
+        .catch(() => undefined);
+      return { ...snap, latencyMs, venue: broker.venue, ...(precision ? { precision } : {}) };
     } catch (e) {
       throw toActivityFailure(e);
     }

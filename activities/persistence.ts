@@ -4,6 +4,8 @@ import type { RiskState } from '../domain/risk';
 import { drawdownPct } from '../domain/risk';
 import { limitsFor } from '../domain/ladder';
 import { appendAudit } from './audit';
+import { channelsFor, type NotifySettings } from '../config/notify';
+import { isUniqueViolation } from './failures';
 
 /**
  * DB writes the workflows ask for, so the DB tells the same story as the workflow history. Every write
@@ -21,7 +23,7 @@ export interface AlertInput {
   details?: unknown;
 }
 
-export function createPersistenceActivities({ db, log = console.log }: { db: Db; log?: (line: string) => void }) {
+export function createPersistenceActivities({ db, log = console.log, notify }: { db: Db; log?: (line: string) => void; notify?: Pick<NotifySettings, 'channels'> }) {
   return {
     async recordWiringProbe(input: { id: string; note: string }): Promise<{ id: string; rows: number }> {
       await db.wiringProbe.upsert({ where: { id: input.id }, create: input, update: {} });
@@ -102,13 +104,27 @@ export function createPersistenceActivities({ db, log = console.log }: { db: Db;
       await appendAudit(db, { entryKey: i.id, kind: 'APPROVAL_REFUSED', strategyId: i.strategyId, payload: i, at: new Date(i.at) });
     },
 
-    /** Stored once per id and printed by the worker; `alerts` in the CLI lists and acknowledges them. */
+    /**
+     * Stored once per id and printed by the worker; `alerts` in the CLI lists and acknowledges them.
+     * The notification outbox rides in the same transaction: one PENDING AlertDelivery per configured
+     * channel the severity reaches, so a crash leaves either the alert with its deliveries or neither
+     * (the retry then writes both). The channel's notifier workflow sends them (activities/notify/).
+     */
     async raiseAlert(i: AlertInput): Promise<void> {
       const existing = await db.alert.findUnique({ where: { id: i.id } });
       if (existing) return;
-      await db.alert.create({
-        data: { id: i.id, strategyId: i.strategyId ?? null, severity: i.severity, kind: i.kind, message: i.message, detailsJson: i.details === undefined ? null : JSON.stringify(i.details) },
-      });
+      const deliveries = channelsFor(notify, i.severity).map((c) => ({ id: `${i.id}|${c.name}`, alertId: i.id, channel: c.name, status: 'PENDING' }));
+      try {
+        await db.$transaction([
+          db.alert.create({
+            data: { id: i.id, strategyId: i.strategyId ?? null, severity: i.severity, kind: i.kind, message: i.message, detailsJson: i.details === undefined ? null : JSON.stringify(i.details) },
+          }),
+          ...deliveries.map((data) => db.alertDelivery.create({ data })),
+        ]);
+      } catch (e) {
+        if (isUniqueViolation(e)) return; // a concurrent attempt of the same activity wrote it first
+        throw e;
+      }
       log(`[alert ${i.severity.toUpperCase()}] ${i.strategyId ? `${i.strategyId}: ` : ''}${i.kind}: ${i.message}`);
     },
 

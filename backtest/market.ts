@@ -4,7 +4,7 @@
  * workflows pass in is simulated time; the replay is asked at the snapped data time, and the
  * crossings it reports are scheduled on the clock (the workflow will sleep until them and act there).
  */
-import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
+import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import type { Candle } from '../exchange/types';
 import type { Crossing, CrossingQuery, MarketDataSource, WaitContext } from '../exchange/market-data/common';
 import type { ReplayMarketData } from '../exchange/market-data/replay';
@@ -34,6 +34,10 @@ export class BacktestMarketData implements MarketDataSource {
   async orderBook(symbol: string, asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
     const b = await this.replay.orderBook(symbol, this.data(asOf), limit);
     return { ...b, timestamp: asOf! };
+  }
+
+  precision(symbol: string): Promise<MarketPrecision> {
+    return this.replay.precision(symbol);
   }
 
   async ohlcv(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {

@@ -26,7 +26,7 @@ import { entryWindow } from '../domain/unlock-playbook';
 import { applyClosedTrade, checkPreTradeRisk, evaluateEmergencyTriggers, initialRiskState, rollRiskPeriods, type RiskState, type RiskViolation } from '../domain/risk';
 import { correlationCheckNeeded, entryCorrelation } from '../domain/correlation';
 import { dailyClosesOf } from '../exchange/market-data/daily-closes';
-import { sizePosition } from '../domain/sizing';
+import { belowVenueMinimum, sizePosition, venueSizing } from '../domain/sizing';
 import { simulateFill } from '../domain/fills';
 import { closedTrade } from '../domain/pnl';
 import { limitsFor } from '../domain/ladder';
@@ -68,8 +68,9 @@ export async function runReferenceLoop(inputs: BacktestInputs, id = 'backtest:re
   const exposure = () => toStr([...open.values()].reduce((a, p) => a.plus(d(p.quantity).times(d(p.entryPrice))), d(0)));
 
   const fill = async (symbol: string, side: 'buy' | 'sell', amount: string, t: number, clientOrderId: string) => {
-    const [snap, book] = await Promise.all([market.snapshot(symbol, t), market.orderBook(symbol, t, 50)]);
-    return simulateFill({ side, type: 'market', amount, bid: snap.bid, ask: snap.ask, book, volume24hQuote: snap.volume24hQuote, feeRate, seed: hashString32(clientOrderId) });
+    // at the market's tick and lot step, as the paper broker fills (domain/precision.ts via simulateFill)
+    const [snap, book, precision] = await Promise.all([market.snapshot(symbol, t), market.orderBook(symbol, t, 50), market.precision(symbol)]);
+    return simulateFill({ side, type: 'market', amount, bid: snap.bid, ask: snap.ask, book, volume24hQuote: snap.volume24hQuote, feeRate, seed: hashString32(clientOrderId), precision });
   };
 
   const close = async (p: Open, at: number, reason: ExitReason) => {
@@ -147,7 +148,12 @@ export async function runReferenceLoop(inputs: BacktestInputs, id = 'backtest:re
       stopLossPct: cfg.tokenUnlock.stopLossPct,
       currentExposure: exposure(),
       maxPositionPct: cfg.risk.maxPositionPct,
+      ...venueSizing(await market.precision(event.symbol)),
     });
+    if (belowVenueMinimum(size)) {
+      skip(['INVALID_ORDER']);
+      continue;
+    }
     if (d(size.quantity).lte(0)) {
       skip(['EXPOSURE_CAP']);
       continue;

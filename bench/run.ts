@@ -18,6 +18,7 @@
  *   --quick          smoke run: N = 20, one run each of paper and live
  *   --dump-dir <d>   also write every fetched history as text (one line per event) under <d>
  *   --backtest       instead: the backtest benchmark (bench/backtest.ts)
+ *   --unlock-import  instead: the unlock import's peak memory and time (bench/unlock-import.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -252,6 +253,8 @@ function targets(summaries: ScenarioSummary[]): string[][] {
 async function main() {
   // the backtest benchmark (issue 13) is its own scenario: bench/backtest.ts
   if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
+  // the unlock import's memory (issue 17, defect 10): bench/unlock-import.ts
+  if (flag('unlock-import')) return (await import('./unlock-import')).runUnlockImportBench();
   const quick = flag('quick');
   const sizes = quick
     ? [20]

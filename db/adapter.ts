@@ -1,9 +1,9 @@
 import { PrismaLibSQL } from '@prisma/adapter-libsql';
-import { createClient as createLibsqlClient } from '@libsql/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import type { DatabaseTarget } from './url';
 import { ensureWritableSqliteFile } from './sqlite-file';
+import { createRecyclingSqliteClient, type SqliteClient } from './sqlite-client';
 
 /**
  * Driver adapter factory for a database target (used by the app's PrismaClient and the Prisma CLI).
@@ -42,10 +42,11 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
  * cannot switch now (another process holds a lock past the busy timeout) keeps working in its mode.
  */
 class BusyTolerantLibSQL extends PrismaLibSQL {
-  private client: { execute(sql: string): Promise<unknown> } | undefined;
+  private client: SqliteClient | undefined;
 
   override createClient(config: Parameters<PrismaLibSQL['createClient']>[0]): ReturnType<PrismaLibSQL['createClient']> {
-    const client = createLibsqlClient({ ...(config as object), url: config.url, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    // fresh connections after a lock error: see sqlite-client.ts
+    const client = createRecyclingSqliteClient({ ...(config as object), url: config.url, timeout: SQLITE_BUSY_TIMEOUT_MS });
     this.client = client;
     return client as unknown as ReturnType<PrismaLibSQL['createClient']>;
   }

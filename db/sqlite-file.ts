@@ -18,8 +18,23 @@ export function ensureWritableSqliteFile(path: string): void {
     const cause = err.code ? `${err.code} (${causeText(err.code)})` : err.message;
     throw new DatabaseUrlError(`DATABASE_URL: cannot use the SQLite file ${path}: ${what}: ${cause}`);
   };
+  makeDirectories(dirname(path), fail);
+  const st = statOrUndefined(path, (e) => fail('cannot read it', e));
+  if (st?.isDirectory()) fail('it is a directory', { code: 'EISDIR' });
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (e) {
+    fail(st ? 'cannot open it for writing' : 'cannot create it', e);
+  }
+}
+
+/**
+ * Creates `directory` and its missing parents one level at a time (not `recursive: true`, which loops
+ * forever under /proc); `fail(what, error)` says why it cannot. Also the main job's --data-dir check.
+ */
+export function makeDirectories(directory: string, fail: (what: string, e: unknown) => never): void {
   const missing: string[] = [];
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
+  for (let dir = directory; ; dir = dirname(dir)) {
     const st = statOrUndefined(dir, (e) => fail(`cannot read ${dir}`, e));
     if (st) {
       if (!st.isDirectory()) fail(`${dir} is not a directory`, { code: 'ENOTDIR' });
@@ -34,13 +49,6 @@ export function ensureWritableSqliteFile(path: string): void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') fail(`cannot create directory ${dir}`, e);
     }
-  }
-  const st = statOrUndefined(path, (e) => fail('cannot read it', e));
-  if (st?.isDirectory()) fail('it is a directory', { code: 'EISDIR' });
-  try {
-    closeSync(openSync(path, 'a'));
-  } catch (e) {
-    fail(st ? 'cannot open it for writing' : 'cannot create it', e);
   }
 }
 

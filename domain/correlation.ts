@@ -30,6 +30,7 @@ import type { DecimalString } from './types';
 import type { RiskViolation, Trigger } from './risk';
 import { d, toStr } from './money';
 import { pearsonCorrelation } from './metrics';
+import { formatFigure } from './format';
 
 export const CORRELATION_DAY_MS = 86_400_000;
 
@@ -131,8 +132,8 @@ function judge(pairs: Array<[string, string]>, closes: ClosesBySymbol, asOf: num
   return out;
 }
 
-/** r shown to a person: 4 decimals. */
-export const showR = (r: DecimalString): string => toStr(d(r).toDecimalPlaces(4));
+/** r shown to a person: 4 significant digits (domain/format.ts owns how figures print). */
+export const showR = (r: DecimalString): string => formatFigure(r, 4);
 
 const describePair = (p: CorrelatedPair, cfg: CorrelationCfg) => `${p.a} and ${p.b} correlate at r = ${showR(p.r)} over ${p.returns} daily returns (> ${cfg.risk.maxCorrelation})`;
 

@@ -14,10 +14,14 @@
  * Limit orders fill only when marketable (buy: limit ≥ ask, sell: limit ≤ bid), at the market price but
  * never beyond the limit (with a book only levels within the limit count); otherwise they stay OPEN.
  * Stop orders trigger when crossed (buy: ask ≥ stop, sell: bid ≤ stop) and then fill as market; else OPEN.
- * fee = feeRate · filled notional (filledAmount · avgPrice).
+ * With the market's `precision` (tick, lot step) the fill is what a venue reports: the amount is taken
+ * rounded DOWN to the lot step (below one step → OPEN), the filled amount too, and the fill price is
+ * rounded to the tick AGAINST the trader (buy up, sell down; then clamped to a limit, itself on the tick).
+ * fee = feeRate · filled notional (filledAmount · avgPrice), exact, on those quantized figures.
  */
 import type { BookLevel, FillModelInput, FillModelResult, Side } from './types';
 import { clampDec, d, Dec, toStr, ZERO } from './money';
+import { fillPriceRounding, isStep, quantize } from './precision';
 
 export const SLIPPAGE_FLOOR_PCT = '0.05';
 export const SLIPPAGE_CAP_PCT = '0.2';
@@ -95,7 +99,10 @@ function open(reason: string): FillResult {
 }
 
 export function simulateFill(input: FillModelInput): FillResult {
-  const amount = d(input.amount);
+  const step = isStep(input.precision?.stepSize) ? input.precision!.stepSize : undefined;
+  const tick = isStep(input.precision?.tickSize) ? input.precision!.tickSize : undefined;
+  const amount = step ? quantize(input.amount, step, 'down') : d(input.amount);
+  if (step && amount.lte(0) && d(input.amount).gt(0)) return open(`amount below the lot step ${step}`);
   const bid = d(input.bid);
   const ask = d(input.ask);
   if (amount.lte(0)) return open('amount must be > 0');
@@ -123,7 +130,8 @@ export function simulateFill(input: FillModelInput): FillResult {
     const levels = side === 'buy' ? input.book.asks : input.book.bids;
     const w = walkBook(side, levels, amount, limit);
     if (w.filled.lte(0)) return open(limit ? 'no visible depth within the limit' : 'no visible depth');
-    filled = w.filled;
+    filled = step ? quantize(w.filled, step, 'down') : w.filled;
+    if (filled.lte(0)) return open(`visible depth below the lot step ${step}`);
     basePrice = w.cost.div(w.filled);
   }
 
@@ -131,6 +139,8 @@ export function simulateFill(input: FillModelInput): FillResult {
     estimateSlippagePct({ notional: toStr(filled.times(basePrice)), volume24hQuote: input.volume24hQuote, spreadPct: spreadPct(input.bid, input.ask) }),
   );
   let price = side === 'buy' ? basePrice.times(d(1).plus(slip.div(100))) : basePrice.times(d(1).minus(slip.div(100)));
+  if (tick) price = quantize(price, tick, fillPriceRounding(side));
+  if (tick && price.lte(0)) price = d(tick);
   if (limit) price = side === 'buy' ? (price.lt(limit) ? price : limit) : price.gt(limit) ? price : limit;
 
   const fee = filled.times(price).times(d(input.feeRate));

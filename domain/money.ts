@@ -43,13 +43,6 @@ export function sumDec(xs: readonly DecimalInput[]): Dec {
   return s;
 }
 
-/** Round `x` DOWN (toward zero) to a multiple of `step` (e.g. an exchange amount step "0.001"). */
-export function roundDownToStep(x: Dec, step: DecimalInput): Dec {
-  const s = d(step);
-  if (s.lte(0)) return x;
-  return x.div(s).toDecimalPlaces(0, Decimal.ROUND_DOWN).times(s);
-}
-
 /** Truncate toward zero to `dp` decimal places. */
 export function truncDp(x: Dec, dp: number): Dec {
   return x.toDecimalPlaces(dp, Decimal.ROUND_DOWN);

@@ -10,6 +10,7 @@
  * and a month 30 of those days. Periods are anchored at the state's creation time (not calendar
  * midnight) and roll forward in whole periods. Loss percentages are of the equity at period start.
  */
+import { formatMoney, formatPct } from './format';
 import type { StrategyConfig } from './config-types';
 import type { BookLevel, ModeLimits, Side, TradingMode } from './types';
 import { d, Dec, maxDec, toStr, ZERO } from './money';
@@ -216,7 +217,7 @@ export const ruleValidOrder: PreTradeRule = (i) =>
 export const ruleMaxPositionSize: PreTradeRule = (i) => {
   const limit = capitalOf(i).times(d(i.cfg.risk.maxPositionPct)).div(100);
   return d(i.orderNotional).gt(limit)
-    ? { code: 'MAX_POSITION_SIZE', message: `order ${i.orderNotional} > ${i.cfg.risk.maxPositionPct}% of capital (${toStr(limit)})`, value: toStr(i.orderNotional), limit: toStr(limit) }
+    ? { code: 'MAX_POSITION_SIZE', message: `order ${formatMoney(i.orderNotional)} > ${i.cfg.risk.maxPositionPct}% of capital (${formatMoney(limit.toString())})`, value: toStr(i.orderNotional), limit: toStr(limit) }
     : null;
 };
 
@@ -229,14 +230,14 @@ export const ruleExposureCap: PreTradeRule = (i) => {
   const limit = capitalOf(i).times(d(i.limits.maxExposurePct)).div(100);
   const after = d(i.state.openExposure).plus(d(i.orderNotional));
   return after.gt(limit)
-    ? { code: 'EXPOSURE_CAP', message: `exposure after order ${toStr(after)} > ${i.limits.maxExposurePct}% of capital (${toStr(limit)})`, value: toStr(after), limit: toStr(limit) }
+    ? { code: 'EXPOSURE_CAP', message: `exposure after order ${formatMoney(after.toString())} > ${i.limits.maxExposurePct}% of capital (${formatMoney(limit.toString())})`, value: toStr(after), limit: toStr(limit) }
     : null;
 };
 
 function lossRule(code: 'DAILY_LOSS' | 'WEEKLY_LOSS' | 'MONTHLY_LOSS', pnl: string, startEquity: string, limitPct: string, extra?: string): RiskViolation | null {
   const loss = periodLossPct(pnl, startEquity, extra);
   return d(loss).gte(d(limitPct)) && d(loss).gt(0)
-    ? { code, message: `${code.split('_')[0]!.toLowerCase()} loss ${loss}% reached the ${limitPct}% budget`, value: loss, limit: toStr(limitPct) }
+    ? { code, message: `${code.split('_')[0]!.toLowerCase()} loss ${formatPct(loss)}% reached the ${limitPct}% budget`, value: loss, limit: toStr(limitPct) }
     : null;
 }
 
@@ -247,7 +248,7 @@ export const ruleMonthlyLoss: PreTradeRule = (i) => lossRule('MONTHLY_LOSS', i.s
 export const ruleMaxDrawdown: PreTradeRule = (i) => {
   const dd = drawdownPct(i.state);
   return d(dd).gte(d(i.cfg.risk.maxDrawdownPct)) && d(dd).gt(0)
-    ? { code: 'MAX_DRAWDOWN', message: `drawdown ${dd}% reached the ${i.cfg.risk.maxDrawdownPct}% circuit breaker`, value: dd, limit: i.cfg.risk.maxDrawdownPct }
+    ? { code: 'MAX_DRAWDOWN', message: `drawdown ${formatPct(dd)}% reached the ${i.cfg.risk.maxDrawdownPct}% circuit breaker`, value: dd, limit: i.cfg.risk.maxDrawdownPct }
     : null;
 };
 
@@ -267,7 +268,7 @@ export const ruleSpread: PreTradeRule = (i) => {
 export const ruleLiquidity: PreTradeRule = (i) => {
   const limit = d(i.volume24hQuote).times(d(i.cfg.risk.maxOrderPctOfVolume)).div(100);
   return d(i.orderNotional).gt(limit)
-    ? { code: 'LIQUIDITY', message: `order ${i.orderNotional} > ${i.cfg.risk.maxOrderPctOfVolume}% of 24h volume (${toStr(limit)})`, value: toStr(i.orderNotional), limit: toStr(limit) }
+    ? { code: 'LIQUIDITY', message: `order ${formatMoney(i.orderNotional)} > ${i.cfg.risk.maxOrderPctOfVolume}% of 24h volume (${formatMoney(limit.toString())})`, value: toStr(i.orderNotional), limit: toStr(limit) }
     : null;
 };
 
@@ -286,7 +287,7 @@ export function estimatedSlippageFor(i: PreTradeRiskInput): string {
 export const ruleSlippage: PreTradeRule = (i) => {
   const est = estimatedSlippageFor(i);
   return d(est).gt(d(i.cfg.risk.maxSlippagePct))
-    ? { code: 'SLIPPAGE', message: `estimated slippage ${est}% > ${i.cfg.risk.maxSlippagePct}%`, value: est, limit: i.cfg.risk.maxSlippagePct }
+    ? { code: 'SLIPPAGE', message: `estimated slippage ${formatPct(est)}% > ${i.cfg.risk.maxSlippagePct}%`, value: est, limit: i.cfg.risk.maxSlippagePct }
     : null;
 };
 
@@ -355,10 +356,10 @@ export function evaluateEmergencyTriggers(i: EmergencyInput): Trigger[] {
   const out: Trigger[] = [];
   const daily = periodLossPct(i.state.dailyPnl, i.state.dailyStartEquity, i.unrealizedPnl);
   if (d(daily).gt(0) && d(daily).gte(d(i.limits.dailyLossPct)))
-    out.push({ code: 'DAILY_LOSS', message: `daily loss ${daily}% reached ${i.limits.dailyLossPct}%`, value: daily, limit: i.limits.dailyLossPct });
+    out.push({ code: 'DAILY_LOSS', message: `daily loss ${formatPct(daily)}% reached ${i.limits.dailyLossPct}%`, value: daily, limit: i.limits.dailyLossPct });
   const ddLimit = i.emergencyDrawdownPct ?? i.cfg.risk.maxDrawdownPct;
   const dd = drawdownPct(i.state);
-  if (d(dd).gt(0) && d(dd).gte(d(ddLimit))) out.push({ code: 'DRAWDOWN', message: `drawdown ${dd}% reached ${ddLimit}%`, value: dd, limit: toStr(ddLimit) });
+  if (d(dd).gt(0) && d(dd).gte(d(ddLimit))) out.push({ code: 'DRAWDOWN', message: `drawdown ${formatPct(dd)}% reached ${ddLimit}%`, value: dd, limit: toStr(ddLimit) });
   const lat = i.latencyMs !== undefined ? i.latencyMs : i.state.lastLatencyMs;
   if (lat !== null && lat > i.cfg.risk.maxLatencyMs)
     out.push({ code: 'LATENCY', message: `exchange latency ${lat} ms > ${i.cfg.risk.maxLatencyMs} ms`, value: String(lat), limit: String(i.cfg.risk.maxLatencyMs) });

@@ -9,8 +9,9 @@
  *   notional      = min(all of them); quantity = notional / price rounded DOWN to amountStep
  *                   (or to 12 decimals when no step is given); notional is then recomputed = quantity · price.
  */
-import type { ModeLimits } from './types';
-import { d, Dec, roundDownToStep, toStr, truncDp, ZERO } from './money';
+import type { MarketPrecision, ModeLimits } from './types';
+import { d, Dec, toStr, truncDp, ZERO } from './money';
+import { isStep, quantize } from './precision';
 
 export type SizingCap = 'POSITION_PCT' | 'RISK_PER_TRADE' | 'EXPOSURE' | 'MAX_POSITION';
 
@@ -79,7 +80,7 @@ export function sizePosition(input: SizingInput): SizingResult {
   if (target.lte(0)) return zero(cappedBy, cappedBy === 'EXPOSURE' ? 'EXPOSURE_FULL' : 'NO_CAPITAL');
 
   const rawQty = target.div(price);
-  const qty = input.amountStep ? roundDownToStep(rawQty, input.amountStep) : truncDp(rawQty, 12);
+  const qty = isStep(input.amountStep) ? quantize(rawQty, input.amountStep!, 'down') : truncDp(rawQty, 12);
   if (qty.lte(0)) return zero(cappedBy, 'BELOW_STEP');
   const notional = qty.times(price);
   if (input.minNotional && notional.lt(d(input.minNotional))) return zero(cappedBy, 'BELOW_MIN_NOTIONAL');
@@ -90,4 +91,15 @@ export function sizePosition(input: SizingInput): SizingResult {
     riskAmount: toStr(sl.gt(0) ? notional.times(sl).div(100) : ZERO),
     candidates: candStr,
   };
+}
+
+/** The sizing inputs a market's precision gives (lot step, minimum notional); none without one. */
+export function venueSizing(p: MarketPrecision | undefined): Pick<SizingInput, 'amountStep' | 'minNotional'> {
+  if (!p) return {};
+  return { amountStep: p.stepSize, ...(p.minNotional !== undefined ? { minNotional: p.minNotional } : {}) };
+}
+
+/** True when the size is zero because the venue would refuse the order (below its lot step / minimum notional). */
+export function belowVenueMinimum(r: SizingResult): boolean {
+  return r.zeroReason === 'BELOW_STEP' || r.zeroReason === 'BELOW_MIN_NOTIONAL';
 }

@@ -55,6 +55,18 @@ export interface OrderBookSnapshot {
   timestamp: number;
 }
 
+/** A market's tick, lot step and minimums, as decimal strings. */
+export interface MarketPrecision {
+  /** price tick, e.g. "0.01" */
+  tickSize: DecimalString;
+  /** quantity lot step, e.g. "0.00001" */
+  stepSize: DecimalString;
+  /** smallest order quantity (LOT_SIZE minQty), when the venue has one */
+  minAmount?: DecimalString;
+  /** smallest order notional in quote currency (NOTIONAL minNotional), when the venue has one */
+  minNotional?: DecimalString;
+}
+
 /** Input to the paper fill model (domain/fills.ts). */
 export interface FillModelInput {
   side: Side;
@@ -72,6 +84,8 @@ export interface FillModelInput {
   feeRate: DecimalString;
   /** optional seed for any randomness; same inputs + seed => same result */
   seed?: number;
+  /** the market's tick and lot step: the fill is quantized to them (domain/precision.ts); absent = exact */
+  precision?: Pick<MarketPrecision, 'tickSize' | 'stepSize'>;
 }
 
 export interface FillModelResult {

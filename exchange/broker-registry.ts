@@ -144,6 +144,43 @@ function checkMode(mode: string): 'paper' | 'live' {
   throw new BrokerError(`unknown trading mode "${mode}"`, 'INVALID_ORDER', false);
 }
 
+/** The ccxt gateway settings of the configured exchange (no credentials: the caller adds them for live). */
+function gatewayOptions(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number }) {
+  return {
+    exchangeId: env.EXCHANGE_ID,
+    sandbox: env.EXCHANGE_SANDBOX,
+    urlOverride: env.EXCHANGE_URL_OVERRIDE,
+    ...(env.EXCHANGE_RATE_LIMIT_MS !== undefined ? { rateLimitMs: env.EXCHANGE_RATE_LIMIT_MS } : {}),
+    ...((o.timeoutMs ?? env.EXCHANGE_TIMEOUT_MS) !== undefined ? { timeoutMs: o.timeoutMs ?? env.EXCHANGE_TIMEOUT_MS } : {}),
+    ...(o.log ? { log: o.log } : {}),
+  };
+}
+
+/**
+ * The configured exchange's public data: a credential-less gateway only to get a configured ccxt
+ * instance (URL override, sandbox, limiter). `timeoutMs` overrides EXCHANGE_TIMEOUT_MS (health).
+ */
+export function exchangePublicData(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number } = {}): CcxtMarketData {
+  return new CcxtMarketData(new CcxtGateway(gatewayOptions(env, o)).exchange);
+}
+
+/**
+ * The paper market data source MARKET_DATA names, built one way for the worker and `health`;
+ * `exchangeData` supplies the exchange's public data for `ccxt`.
+ */
+export function paperMarketDataFor(env: ExchangeEnv, exchangeData: () => MarketDataSource): MarketDataSource {
+  const spec = env.MARKET_DATA;
+  if (spec.kind === 'synthetic') return new PricePathMarketData({ path: new SyntheticPricePath({ seed: spec.seed }), name: `synthetic:${spec.seed}` });
+  if (spec.kind === 'replay') {
+    try {
+      return ReplayMarketData.fromFile(spec.file);
+    } catch (e) {
+      throw new ConfigError(`invalid environment: MARKET_DATA: ${(e as Error).message}`);
+    }
+  }
+  return exchangeData();
+}
+
 export interface CreateBrokerRegistryOptions {
   db: Db;
   env?: NodeJS.ProcessEnv;
@@ -165,40 +202,18 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
   let live: Broker | undefined = o.live;
   const closers: Array<() => Promise<unknown>> = [];
 
-  const gatewayOpts = () => ({
-    exchangeId: env.EXCHANGE_ID,
-    sandbox: env.EXCHANGE_SANDBOX,
-    urlOverride: env.EXCHANGE_URL_OVERRIDE,
-    ...(env.EXCHANGE_RATE_LIMIT_MS !== undefined ? { rateLimitMs: env.EXCHANGE_RATE_LIMIT_MS } : {}),
-    ...(env.EXCHANGE_TIMEOUT_MS !== undefined ? { timeoutMs: env.EXCHANGE_TIMEOUT_MS } : {}),
-    log,
-  });
-
   /** public data of the configured exchange: one instance (one price cache) per process */
   const exchangeData = (): MarketDataSource => {
     if (o.liveMarketData) return o.liveMarketData;
     if (!publicData) {
-      // a credential-less gateway only to get a configured ccxt instance (URL override, sandbox, limiter)
-      publicData = new CcxtMarketData(new CcxtGateway(gatewayOpts()).exchange);
+      publicData = exchangePublicData(env, { log });
       const pd = publicData;
       closers.push(() => pd.close());
     }
     return publicData;
   };
 
-  let paperData: MarketDataSource;
-  if (o.paperMarketData) paperData = o.paperMarketData;
-  else {
-    const spec = env.MARKET_DATA;
-    if (spec.kind === 'synthetic') paperData = new PricePathMarketData({ path: new SyntheticPricePath({ seed: spec.seed }), name: `synthetic:${spec.seed}` });
-    else if (spec.kind === 'replay') {
-      try {
-        paperData = ReplayMarketData.fromFile(spec.file);
-      } catch (e) {
-        throw new ConfigError(`invalid environment: MARKET_DATA: ${(e as Error).message}`);
-      }
-    } else paperData = exchangeData();
-  }
+  const paperData = o.paperMarketData ?? paperMarketDataFor(env, exchangeData);
   log(`paper market data: ${paperData.name}`);
 
   const paper = new PaperBroker({ db: o.db, marketData: paperData, defaults: o.paperDefaults });
@@ -208,7 +223,7 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
     // a BrokerError (non-retryable AUTHENTICATION) so an activity fails fast instead of retrying forever
     if (!env.EXCHANGE_API_KEY) throw new BrokerError('EXCHANGE_API_KEY is required for live trading modes (set it in the worker environment)', 'AUTHENTICATION', false);
     if (!env.EXCHANGE_SECRET) throw new BrokerError('EXCHANGE_SECRET is required for live trading modes (set it in the worker environment)', 'AUTHENTICATION', false);
-    const gw = new CcxtGateway({ ...gatewayOpts(), apiKey: env.EXCHANGE_API_KEY, secret: env.EXCHANGE_SECRET });
+    const gw = new CcxtGateway({ ...gatewayOptions(env, { log }), apiKey: env.EXCHANGE_API_KEY, secret: env.EXCHANGE_SECRET });
     closers.push(() => gw.close());
     live = gw;
     log(`live broker: ${env.EXCHANGE_ID}${env.EXCHANGE_SANDBOX ? ' (sandbox)' : ''}${env.EXCHANGE_URL_OVERRIDE ? ` at ${env.EXCHANGE_URL_OVERRIDE}` : ''}`);

@@ -167,12 +167,13 @@ export class CcxtGateway implements Broker {
       this.log(`placeOrder ${req.clientOrderId}: found existing order ${existing.exchangeOrderId}`);
       return existing;
     }
-    // 2. place it
+    // 2. place it, at the market's lot step
     const { type, price, params } = this.orderArgs(req);
+    const amount = this.amountAtPrecision(req);
     let created: ccxt.Order;
     try {
       created = await this.call('createOrder', () =>
-        this.exchange.createOrder(req.symbol, type, req.side, Number(req.amount), price, { ...params, clientOrderId: req.clientOrderId }),
+        this.exchange.createOrder(req.symbol, type, req.side, amount, price, { ...params, clientOrderId: req.clientOrderId }),
       );
     } catch (e) {
       const be = e as BrokerError;
@@ -199,6 +200,24 @@ export class CcxtGateway implements Broker {
       await new Promise((r) => setTimeout(r, 200 * (i + 1)));
     }
     throw new BrokerError(`${original.message} but no order with clientOrderId ${req.clientOrderId} was found`, 'NETWORK', true);
+  }
+
+  /**
+   * The order amount as the venue takes it: ccxt's `amountToPrecision` (rounds down to the market's lot
+   * step). An amount below one step is refused here, with the reason, instead of by the venue.
+   */
+  private amountAtPrecision(req: OrderRequest): number {
+    let text: string;
+    try {
+      text = this.exchange.amountToPrecision(req.symbol, Number(req.amount)) ?? '';
+    } catch (e) {
+      // below one step: ccxt's InvalidOrder; anything else (an unknown symbol) keeps its own classification
+      if (e instanceof ccxt.InvalidOrder) throw new BrokerError(`${req.symbol} amount ${req.amount}: ${e.message}`, 'INVALID_ORDER', false);
+      throw classifyError(e, { context: `${this.venue} amountToPrecision` });
+    }
+    const amount = Number(text);
+    if (!(amount > 0)) throw new BrokerError(`${req.symbol} amount ${req.amount} is below the market's lot step`, 'INVALID_ORDER', false);
+    return amount;
   }
 
   private orderArgs(req: OrderRequest): { type: string; price: number | undefined; params: Dict } {

@@ -11,6 +11,11 @@
  *   (status EXPIRED with filledAmount > 0, as Binance reports an IOC remainder). Limit / stop orders
  *   that are not marketable rest (OPEN) and are re-evaluated whenever they are looked at (fetch, cancel,
  *   open orders, balances) at the latest time the broker has seen.
+ * - Precision: the source's market precision (tick, lot step, minimums). The order amount is taken
+ *   rounded down to the lot step and refused (INVALID_ORDER, with the reason) below one step, the minimum
+ *   amount or the minimum notional (an exit too: as on a venue, dust below it cannot be sold); a limit
+ *   price is taken on the tick inside the trader's limit; fill prices are on the tick, rounded against
+ *   the trader (domain/precision.ts). Fees stay exact.
  * - Exactly once: every order lives in the `PaperVenueOrder` table keyed by clientOrderId (the paper
  *   venue's "exchange side"). Placing an existing clientOrderId — a retried activity, a restarted worker,
  *   a batch exit racing a position's own exit — returns the stored order, never a second fill; a
@@ -24,10 +29,11 @@
  */
 import type { Db } from '../db/client';
 import { simulateFill } from '../domain/fills';
+import { isStep, quantize, venueAmount } from '../domain/precision';
 import { fnv1a64, isValidClientOrderId } from '../domain/ids';
 import { d, toStr, ZERO, type Dec } from '../domain/money';
 import { hashString32 } from '../domain/seeded-random';
-import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
+import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import type { MarketDataSource } from './market-data';
 import { applyOrder, balanceList, checkFunds, OPEN_STATUSES, type Ledger } from './paper-ledger';
 import { PaperVenueStore, type PaperAccountSettings, type PaperStoredOrder } from './paper-venue-store';
@@ -147,9 +153,11 @@ export class PaperBroker implements Broker {
     t: number,
     feeRate: string,
     seedKey: string,
+    precision: MarketPrecision,
+    snapshot?: MarketSnapshot,
   ) {
     const [snap, book] = await Promise.all([
-      this.marketData.snapshot(req.symbol, t),
+      snapshot ?? this.marketData.snapshot(req.symbol, t),
       this.opts.useBook === false ? Promise.resolve(undefined) : this.marketData.orderBook(req.symbol, t, 50),
     ]);
     const r = simulateFill({
@@ -163,8 +171,26 @@ export class PaperBroker implements Broker {
       volume24hQuote: snap.volume24hQuote,
       feeRate,
       seed: hashString32(seedKey),
+      precision,
     });
     return { r, snap };
+  }
+
+  /**
+   * The order as the venue takes it: amount rounded down to the lot step, a limit price on the tick
+   * inside the trader's limit (buy down, sell up), a stop trigger on the nearest tick; refused below one
+   * step, the minimum amount or the minimum notional (at the limit / trigger, else at the touch).
+   */
+  private atPrecision(req: OrderRequest, p: MarketPrecision, snap: MarketSnapshot): { amount: string; price?: string } {
+    let price: string | undefined;
+    if (req.price !== undefined) {
+      const mode = req.type === 'stop' ? 'nearest' : req.side === 'buy' ? 'down' : 'up';
+      price = isStep(p.tickSize) ? toStr(quantize(req.price, p.tickSize, mode)) : toStr(req.price);
+      if (d(price).lte(0)) throw new BrokerError(`${req.symbol} price ${req.price} is below the tick ${p.tickSize}`, 'INVALID_ORDER', false);
+    }
+    const v = venueAmount(req.amount, price ?? (req.side === 'buy' ? snap.ask : snap.bid), p);
+    if (!v.ok) throw new BrokerError(`${req.symbol} ${req.side} refused (${v.code}): ${v.message}`, 'INVALID_ORDER', false);
+    return { amount: v.amount, ...(price !== undefined ? { price } : {}) };
   }
 
   // ------------------------------------------------------------------ Broker
@@ -185,7 +211,9 @@ export class PaperBroker implements Broker {
     const t = req.asOf ?? this.now();
     const { feeRate } = await this.settings();
     // prices and fill outside the account lock: only the funds check + insert are serialised
-    const { r } = await this.fill(req, t, feeRate, req.clientOrderId);
+    const [precision, snap] = await Promise.all([this.marketData.precision(req.symbol), this.marketData.snapshot(req.symbol, t)]);
+    const venueReq = { ...req, ...this.atPrecision(req, precision, snap) };
+    const { r } = await this.fill(venueReq, t, feeRate, req.clientOrderId, precision, snap);
     let status: PaperStoredOrder['status'] = r.status;
     if (req.type === 'market' && r.status !== 'FILLED') status = 'EXPIRED'; // unfilled remainder of a market order
     const order: PaperStoredOrder = {
@@ -194,8 +222,8 @@ export class PaperBroker implements Broker {
       symbol: req.symbol,
       side: req.side,
       type: req.type,
-      amount: toStr(req.amount),
-      ...(req.price !== undefined ? { price: toStr(req.price) } : {}),
+      amount: venueReq.amount,
+      ...(venueReq.price !== undefined ? { price: venueReq.price } : {}),
       status,
       filledAmount: r.filledAmount,
       avgPrice: r.avgPrice,
@@ -265,7 +293,8 @@ export class PaperBroker implements Broker {
     if (t === undefined || t <= o.asOf) return o;
     const rest = d(o.amount).minus(d(o.filledAmount));
     if (rest.lte(0)) return o;
-    const { r } = await this.fill({ symbol: o.symbol, side: o.side, type: o.type, amount: toStr(rest), price: o.price }, t, o.feeRate, `${o.clientOrderId}:${t}`);
+    const precision = await this.marketData.precision(o.symbol);
+    const { r } = await this.fill({ symbol: o.symbol, side: o.side, type: o.type, amount: toStr(rest), price: o.price }, t, o.feeRate, `${o.clientOrderId}:${t}`, precision);
     if (d(r.filledAmount).lte(0)) return o;
     const prevFilled = d(o.filledAmount);
     const newFilled = prevFilled.plus(d(r.filledAmount));

@@ -3,15 +3,18 @@ import type { EventSide, RunComparison } from './compare';
 import { escapeHtml as e } from './escape';
 import { table } from './html-tables';
 import { REPORT_CSS } from './html';
+import { formatMoney, formatPrice, formatQty } from '../domain/format';
+import { knownStep, knownTick } from '../exchange/market-data/markets';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(':00.000Z', 'Z');
 const fmt = (x: number | null) => (x === null || !Number.isFinite(x) ? 'n/a' : Number(x.toPrecision(8)).toString());
 
-function cells(s: EventSide): string[] {
+function cells(s: EventSide, symbol: string): string[] {
   if (!s.seen) return ['not seen', '', '', '', '', '', ''];
   if (!s.trade) return [s.entered ? 'yes (no closed trade)' : `no: ${s.reasons.join(', ') || '-'}`, '', '', '', '', '', ''];
   const t = s.trade;
-  return ['yes', `${iso(t.openedAt)} @ ${t.entryPrice}`, `${iso(t.closedAt)} @ ${t.exitPrice}`, t.exitReason, t.slippage, t.pnl, t.quantity];
+  const tick = knownTick(symbol);
+  return ['yes', `${iso(t.openedAt)} @ ${formatPrice(t.entryPrice, tick)}`, `${iso(t.closedAt)} @ ${formatPrice(t.exitPrice, tick)}`, t.exitReason, formatMoney(t.slippage), formatMoney(t.pnl), formatQty(t.quantity, knownStep(symbol))];
 }
 
 const SIDE_HEADERS = ['entered', 'entry', 'exit', 'exit reason', 'slippage', 'P&L', 'qty'];
@@ -26,8 +29,8 @@ export function comparisonText(c: RunComparison): string {
   for (const ev of c.events) {
     const mark = ev.differences.length ? '≠' : '=';
     lines.push(`${mark} ${ev.eventId} ${ev.symbol} unlock ${iso(ev.unlockAt)}`);
-    lines.push(`    A: ${cells(ev.a).filter(Boolean).join(' | ')}`);
-    lines.push(`    B: ${cells(ev.b).filter(Boolean).join(' | ')}`);
+    lines.push(`    A: ${cells(ev.a, ev.symbol).filter(Boolean).join(' | ')}`);
+    lines.push(`    B: ${cells(ev.b, ev.symbol).filter(Boolean).join(' | ')}`);
     for (const d of ev.differences) lines.push(`    ${d.field}: A ${d.a} vs B ${d.b}: ${d.why}`);
   }
   lines.push('', 'summary (B − A):');
@@ -37,7 +40,7 @@ export function comparisonText(c: RunComparison): string {
 
 export function comparisonHtml(c: RunComparison): string {
   const title = `unlock-trader compare: ${c.a.id} vs ${c.b.id}`;
-  const rows = c.events.map((ev) => [ev.eventId, ev.symbol, iso(ev.unlockAt), ...cells(ev.a), ...cells(ev.b), ev.differences.map((d) => `${d.field}: ${d.why}`).join(' · ')]);
+  const rows = c.events.map((ev) => [ev.eventId, ev.symbol, iso(ev.unlockAt), ...cells(ev.a, ev.symbol), ...cells(ev.b, ev.symbol), ev.differences.map((d) => `${d.field}: ${d.why}`).join(' · ')]);
   const headers = ['event', 'symbol', 'unlock', ...SIDE_HEADERS.map((h) => `A ${h}`), ...SIDE_HEADERS.map((h) => `B ${h}`), 'differences (why)'];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${e(title)}</title><style>${REPORT_CSS} td:last-child { white-space: normal; min-width: 320px; }</style></head>

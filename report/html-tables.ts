@@ -2,6 +2,8 @@
 import type { RunRecord } from '../domain/run-record';
 import type { DatedValue } from '../domain/performance';
 import { escapeHtml as e } from './escape';
+import { formatMoney, formatPrice, formatQty } from '../domain/format';
+import { knownStep, knownTick } from '../exchange/market-data/markets';
 
 const iso = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 
@@ -33,7 +35,10 @@ export function monthlyTable(monthly: readonly DatedValue[]): string {
 export function tradesTable(record: RunRecord): string {
   return table(
     ['event', 'symbol', 'entry time', 'entry price', 'exit time', 'exit price', 'quantity', 'fees', 'slippage', 'net P&L', 'exit reason'],
-    record.trades.map((t) => [t.eventId, t.symbol, iso(t.openedAt), t.entryPrice, iso(t.closedAt), t.exitPrice, t.quantity, t.fees, t.slippage, t.pnl, t.exitReason]),
+    record.trades.map((t) => {
+      const tick = knownTick(t.symbol);
+      return [t.eventId, t.symbol, iso(t.openedAt), formatPrice(t.entryPrice, tick), iso(t.closedAt), formatPrice(t.exitPrice, tick), formatQty(t.quantity, knownStep(t.symbol)), formatMoney(t.fees), formatMoney(t.slippage), formatMoney(t.pnl), t.exitReason];
+    }),
     'trades',
   );
 }

@@ -6,6 +6,7 @@ import type { RunRecord } from '../domain/run-record';
 import { computePerformance, PERFORMANCE_CONVENTIONS, type Performance } from '../domain/performance';
 import { tradeReturns } from '../domain/metrics';
 import { d, sumDec, toStr } from '../domain/money';
+import { formatMoney } from '../domain/format';
 import { buyAndHold } from './benchmark';
 
 export interface ChartSeries {
@@ -69,12 +70,12 @@ export function buildReportView(record: RunRecord): ReportView {
     { label: 'Trades (wins / losses)', value: `${t.tradeCount} (${t.wins} / ${t.losses})` },
     { label: 'Win rate (per trade)', value: pct(t.winRate, 1) },
     { label: 'Profit factor (per trade)', value: num(t.profitFactor) },
-    { label: 'Expectancy (per trade)', value: `${toStr(d(t.expectancy).toDecimalPlaces(8))} ${q} (${pct(t.expectancyReturn)})` },
-    { label: 'Average win / loss (per trade)', value: `${toStr(d(t.avgWin).toDecimalPlaces(8))} / ${toStr(d(t.avgLoss).toDecimalPlaces(8))} ${q}` },
+    { label: 'Expectancy (per trade)', value: `${formatMoney(t.expectancy)} ${q} (${pct(t.expectancyReturn)})` },
+    { label: 'Average win / loss (per trade)', value: `${formatMoney(t.avgWin)} / ${formatMoney(t.avgLoss)} ${q}` },
     { label: 'Sharpe (per trade, not annualised)', value: num(t.perTradeSharpe) },
-    { label: 'Fees paid', value: `${t.fees} ${q}` },
-    { label: 'Slippage paid', value: `${t.slippage} ${q}` },
-    { label: 'Net P&L (closed trades)', value: `${t.totalPnl} ${q}` },
+    { label: 'Fees paid', value: `${formatMoney(t.fees)} ${q}` },
+    { label: 'Slippage paid', value: `${formatMoney(t.slippage)} ${q}` },
+    { label: 'Net P&L (closed trades)', value: `${formatMoney(t.totalPnl)} ${q}` },
   ];
   const markSource = (record.config as { markSource?: unknown } | null)?.markSource;
   if (typeof markSource === 'string') summary.push({ label: 'Open positions valued at', value: markSource });

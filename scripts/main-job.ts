@@ -3,45 +3,73 @@
  *
  *  1. starts the Temporal dev server if none listens on 7233 (history in data/temporal.db, Web UI 8233)
  *  2. applies the migrations to the embedded SQLite default (data/app.db)
- *  3. starts the local exchange simulator on 127.0.0.1:8710 (or uses EXCHANGE_URL_OVERRIDE / a real
- *     ccxt exchange when configured) — paper prices come from it through ccxt's public API
- *  4. starts the worker (in this process)
+ *  3. starts the local exchange simulator as its own process on 127.0.0.1:8710 (or uses
+ *     EXCHANGE_URL_OVERRIDE / a real ccxt exchange when configured) — paper prices come from it through
+ *     ccxt's public API; its market is a pure function of (seed, symbol, time) and its orders and
+ *     balances are kept in data/demo-simulator.json, so a restarted simulator continues the same market
+ *  4. starts the worker as its own process (its log: data/demo-worker.log); a worker that dies is
+ *     restarted, the exchange keeps running (scripts/lib/demo-child.ts)
  *  5. loads a sample unlock calendar, unlock times relative to now
  *  6. starts the demo paper strategy (examples/strategy-demo.json, time compressed in the config:
  *     minutes instead of days), or re-attaches to it when it is already running
- *  7. prints what happens: positions opened / closed with P&L, mode changes; and where to look
+ *  7. narrates that strategy only (scripts/lib/demo-narration.ts): positions opened / closed with P&L,
+ *     mode changes, its warnings; and where to look
  *
- * Ctrl-C stops cleanly (worker drains, simulator and — if this job started it — the dev server stop).
- * Running it again resumes the same durable state: the strategy workflow is still there.
+ * Ctrl-C stops cleanly (worker drains, then the simulator and — if this job started it — the dev server
+ * stop). Running it again resumes the same durable state: the strategy workflow is still there.
  *
- *   npm run demo [-- --config <file>] [-- --events N]
+ *   npm run demo [-- --config <file>] [-- --events N] [-- --verbose] [-- --data-dir <dir>]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { parseStrategyConfig, ConfigError } from '../config/strategy-config';
 import { loadAppEnv } from '../config/env';
-import { connectClient, connectWorker, temporalTarget } from '../config/temporal';
+import { loadNotifySettings } from '../config/notify';
+import { connectClient, temporalTarget } from '../config/temporal';
 import { createDb } from '../db/client';
-import { createActivities } from '../activities';
-import { createBrokerRegistry } from '../exchange/broker-registry';
-import { startSimulator, type Simulator } from '../simulator/server';
-import { SyntheticPricePath } from '../exchange/market-data/price-path';
-import { createTradingWorker } from '../workers/create-worker';
-import { startDevServer, isListening, DEFAULT_DEV_SERVER } from './lib/dev-server';
+import { makeDirectories } from '../db/sqlite-file';
+import { startDevServer, isListening, metricsPortOf, DEFAULT_DEV_SERVER } from './lib/dev-server';
 import { requireFreePorts, type NeededPort } from './lib/ports';
 import { PROJECT_ROOT } from './lib/temporal-binaries';
-import { arg } from '../config/argv';
+import { DemoChild } from './lib/demo-child';
+import { DemoNarration } from './lib/demo-narration';
+import { arg, flag } from '../config/argv';
 import { openPositionsQuery, statusQuery, strategyWorkflowId } from '../workflows/strategy/api';
 import { startStrategyWorkflow } from '../client/strategy-client';
 
-const SIM_PORT = Number(process.env.SIM_PORT ?? 8710);
 const DEMO_SYMBOLS = ['ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
+/**
+ * The demo market: lively (50 %/day) so 1 % stops and targets are hit within the compressed minutes,
+ * its slow components capped at 2 h so prices stay near the listed ones (ARB about 0.8, not 9.35), and a
+ * fixed seed: the same market after any restart (SIM_SEED picks another).
+ */
+const DEMO_MARKET = { volatility: '0.5', longestScaleMs: String(2 * 3_600_000), seed: '42' };
+const FLAGS_WITH_VALUE = ['config', 'events', 'data-dir'];
+const FLAGS = ['verbose'];
 
+/** every flag known, every value present: one line otherwise, before anything starts */
+function checkArgv(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.replace(/^--/, '').split('=')[0]!;
+    if (!argv[i]!.startsWith('--') || ![...FLAGS_WITH_VALUE, ...FLAGS].includes(name)) {
+      throw new ConfigError(`unknown option "${argv[i]}" (options: --config <file>, --events N, --data-dir <dir>, --verbose)`);
+    }
+    if (FLAGS_WITH_VALUE.includes(name) && !argv[i]!.includes('=') && (argv[++i] === undefined || argv[i]!.startsWith('--'))) throw new ConfigError(`--${name} needs a value`);
+  }
+}
+
+function intFromEnv(name: string, fallback: string, min: number, max: number): number {
+  const raw = process.env[name] || fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
 
 async function main() {
   // validate everything a user feeds in before anything starts
+  checkArgv(process.argv.slice(2));
   const configFile = arg('config') ?? join(PROJECT_ROOT, 'examples', 'strategy-demo.json');
   let config;
   try {
@@ -51,26 +79,61 @@ async function main() {
   }
   const eventsWanted = Number(arg('events') ?? 6);
   if (!Number.isInteger(eventsWanted) || eventsWanted < 1 || eventsWanted > 50) throw new ConfigError('--events must be an integer from 1 to 50');
+  const verbose = flag('verbose');
+  const dataDir = resolve(arg('data-dir') ?? join(PROJECT_ROOT, 'data'));
+  const badDataDir = (what: string, e: unknown): never => {
+    throw new ConfigError(`--data-dir ${dataDir}: ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  };
+  makeDirectories(dataDir, badDataDir);
+  try {
+    accessSync(dataDir, constants.W_OK);
+  } catch (e) {
+    badDataDir('cannot write there', e);
+  }
+  const simPort = intFromEnv('SIM_PORT', '8710', 1, 65535);
+  const simSeed = intFromEnv('SIM_SEED', DEMO_MARKET.seed, 0, 0xffffffff);
   const env = loadAppEnv();
+  // the worker child reads the notification channels (README "Notifications"): a bad one stops here, before anything starts
+  loadNotifySettings();
   const target = temporalTarget();
   const { namespace } = target;
   const uiBase = process.env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${DEFAULT_DEV_SERVER.uiPort}`;
+  const shown = (file: string) => (file.startsWith(process.cwd() + sep) ? relative(process.cwd(), file) : file);
 
-  const cleanups: Array<() => Promise<unknown>> = [];
   const say = (s: string) => console.log(`[demo ${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-  // 0. the ports this job would listen on, before touching anything (no migration, no half-started job)
+  // 0. the ports this job would listen on, before touching anything (no migration, no half-started job);
+  //    the worker listens on none, the simulator on SIM_PORT, a dev server started here on its four
   const address = target.connectionOptions.address;
   const local = /^(localhost|127\.0\.0\.1):7233$/.test(address);
   const startsDevServer = local && !(await isListening(DEFAULT_DEV_SERVER.port));
   const startsSimulator = !process.env.EXCHANGE_URL_OVERRIDE && !process.env.EXCHANGE_API_KEY;
   const needed: NeededPort[] = [];
-  if (startsSimulator) needed.push({ port: SIM_PORT, what: 'the exchange simulator', instead: 'run this one with SIM_PORT=<free port>' });
+  if (startsSimulator) needed.push({ port: simPort, what: 'the exchange simulator', instead: 'run this one with SIM_PORT=<free port>' });
   if (startsDevServer) {
     const instead = 'start Temporal elsewhere and point TEMPORAL_ADDRESS at it';
-    needed.push({ port: DEFAULT_DEV_SERVER.uiPort, what: "the Temporal dev server's Web UI", instead }, { port: DEFAULT_DEV_SERVER.httpPort, what: "the Temporal dev server's HTTP API", instead });
+    needed.push(
+      { port: DEFAULT_DEV_SERVER.uiPort, what: "the Temporal dev server's Web UI", instead },
+      { port: DEFAULT_DEV_SERVER.httpPort, what: "the Temporal dev server's HTTP API", instead },
+      { port: metricsPortOf(DEFAULT_DEV_SERVER.port), what: "the Temporal dev server's metrics", instead },
+    );
   }
   await requireFreePorts(needed);
+
+  let stopping = false;
+  /** Ctrl-C while starting: stop what started; once narrating, replaced below */
+  let stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await runCleanups();
+    process.exit(code);
+  };
+  const giveUp = (e: Error) => {
+    say(`error: ${e.message}; stopping`);
+    void stopAll(1);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
 
   // 1. Temporal
   if (startsDevServer) {
@@ -85,31 +148,42 @@ async function main() {
   cleanups.push(() => db.$disconnect());
   say(`database ready (${env.DATABASE_URL.provider})`);
 
-  // 3. exchange: the local simulator unless one is configured
-  let sim: Simulator | undefined;
+  // 3. exchange: the local simulator, its own process, unless one is configured
+  const workerEnv: NodeJS.ProcessEnv = { ...process.env };
   if (startsSimulator) {
-    // lively prices so stops and targets are hit within the compressed demo minutes
-    sim = await startSimulator({ port: SIM_PORT, symbols: DEMO_SYMBOLS, pricePath: new SyntheticPricePath({ seed: Date.now() % 100_000, dailyVolatility: 0.5 }) });
-    cleanups.push(() => sim!.close());
-    process.env.EXCHANGE_URL_OVERRIDE = sim.url;
-    process.env.EXCHANGE_SANDBOX = 'false';
-    process.env.MARKET_DATA ??= 'ccxt';
-    say(`exchange simulator on ${sim.url} (Binance spot API subset); paper prices come from it via ccxt`);
+    const stateFile = join(dataDir, 'demo-simulator.json');
+    const sim = new DemoChild({
+      name: 'exchange simulator',
+      script: 'simulator/main.ts',
+      args: ['--port', String(simPort), '--seed', String(simSeed), '--symbols', DEMO_SYMBOLS.join(','), '--volatility', DEMO_MARKET.volatility, '--longest-scale-ms', DEMO_MARKET.longestScaleMs, '--state', stateFile],
+      logFile: join(dataDir, 'demo-simulator.log'),
+      verbose,
+      readyLine: (l) => l.startsWith('{"event":"listening"'),
+      say,
+      onGiveUp: giveUp,
+    });
+    cleanups.push(() => sim.stop());
+    await sim.start();
+    const url = (JSON.parse(sim.readyText) as { url: string }).url;
+    Object.assign(workerEnv, { EXCHANGE_URL_OVERRIDE: url, EXCHANGE_SANDBOX: 'false', MARKET_DATA: process.env.MARKET_DATA ?? 'ccxt' });
+    say(`exchange simulator on ${url} (pid ${sim.pid}, seed ${simSeed}, orders kept in ${shown(stateFile)}); paper prices come from it via ccxt`);
   }
 
-  // 4. worker
-  const brokers = createBrokerRegistry({ db, log: (m) => say(m) });
-  cleanups.push(() => brokers.close());
-  const connection = await connectWorker(target);
-  const worker = await createTradingWorker({
-    connection,
-    namespace,
-    taskQueue: env.TRADER_TASK_QUEUE,
-    activities: createActivities({ db, brokers, log: (l) => say(l) }),
-    maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+  // 4. worker, its own process: a crash of it is restarted and leaves the exchange running
+  const workerLog = join(dataDir, 'demo-worker.log');
+  const worker = new DemoChild({
+    name: 'worker',
+    script: 'workers/main.ts',
+    env: workerEnv,
+    logFile: workerLog,
+    verbose,
+    readyLine: (l) => l.startsWith('worker polling'),
+    say,
+    onGiveUp: giveUp,
   });
-  const running = worker.run();
-  say(`worker polling "${env.TRADER_TASK_QUEUE}"`);
+  cleanups.push(() => worker.stop());
+  await worker.start();
+  say(`worker polling "${env.TRADER_TASK_QUEUE}" (pid ${worker.pid}); its log: ${shown(workerLog)}${verbose ? ', also shown here (--verbose)' : ' (--verbose shows it here)'}`);
 
   // 5. sample calendar relative to now (one unlock every 40 s after the first entry window)
   const now = Date.now();
@@ -149,53 +223,41 @@ async function main() {
   Ctrl-C stops this job; run it again to resume.
 `);
 
-  // 7. narrate
+  // 7. narrate this strategy, nothing else (the worker's records are in its log file)
   const handle = client.workflow.getHandle(wid);
-  const seenOpen = new Set<string>();
-  const seenClosed = new Set<string>();
-  let lastMode = '';
+  const narration = new DemoNarration(config.strategyId);
+  const since = new Date();
   const narrate = async () => {
     try {
-      const status = await handle.query(statusQuery);
-      if (status.mode !== lastMode) say(`mode ${status.mode} (${status.state})${status.gate.awaitingApproval ? ' — gate passed, awaiting approval' : ''}`);
-      lastMode = status.mode;
-      for (const p of await handle.query(openPositionsQuery)) {
-        if (p.status === 'OPEN' && !seenOpen.has(p.positionId)) {
-          seenOpen.add(p.positionId);
-          say(`opened ${p.symbol}: ${p.quantity} @ ${p.entryPrice} (${p.positionId})`);
-        }
-      }
+      const [status, open] = await Promise.all([handle.query(statusQuery), handle.query(openPositionsQuery)]);
       const closed = await db.position.findMany({ where: { strategyId: config.strategyId, closedAt: { not: null } }, orderBy: { closedAt: 'asc' } });
-      for (const p of closed) {
-        if (seenClosed.has(p.id)) continue;
-        seenClosed.add(p.id);
-        if (p.status === 'CLOSED') say(`closed ${p.symbol} ${p.exitReason}: P&L ${Number(p.realizedPnl?.toString() ?? 0).toFixed(4)} USDT (entry ${p.entryPrice}, exit ${p.exitPrice})`);
-        else say(`${p.status.toLowerCase()} ${p.symbol}: ${p.exitReason}`);
-      }
+      const alerts = await db.alert.findMany({ where: { strategyId: config.strategyId, createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } });
+      for (const line of narration.next({ status, open, closed, alerts })) say(line);
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) say('strategy workflow not found');
     }
   };
   const timer = setInterval(() => void narrate(), 2000);
 
-  let stopping = false;
-  const stop = async () => {
+  stopAll = async (code) => {
     if (stopping) return;
     stopping = true;
     clearInterval(timer);
     say('stopping: worker drains, then the simulator and the dev server (if started here) stop');
-    worker.shutdown();
+    await runCleanups();
+    say('stopped. Run `npm run demo` again to resume.');
+    process.exit(code);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  await running;
-  await connection.close();
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  say('stopped. Run `npm run demo` again to resume.');
-  process.exit(0);
 }
 
-main().catch((e) => {
+const cleanups: Array<() => Promise<unknown>> = [];
+/** what started, stopped in reverse: worker, simulator, database, dev server */
+async function runCleanups(): Promise<void> {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+}
+
+main().catch(async (e) => {
   console.error(`error: ${(e as Error).message}`);
+  await runCleanups();
   process.exit(1);
 });

@@ -7,13 +7,14 @@
  * when the touch crosses the stop price, then behave as market (STOP_LOSS) or limit (STOP_LOSS_LIMIT).
  * Fees are charged in the quote asset for both sides (so "fee in quote" is exact).
  */
+import { quantize } from '../domain/precision';
 import Decimal from 'decimal.js';
 import { isValidClientOrderId } from '../domain/ids';
 import { decimalsOf, DEFAULT_SYMBOLS, marketSpec } from '../exchange/market-data/markets';
 import { ScriptedPricePath, SyntheticPricePath } from '../exchange/market-data/price-path';
 import { ERR } from './binance-wire';
 import { depthAround, touchAround, walkCost, type BookSide } from './order-book';
-import { DEFAULT_ACCOUNT, type AccountConfig, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
+import { DEFAULT_ACCOUNT, type AccountConfig, type EngineCounters, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
 
 export class Engine {
   readonly markets = new Map<string, Market>(); // by exchange id
@@ -42,6 +43,25 @@ export class Engine {
       this.marketsBySymbol.set(s, m);
     }
     for (const a of opts.accounts ?? [DEFAULT_ACCOUNT]) this.addAccount(a);
+  }
+
+  /** the id counters a restart must continue from (./state-file.ts) */
+  counters(): EngineCounters {
+    return { nextOrderId: this.nextOrderId, nextTradeId: this.nextTradeId };
+  }
+
+  /** a restarted simulator takes back its book of orders and id counters (./state-file.ts) */
+  restore(orders: SimOrder[], counters: EngineCounters): void {
+    this.orders.length = 0;
+    this.byClientId.clear();
+    this.byId.clear();
+    for (const o of orders) {
+      this.orders.push(o);
+      this.byClientId.set(o.apiKey + '\n' + o.clientOrderId, o);
+      this.byId.set(o.orderId, o);
+    }
+    this.nextOrderId = counters.nextOrderId;
+    this.nextTradeId = counters.nextTradeId;
   }
 
   addAccount(a: AccountConfig): SimAccount {
@@ -134,7 +154,7 @@ export class Engine {
     let qty: Decimal;
     if (p.quantity !== undefined) qty = new Decimal(p.quantity);
     else if (p.quoteOrderQty !== undefined && type === 'MARKET') {
-      qty = new Decimal(p.quoteOrderQty).div(side === 'BUY' ? ask : bid).div(step).floor().mul(step);
+      qty = new Decimal(quantize(new Decimal(p.quoteOrderQty).div(side === 'BUY' ? ask : bid), step, 'down'));
     } else throw ERR.mandatory('quantity');
     if (qty.lte(0)) throw ERR.filter('LOT_SIZE');
     if (!qty.mod(step).eq(0)) throw ERR.filter('LOT_SIZE');
@@ -278,7 +298,8 @@ export class Engine {
   advance(t = this.clock()): void {
     for (const o of this.orders) {
       if (!(o.status === 'NEW' || o.status === 'PARTIALLY_FILLED')) continue;
-      const m = this.markets.get(o.symbol)!;
+      const m = this.markets.get(o.symbol);
+      if (!m) continue; // an order restored from a state file whose market is no longer listed
       const { bid, ask } = this.touch(m, t);
       if (!o.triggered) {
         const hit = o.side === 'SELL' ? bid.lte(o.stopPrice) : ask.gte(o.stopPrice);

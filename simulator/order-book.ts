@@ -5,6 +5,7 @@
  * (pays more) and expires partially filled when the book runs out.
  */
 import Decimal from 'decimal.js';
+import { quantize } from '../domain/precision';
 import { hashString32 } from '../domain/seeded-random';
 import type { BookOptions, Market } from './types';
 
@@ -23,8 +24,8 @@ export interface Touch {
 export function touchAround(m: Market, mid: Decimal, opts: BookOptions): Touch {
   const half = mid.mul((opts.spreadBps ?? 4) / 2 / 10_000);
   const tick = new Decimal(m.tickSize);
-  let bid = mid.sub(half).div(tick).floor().mul(tick);
-  let ask = mid.add(half).div(tick).ceil().mul(tick);
+  let bid = new Decimal(quantize(mid.sub(half), tick, 'down'));
+  let ask = new Decimal(quantize(mid.add(half), tick, 'up'));
   if (ask.lte(bid)) ask = bid.add(tick);
   if (bid.lte(0)) bid = tick;
   return { bid, ask, mid };
@@ -36,7 +37,7 @@ export function depthAround(m: Market, touch: Touch, t: number, limit: number, o
   const { bid, ask, mid } = touch;
   const tick = new Decimal(m.tickSize);
   const stepBps = opts.levelStepBps ?? 5;
-  let step = mid.mul(stepBps / 10_000).div(tick).ceil().mul(tick);
+  let step = new Decimal(quantize(mid.mul(stepBps / 10_000), tick, 'up'));
   if (step.lt(tick)) step = tick;
   const levelQuote = opts.levelQuote?.[m.symbol] ?? m.volume24hQuote * 0.0002;
   const stepSize = new Decimal(m.stepSize);
@@ -44,7 +45,7 @@ export function depthAround(m: Market, touch: Touch, t: number, limit: number, o
   const qtyAt = (price: Decimal, side: number, i: number): Decimal => {
     const h = hashString32(`${m.symbol}:${side}:${i}:${sec}`) / 4294967296; // [0,1)
     const q = new Decimal(levelQuote).mul(0.6 + 0.8 * h).div(price);
-    const r = q.div(stepSize).floor().mul(stepSize);
+    const r = new Decimal(quantize(q, stepSize, 'down'));
     return r.gt(0) ? r : stepSize;
   };
   const bids: BookSide[] = [];

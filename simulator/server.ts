@@ -12,6 +12,7 @@ import type { PricePoint } from '../exchange/market-data/price-path';
 import { authenticate, ERR, errorResult, internalError, parseRequest, rateLimited, SimError, unknownEndpoint, type WireRequest, type WireResult } from './binance-wire';
 import { Engine } from './engine';
 import { FaultInjector } from './faults';
+import { StateFile } from './state-file';
 import { adminRoute } from './routes/admin';
 import { publicRoutes } from './routes/public';
 import type { RouteContext, RouteTable } from './routes/route';
@@ -31,6 +32,11 @@ export interface SimulatorOptions extends EngineOptions {
   matchIntervalMs?: number;
   /** log each request to stderr */
   log?: boolean;
+  /**
+   * keep orders, balances, id counters and scripted prices in this JSON file (./state-file.ts), read
+   * back on start: a restarted simulator still knows every order it acknowledged (default: memory only)
+   */
+  stateFile?: string;
 }
 
 export interface SimOrderView {
@@ -109,6 +115,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const host = opts.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new Error('the simulator binds 127.0.0.1 only');
   const engine = new Engine(opts);
+  const state = opts.stateFile ? new StateFile(opts.stateFile) : undefined;
+  state?.load(engine);
+  /** on disk before the answer leaves: an acknowledged order survives a kill -9 */
+  const persist = () => state?.save(engine);
   const faults = new FaultInjector(opts.faultSeed ?? opts.seed ?? 1);
   const checkSig = opts.checkSignature ?? true;
   let requests: Record<string, number> = {};
@@ -178,7 +188,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const handle = async (httpReq: http.IncomingMessage, res: http.ServerResponse, body: string) => {
     const req = parseRequest(httpReq, body);
     if (req.path.startsWith('/__admin/')) {
-      send(res, adminRoute(sim, req.method, req.path, req.query, body));
+      const answer = adminRoute(sim, req.method, req.path, req.query, body);
+      persist();
+      send(res, answer);
       return;
     }
     const key = `${req.method} ${req.path}`;
@@ -204,6 +216,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     const result = api(httpReq, req);
+    persist();
     if (f?.kind === 'accept-then-drop') {
       httpReq.socket.destroy();
       return;
@@ -233,7 +246,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const interval = (opts.matchIntervalMs ?? 200) > 0 ? setInterval(() => engine.advance(), opts.matchIntervalMs ?? 200) : undefined;
+  const interval = (opts.matchIntervalMs ?? 200) > 0 ? setInterval(() => {
+    engine.advance();
+    persist();
+  }, opts.matchIntervalMs ?? 200) : undefined;
   interval?.unref();
 
   const sim: Simulator = {
@@ -243,6 +259,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults,
     async close() {
       if (interval) clearInterval(interval);
+      persist();
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
@@ -252,17 +269,23 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setPrice(symbol, price) {
       engine.scripted.hold(symbol, engine.clock(), price);
       engine.advance();
+      persist();
     },
     script(symbol, points) {
       engine.scripted.set(symbol, points);
       engine.advance();
+      persist();
     },
     stepPct(symbol, pct) {
       engine.scripted.stepPct(symbol, engine.clock(), pct);
       engine.advance();
+      persist();
     },
     priceOf: (symbol) => engine.scripted.priceAt(symbol, engine.clock()),
-    setBalance: (apiKey, asset, free) => engine.setBalance(apiKey, asset, free),
+    setBalance(apiKey, asset, free) {
+      engine.setBalance(apiKey, asset, free);
+      persist();
+    },
     balances: balancesOf,
   };
   return sim;

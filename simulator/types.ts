@@ -49,6 +49,12 @@ export interface SimOrder {
   lockedAsset: string;
 }
 
+/** The engine's next order and trade ids: a restart continues them, so no id is handed out twice. */
+export interface EngineCounters {
+  nextOrderId: number;
+  nextTradeId: number;
+}
+
 export interface SimAccount {
   apiKey: string;
   secret: string;

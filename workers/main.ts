@@ -7,7 +7,9 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { loadAppEnv } from '../config/env';
-import { connectWorker, temporalTarget } from '../config/temporal';
+import { connectClient, connectWorker, temporalTarget } from '../config/temporal';
+import { loadNotifySettings } from '../config/notify';
+import { ensureNotifiers } from '../client/notifier-client';
 import { createDb } from '../db/client';
 import { createActivities } from '../activities';
 import { createBrokerRegistry } from '../exchange/broker-registry';
@@ -15,6 +17,8 @@ import { createTradingWorker } from './create-worker';
 
 async function main() {
   const env = loadAppEnv();
+  // notification channels (README "Notifications"): validated here, before anything connects
+  const notify = loadNotifySettings();
   const target = temporalTarget();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const db = createDb(env.DATABASE_URL);
@@ -25,11 +29,21 @@ async function main() {
     connection,
     namespace: target.namespace,
     taskQueue: env.TRADER_TASK_QUEUE,
-    activities: createActivities({ db, brokers }),
+    activities: createActivities({ db, brokers, notify }),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
   });
+  // one notifier workflow per configured channel (already running ones are left alone)
+  if (notify.channels.length) {
+    const client = await connectClient({ target });
+    try {
+      await ensureNotifiers(client, env.TRADER_TASK_QUEUE, notify.channels.map((c) => c.name));
+    } finally {
+      await client.connection.close();
+    }
+    console.log(`notifications: ${notify.channels.map((c) => `${c.name} (>= ${c.minSeverity})`).join(', ')}`);
+  }
   console.log(`worker polling task queue "${env.TRADER_TASK_QUEUE}" on ${target.connectionOptions.address} (namespace ${target.namespace}, db ${env.DATABASE_URL.provider})`);
   try {
     await worker.run();

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError, type Ctx } from '../context';
 import { checkFreeText } from '../lib/free-text';
 import { isoTime, table } from '../lib/table';
+import { deliveryStates, notifiedText } from '../../read-models/alert-deliveries';
 
 const SEVERITIES = ['info', 'warning', 'error', 'critical'];
 
@@ -29,6 +30,7 @@ export function registerAlertCommands(program: Command, ctx: Ctx): void {
         orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
         take: limit,
       });
+      const deliveries = await deliveryStates(db, rows.map((r) => r.id));
       const out = rows.map((a) => ({
         id: a.id,
         createdAt: a.createdAt.toISOString(),
@@ -40,10 +42,11 @@ export function registerAlertCommands(program: Command, ctx: Ctx): void {
         acknowledged: a.acknowledged,
         acknowledgedBy: a.acknowledgedBy,
         acknowledgedAt: a.acknowledgedAt?.toISOString() ?? null,
+        notifications: deliveries.get(a.id) ?? [],
       }));
       if (o.json) return ctx.json(out);
       if (!out.length) return ctx.out(`no ${o.unacked ? 'unacknowledged ' : ''}alerts${o.strategy ? ` for strategy ${o.strategy}` : ''}`);
-      ctx.out(table(['ID', 'TIME', 'SEVERITY', 'STRATEGY', 'KIND', 'ACK', 'MESSAGE'], out.map((a) => [a.id, isoTime(Date.parse(a.createdAt)), a.severity.toUpperCase(), a.strategyId, a.kind, a.acknowledged ? a.acknowledgedBy : 'no', a.message])));
+      ctx.out(table(['ID', 'TIME', 'SEVERITY', 'STRATEGY', 'KIND', 'ACK', 'NOTIFIED', 'MESSAGE'], out.map((a) => [a.id, isoTime(Date.parse(a.createdAt)), a.severity.toUpperCase(), a.strategyId, a.kind, a.acknowledged ? a.acknowledgedBy : 'no', notifiedText(a.notifications), a.message])));
     });
 
   alerts

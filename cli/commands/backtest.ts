@@ -7,13 +7,14 @@
  * over every event's window, the period, the output file's folder, the app DB's BacktestRun table):
  * any problem is one line and nothing is started or written.
  */
+import { formatMoney, formatPct } from '../../domain/format';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, oneLine, type Ctx } from '../context';
 import { writeOut } from '../lib/files';
 import { loadConfigFile } from './strategy';
-import { readUnlockFile, validateUnlockRows } from './unlocks';
+import { readUnlockFile, validateUnlockRows } from '../lib/unlock-file';
 import { BacktestInputError, loadCandles } from '../../backtest/candles';
 import { fingerprintFiles, parseDateOption, prepareBacktest, type BacktestInputs } from '../../backtest/inputs';
 import { BacktestAborted, runWorkflowBacktest, type BacktestProgress } from '../../backtest/engine';
@@ -122,6 +123,15 @@ export function registerBacktestCommand(program: Command, ctx: Ctx): void {
       if (o.html) writeReportFile(result.record, o.html, (s) => ctx.err(s));
       if (o.json) return ctx.json({ runId: `backtest:${runId}`, summary });
       ctx.out(`backtest:${runId} stored (report it with: unlock-trader report backtest:${runId})`);
-      for (const [k, v] of Object.entries(summary)) if (k !== 'id') ctx.out(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
+      for (const [k, v] of Object.entries(summary)) if (k !== 'id') ctx.out(`  ${k}: ${summaryValue(k, v)}`);
     });
+}
+
+/** A summary figure as a trader reads it (money and percentages at 2 decimals); --json keeps them exact. */
+function summaryValue(key: string, v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  if (key === 'realizedPnl' || key === 'finalEquity') return formatMoney(String(v));
+  if (key.endsWith('Pct')) return formatPct(String(v));
+  return String(v);
 }

@@ -1,12 +1,14 @@
 /**
  * health — Temporal (connect + describe namespace), database (a query), exchange (ccxt fetchTime and its
- * latency when EXCHANGE_URL_OVERRIDE or live credentials are configured; otherwise paper only), and the
- * task queue's pollers (at least one workflow and one activity poller). Exit 1 when anything is down.
+ * latency when EXCHANGE_URL_OVERRIDE, live credentials or MARKET_DATA=ccxt make one in use; otherwise
+ * paper only), market data (the MARKET_DATA source and one timed read of it: cli/lib/market-data-check.ts),
+ * and the task queue's pollers (at least one workflow and one activity poller). Exit 1 when anything is down.
  */
 import type { Command } from 'commander';
 import { CliError, oneLine, type Ctx } from '../context';
 import { table } from '../lib/table';
 import { withTimeout } from '../lib/temporal';
+import { checkMarketData } from '../lib/market-data-check';
 
 export interface HealthCheck {
   check: string;
@@ -28,7 +30,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }>
 export function registerHealthCommand(program: Command, ctx: Ctx): void {
   program
     .command('health')
-    .description('check Temporal, the database, the exchange and the worker pollers; exit 1 when something is down')
+    .description('check Temporal, the database, the exchange, the market data source and the worker pollers; exit 1 when something is down')
     .option('--json', 'print as JSON')
     .option('--timeout <seconds>', 'per check', '5')
     .action(async (o: { json?: boolean; timeout: string }) => {
@@ -86,7 +88,8 @@ export function registerHealthCommand(program: Command, ctx: Ctx): void {
       };
 
       const exchangeCheck = async (): Promise<HealthCheck> => {
-        if (!process.env.EXCHANGE_URL_OVERRIDE?.trim() && !process.env.EXCHANGE_API_KEY?.trim()) {
+        const pricesFromExchange = process.env.MARKET_DATA?.trim() === 'ccxt';
+        if (!process.env.EXCHANGE_URL_OVERRIDE?.trim() && !process.env.EXCHANGE_API_KEY?.trim() && !pricesFromExchange) {
           return { check: 'exchange', ok: true, latencyMs: null, detail: 'paper (no exchange configured)' };
         }
         let gw: { exchange: { fetchTime(): Promise<number | undefined> }; close(): Promise<void> } | undefined;
@@ -108,8 +111,10 @@ export function registerHealthCommand(program: Command, ctx: Ctx): void {
         }
       };
 
-      const [t, dbc, x] = await Promise.all([temporalCheck(), dbCheck(), exchangeCheck()]);
-      const checks = [t[0]!, dbc, x, ...t.slice(1)];
+      const marketDataCheck = async (): Promise<HealthCheck> => ({ check: 'market data', ...(await checkMarketData(ms)) });
+
+      const [t, dbc, x, md] = await Promise.all([temporalCheck(), dbCheck(), exchangeCheck(), marketDataCheck()]);
+      const checks = [t[0]!, dbc, x, md, ...t.slice(1)];
       const down = checks.filter((c) => !c.ok);
       if (o.json) ctx.json({ ok: down.length === 0, checks });
       else ctx.out(table(['CHECK', 'STATUS', 'LATENCY', 'DETAIL'], checks.map((c) => [c.check, c.ok ? 'ok' : 'DOWN', c.latencyMs === null ? '-' : `${c.latencyMs} ms`, c.detail])));

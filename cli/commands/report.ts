@@ -3,6 +3,7 @@
  * it works for a stopped strategy and with no Temporal server (the query: read-models/strategy-report.ts;
  * `--daily`: the stored daily reports, read-models/daily-report.ts). This file formats them as JSON / CSV.
  */
+import { formatMoney } from '../../domain/format';
 import type { Command } from 'commander';
 import { CliError, type Ctx } from '../context';
 import { toCsv } from '../lib/csv';
@@ -79,7 +80,7 @@ export function registerReportCommand(program: Command, ctx: Ctx): void {
       } else text = o.metricsOnly ? metricsCsv(report) : `${tradesCsv(report)}\n${metricsCsv(report)}`;
       if (o.out) {
         writeOut(o.out, text);
-        ctx.out(`wrote ${o.format.toUpperCase()} report of strategy ${id} (${report.trades.length} trade(s), total P&L ${report.metrics.totalPnl}) to ${o.out}`);
+        ctx.out(`wrote ${o.format.toUpperCase()} report of strategy ${id} (${report.trades.length} trade(s), total P&L ${formatMoney(report.metrics.totalPnl)}) to ${o.out}`);
       } else ctx.io.stdout.write(text);
     });
   registerReportCompare(reportCommand, ctx);

@@ -7,6 +7,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CliError, oneLine, type Ctx } from '../context';
 import { readStructured } from '../lib/files';
 import { duration, isoTime, listing, table } from '../lib/table';
+import { formatMoney, formatPrice, formatQty } from '../../domain/format';
+import { knownStep, knownTick } from '../../exchange/market-data/markets';
 import { startStrategyWorkflow, dailyReportScheduleId } from '../../client/strategy-client';
 import { BIN, checkStrategyId, notFound, strategyHandle, timeoutMs, timeoutOption, withTimeout, workflowUiUrl } from '../lib/temporal';
 import { printStatus } from '../lib/strategy-status-view';
@@ -184,11 +186,11 @@ export function registerStrategyCommands(program: Command, ctx: Ctx): void {
       if (opts.json) return ctx.json({ strategyId: id, open, closed, totalRealizedPnl: totalPnl });
       ctx.out(`open positions (${open.length})${running ? '' : ' — from the database, the workflow is not running'}`);
       if (open.length)
-        ctx.out(table(['POSITION', 'SYMBOL', 'STATUS', 'MODE', 'QTY', 'ENTRY', 'NOTIONAL', 'OPENED'], open.map((p) => [p.positionId, p.symbol, p.status, p.mode, p.quantity, p.entryPrice, p.notional, isoTime(p.openedAt)])));
+        ctx.out(table(['POSITION', 'SYMBOL', 'STATUS', 'MODE', 'QTY', 'ENTRY', 'NOTIONAL', 'OPENED'], open.map((p) => [p.positionId, p.symbol, p.status, p.mode, formatQty(p.quantity, knownStep(p.symbol)), formatPrice(p.entryPrice, knownTick(p.symbol)), formatMoney(p.notional), isoTime(p.openedAt)])));
       ctx.out('');
-      ctx.out(`closed positions (${closed.length}), realized P&L ${totalPnl}`);
+      ctx.out(`closed positions (${closed.length}), realized P&L ${formatMoney(totalPnl)}`);
       if (closed.length)
-        ctx.out(table(['POSITION', 'SYMBOL', 'MODE', 'QTY', 'ENTRY', 'EXIT', 'FEES', 'P&L', 'REASON', 'CLOSED'], closed.map((c) => [c.positionId, c.symbol, c.mode, c.quantity, c.entryPrice, c.exitPrice, c.fees, c.pnl, c.exitReason, c.closedAt])));
+        ctx.out(table(['POSITION', 'SYMBOL', 'MODE', 'QTY', 'ENTRY', 'EXIT', 'FEES', 'P&L', 'REASON', 'CLOSED'], closed.map((c) => [c.positionId, c.symbol, c.mode, formatQty(c.quantity, knownStep(c.symbol)), formatPrice(c.entryPrice, knownTick(c.symbol)), formatPrice(c.exitPrice, knownTick(c.symbol)), formatMoney(c.fees), formatMoney(c.pnl), c.exitReason, c.closedAt])));
     });
 
 }

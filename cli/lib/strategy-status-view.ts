@@ -2,7 +2,8 @@
 import type { Ctx } from '../context';
 import { BIN } from './temporal';
 import { approvalsLine } from './approvals-text';
-import { duration, isoTime, num, table } from './table';
+import { duration, isoTime, table } from './table';
+import { formatFigure, formatMoney, formatPct } from '../../domain/format';
 import { d, toStr } from '../../domain/money';
 import type { StrategyStatus } from '../../workflows/strategy/api';
 
@@ -23,7 +24,7 @@ export function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wf
       ctx.out(
         table(
           ['  CRITERION', 'VALUE', 'NEEDS', 'PASSED'],
-          g.result.criteria.map((c) => [`  ${c.name}`, `${c.unit === 'ms' ? duration(Number(c.value)) : c.value}${c.unit === '%' ? ' %' : ''}`, `${c.op} ${c.unit === 'ms' ? duration(Number(c.threshold)) : c.threshold}${c.unit === '%' ? ' %' : ''}`, c.passed ? 'yes' : 'NO']),
+          g.result.criteria.map((c) => [`  ${c.name}`, criterionText(c.unit, c.value), `${c.op} ${criterionText(c.unit, c.threshold)}`, c.passed ? 'yes' : 'NO']),
         ),
       );
     }
@@ -33,9 +34,9 @@ export function printStatus(ctx: Ctx, st: StrategyStatus, workflowId: string, wf
   if (st.approvals) row('approvals', approvalsLine(st.approvals));
   const r = st.risk;
   const peak = d(r.peakEquity);
-  const dd = peak.gt(0) ? toStr(peak.minus(d(r.equity)).div(peak).times(100).toDecimalPlaces(4)) : '0';
-  row('risk', `equity ${num(r.equity)} (peak ${num(r.peakEquity)}, drawdown ${dd} %) · P&L day ${num(r.dailyPnl)} / week ${num(r.weeklyPnl)} / month ${num(r.monthlyPnl)}`);
-  row('', `consecutive losses ${r.consecutiveLosses} · open exposure ${r.openExposure} in ${r.openPositions} position(s) · exchange latency ${r.lastLatencyMs === null ? '-' : `${r.lastLatencyMs} ms`}`);
+  const dd = peak.gt(0) ? formatPct(toStr(peak.minus(d(r.equity)).div(peak).times(100))) : formatPct('0');
+  row('risk', `equity ${formatMoney(r.equity)} (peak ${formatMoney(r.peakEquity)}, drawdown ${dd} %) · P&L day ${formatMoney(r.dailyPnl)} / week ${formatMoney(r.weeklyPnl)} / month ${formatMoney(r.monthlyPnl)}`);
+  row('', `consecutive losses ${r.consecutiveLosses} · open exposure ${formatMoney(r.openExposure)} in ${r.openPositions} position(s) · exchange latency ${r.lastLatencyMs === null ? '-' : `${r.lastLatencyMs} ms`}`);
   if (st.emergency) {
     const e = st.emergency;
     row('emergency', `since ${isoTime(e.at)}: ${e.reason}`);
@@ -51,4 +52,12 @@ function gateBasisText(basis: 'daily' | 'per-trade' | undefined): string {
   if (basis === 'per-trade') return 'per-trade: Sharpe and drawdown over closed trades, not annualised';
   const daily = 'daily: Sharpe (×√365) and drawdown on daily mark-to-market equity';
   return basis ? daily : `${daily} unless the config sets gate.basis per-trade (shown after the first evaluation)`;
+}
+
+/** A gate criterion's value or threshold: a duration, a percentage at 2 decimals, or a figure. */
+function criterionText(unit: string | undefined, x: string): string {
+  if (unit === 'ms') return duration(Number(x));
+  if (unit === '%') return `${formatPct(x)} %`;
+  if (unit === 'quote') return formatMoney(x);
+  return formatFigure(x);
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { d } from '../../domain/money';
+import { formatFigure } from '../../domain/format';
 /** Plain-text tables and value formatting for terminal output. */
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : num(String(c)))));
@@ -28,13 +28,12 @@ export function duration(ms: number): string {
 }
 
 /**
- * Display form of an exact decimal string: at most 8 decimal places (terminal tables only; --json and
- * reports keep every digit). Anything that is not a plain decimal is returned unchanged.
+ * Display form of a table cell nobody formatted: a raw decimal with 9+ decimal places reads as a figure
+ * (domain/format.ts formatFigure, 6 significant digits). Commands format prices, quantities, money and
+ * percentages themselves (formatPrice / formatQty / formatMoney / formatPct); --json keeps every digit.
  */
 export function num(s: string): string {
-  const m = /^(-?\d+)\.(\d{9,})$/.exec(s);
-  if (!m) return s;
-  return d(s).toDecimalPlaces(8).toFixed();
+  return /^-?\d+\.\d{9,}$/.test(s) ? formatFigure(s) : s;
 }
 
 /** A listing command: it prints a table, or JSON with --json (every listing takes the flag the same way). */

@@ -7,6 +7,7 @@
  * (default: `depthFractionOfVolume` of the 24 h quote volume), rounded down to the amount step.
  */
 import { d, D, toStr, type Dec } from '../../domain/money';
+import { quantize } from '../../domain/precision';
 import type { BookLevel, OrderBookSnapshot } from '../../domain/types';
 import { marketSpec } from './markets';
 
@@ -25,11 +26,6 @@ export interface SyntheticBookOptions {
   precision?: Record<string, { tickSize: string; stepSize: string }>;
 }
 
-function roundTo(x: Dec, step: Dec, mode: 'up' | 'down'): Dec {
-  const q = x.div(step);
-  return (mode === 'up' ? q.ceil() : q.floor()).times(step);
-}
-
 export function syntheticBook(
   symbol: string,
   refPrice: string,
@@ -43,7 +39,7 @@ export function syntheticBook(
   const step = d(spec.stepSize);
   const mid = d(refPrice);
   const half = D.max(tick, mid.times(opts.spreadBps ?? 4).div(20_000));
-  const levelStep = D.max(tick, roundTo(mid.times(opts.levelStepBps ?? 5).div(10_000), tick, 'up'));
+  const levelStep = D.max(tick, quantize(mid.times(opts.levelStepBps ?? 5).div(10_000), tick, 'up'));
   const levels = Math.max(1, Math.min(limit ?? Infinity, opts.levels ?? 20));
   const perLevelQuote = (() => {
     const q = opts.depthQuotePerLevel;
@@ -51,15 +47,15 @@ export function syntheticBook(
     if (q && q[symbol] !== undefined) return d(q[symbol]!);
     return d(volume24hQuote).times(opts.depthFractionOfVolume ?? 0.0005);
   })();
-  let bid = roundTo(mid.minus(half), tick, 'down');
+  let bid = quantize(mid.minus(half), tick, 'down');
   if (bid.lte(0)) bid = tick;
-  const ask = D.max(roundTo(mid.plus(half), tick, 'up'), bid.plus(tick));
+  const ask = D.max(quantize(mid.plus(half), tick, 'up'), bid.plus(tick));
   const side = (start: Dec, dir: 1 | -1): BookLevel[] => {
     const out: BookLevel[] = [];
     for (let i = 0; i < levels; i++) {
       const p = start.plus(levelStep.times(i * dir));
       if (p.lte(0)) break;
-      const amt = roundTo(perLevelQuote.div(p), step, 'down');
+      const amt = quantize(perLevelQuote.div(p), step, 'down');
       out.push({ price: toStr(p), amount: toStr(amt.gt(0) ? amt : step) });
     }
     return out;

@@ -8,7 +8,9 @@
  * (wall clock) passes and rejects when its AbortSignal fires (activity cancelled).
  */
 import { change7dPctOf, decimalText, tickerSnapshot } from './ticker-snapshot';
-import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
+import { d, toStr } from '../../domain/money';
+import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
+import { marketPrecision } from './markets';
 import { classifyError } from '../errors';
 import { BrokerError, type Candle } from '../types';
 import { abortError, type Crossing, type CrossingQuery, type MarketDataSource, type WaitContext } from './common';
@@ -27,7 +29,43 @@ export interface PublicExchange {
   }>;
   fetchOrderBook(symbol: string, limit?: number): Promise<{ bids: Array<Array<number | undefined | string>>; asks: Array<Array<number | undefined | string>>; timestamp?: number | undefined }>;
   fetchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number): Promise<Array<Array<number | undefined | string>>>;
+  /** the markets (precision and limits); absent on fakes, which then get the defaults table's precision */
+  loadMarkets?(): Promise<Record<string, CcxtMarketPrecision | undefined>>;
+  /** ccxt's precisionMode: TICK_SIZE (4, Binance in ccxt 4) or DECIMAL_PLACES (2) */
+  precisionMode?: number;
   close?(): Promise<unknown>;
+}
+
+/** The part of a ccxt market its precision comes from. */
+export interface CcxtMarketPrecision {
+  precision?: { price?: number | undefined; amount?: number | undefined };
+  limits?: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
+}
+
+const DECIMAL_PLACES = 2;
+const TICK_SIZE = 4;
+
+/**
+ * A ccxt market's tick and lot step as decimal strings. In TICK_SIZE mode ccxt's precision values are the
+ * steps themselves (0.01), in DECIMAL_PLACES mode digit counts (2 → 0.01); any other mode (significant
+ * digits) has no fixed step and falls back to `fallback`.
+ */
+export function ccxtPrecision(m: CcxtMarketPrecision, precisionMode: number | undefined, fallback: MarketPrecision): MarketPrecision {
+  const step = (x: number | undefined, fb: string): string => {
+    if (x === undefined || !Number.isFinite(x) || x <= 0) return fb;
+    if (precisionMode === TICK_SIZE) return decimalText(x);
+    if (precisionMode === DECIMAL_PLACES && Number.isInteger(x)) return toStr(d(10).pow(-x));
+    return fb;
+  };
+  const min = (x: number | undefined): string | undefined => (x !== undefined && Number.isFinite(x) && x > 0 ? decimalText(x) : undefined);
+  const minAmount = min(m.limits?.amount?.min);
+  const minNotional = min(m.limits?.cost?.min);
+  return {
+    tickSize: step(m.precision?.price, fallback.tickSize),
+    stepSize: step(m.precision?.amount, fallback.stepSize),
+    ...(minAmount !== undefined ? { minAmount } : {}),
+    ...(minNotional !== undefined ? { minNotional } : {}),
+  };
 }
 
 /**
@@ -239,6 +277,16 @@ export class CcxtMarketData implements MarketDataSource {
     const ob = await this.shared(`book ${symbol} ${limit ?? ''}`, () => this.call(`fetchOrderBook ${symbol}`, () => this.exchange.fetchOrderBook(symbol, limit)));
     const lv = (rows: Array<Array<number | undefined | string>>) => rows.map((r) => ({ price: decimalText(r[0]), amount: decimalText(r[1]) }));
     return { symbol, bids: lv(ob.bids), asks: lv(ob.asks), timestamp: ob.timestamp ?? this.now() };
+  }
+
+  /** the venue's tick, lot step and minimums (ccxt's loaded markets; the defaults table on fakes) */
+  async precision(symbol: string): Promise<MarketPrecision> {
+    const fallback = marketPrecision(symbol);
+    if (!this.exchange.loadMarkets) return fallback;
+    const markets = await this.shared('markets', () => this.call('loadMarkets', () => this.exchange.loadMarkets!()));
+    const m = markets[symbol];
+    if (!m) throw new BrokerError(`${this.exchange.id} has no market ${symbol}`, 'BAD_SYMBOL', false);
+    return ccxtPrecision(m, this.exchange.precisionMode, fallback);
   }
 
   /**

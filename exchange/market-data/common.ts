@@ -1,5 +1,5 @@
 /** Shared types and helpers of the market data sources (see exchange/market-data.ts). */
-import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
+import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
 import type { Candle } from '../types';
 
 export interface CrossingQuery {
@@ -37,6 +37,8 @@ export interface MarketDataSource {
   readonly timeIndexed: boolean;
   snapshot(symbol: string, asOf?: number): Promise<MarketSnapshot>;
   orderBook(symbol: string, asOf?: number, limit?: number): Promise<OrderBookSnapshot>;
+  /** the market's price tick, lot step and minimums: the paper broker fills at them */
+  precision(symbol: string): Promise<MarketPrecision>;
   ohlcv(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]>;
   firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null>;
   close?(): Promise<void>;

@@ -4,6 +4,8 @@
  * exchangeInfo, so all of them agree on a symbol's precision.
  */
 
+import type { MarketPrecision } from '../../domain/types';
+
 // module-local bindings: the synthetic path rounds in hot loops, and global lookups are slow inside vm contexts (jest)
 const { round, max } = Math;
 
@@ -69,6 +71,24 @@ function stepForPrice(p: number): string {
   if (p >= 10) return '0.001';
   if (p >= 1) return '0.01';
   return '1';
+}
+
+/** A symbol's venue precision from its spec (tick, lot step = minimum amount, minimum notional). */
+export function marketPrecision(symbol: string, override?: { tickSize: string; stepSize: string }): MarketPrecision {
+  const spec = marketSpec(symbol);
+  const tickSize = override?.tickSize ?? spec.tickSize;
+  const stepSize = override?.stepSize ?? spec.stepSize;
+  return { tickSize, stepSize, minAmount: stepSize, minNotional: spec.minNotional };
+}
+
+/** The tick of a symbol of the defaults table, for display; undefined for symbols it does not list. */
+export function knownTick(symbol: string): string | undefined {
+  return DEFAULT_MARKETS[symbol]?.tickSize;
+}
+
+/** The lot step of a symbol of the defaults table, for display; undefined for symbols it does not list. */
+export function knownStep(symbol: string): string | undefined {
+  return DEFAULT_MARKETS[symbol]?.stepSize;
 }
 
 /** Number of decimals in a decimal string tick such as "0.001" (→ 3). */

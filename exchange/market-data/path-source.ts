@@ -7,8 +7,8 @@
  * `firstCrossing` scans the path from `from` to `until` and answers immediately; the caller (a position
  * workflow) then waits on a durable timer until the crossing time instead of polling.
  */
-import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
-import { marketSpec, roundToTick } from './markets';
+import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
+import { marketPrecision, marketSpec, roundToTick } from './markets';
 import { SyntheticPricePath, type PricePath } from './price-path';
 import type { Candle } from '../types';
 import { syntheticBook, type SyntheticBookOptions } from './book';
@@ -59,6 +59,10 @@ export class PricePathMarketData implements MarketDataSource {
   async orderBook(symbol: string, asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
     const t = asOf ?? this.now();
     return syntheticBook(symbol, this.path.priceAt(symbol, t), this.path.volume24hQuote(symbol, t), t, this.opts.book, limit);
+  }
+
+  async precision(symbol: string): Promise<MarketPrecision> {
+    return marketPrecision(symbol, this.opts.book?.precision?.[symbol]);
   }
 
   async ohlcv(symbol: string, timeframe: string, since?: number, limit = 100): Promise<Candle[]> {

@@ -47,6 +47,12 @@ export interface SyntheticPathOptions {
   change7dPct?: Record<string, number>;
   /** per-symbol tick size for rounding (default from marketSpec) */
   tickSizes?: Record<string, string>;
+  /**
+   * drop the components slower than this (default: none dropped, up to 64 days). A lively demo market
+   * (50 %/day) keeps its minute-scale moves but, capped at a few hours, stays near its base prices
+   * instead of wandering 10× away over the weeks the slow components span.
+   */
+  longestScaleMs?: number;
 }
 
 /** time scales of the components, ms */
@@ -82,7 +88,7 @@ function symbolParams(symbol: string, opts: SyntheticPathOptions): SymbolParams 
     tickNum: Number(tick),
     decimals: decimalsOf(tick),
     streams: SCALES_MS.map((_, k) => (sym ^ imul(k + 1, 0x27d4eb2d)) >>> 0),
-    amps: SCALES_MS.map((scale) => vol * sqrt(scale / DAY_MS) * SQRT3_HALF),
+    amps: SCALES_MS.map((scale) => (scale > (opts.longestScaleMs ?? Infinity) ? 0 : vol * sqrt(scale / DAY_MS) * SQRT3_HALF)),
   };
 }
 
@@ -216,6 +222,11 @@ export class ScriptedPricePath implements PricePath {
     const p = this.priceNumber(symbol, t);
     const after = (this.points.get(symbol) ?? []).filter((x) => x.t < t);
     return this.set(symbol, [...after, { t, price: p }, { t: t + 1, price: p * (1 + pct / 100) }]);
+  }
+
+  /** every symbol's points (what a restarted simulator must take back: simulator/state-file.ts) */
+  scripts(): Record<string, PricePoint[]> {
+    return Object.fromEntries([...this.points].map(([s, pts]) => [s, pts.map((p) => ({ ...p }))]));
   }
 
   hasScript(symbol: string): boolean {

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { d, toStr } from '../../domain/money';
-import type { MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
+import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
 import type { Candle } from '../types';
 import { syntheticBook, type SyntheticBookOptions } from './book';
 import { abortError, timeframeMs, type Crossing, type CrossingQuery, type MarketDataSource, type WaitContext } from './common';
@@ -314,6 +314,12 @@ export class ReplayMarketData implements MarketDataSource {
 
   private bookOpts(symbol: string, s: Series): SyntheticBookOptions {
     return { ...this.opts.book, precision: { [symbol]: { tickSize: s.tickSize, stepSize: s.stepSize }, ...this.opts.book?.precision } };
+  }
+
+  /** the tick the file's prices are written at (its most decimals), the lot step of the synthetic book */
+  async precision(symbol: string): Promise<MarketPrecision> {
+    const p = this.bookOpts(symbol, this.get(symbol)).precision![symbol]!;
+    return { tickSize: p.tickSize, stepSize: p.stepSize, minAmount: p.stepSize };
   }
 
   async orderBook(symbol: string, asOf?: number, limit?: number): Promise<OrderBookSnapshot> {

@@ -40,6 +40,9 @@ export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): 
   });
 }
 
+/** the dev server's Prometheus metrics port: beside its frontend port, one per server */
+export const metricsPortOf = (port: number): number => port + 3;
+
 export function devServerArgs(o: DevServerOptions = {}): string[] {
   const port = o.port ?? DEFAULT_DEV_SERVER.port;
   const args = [
@@ -54,7 +57,7 @@ export function devServerArgs(o: DevServerOptions = {}): string[] {
     '--http-port',
     String(o.httpPort ?? DEFAULT_DEV_SERVER.httpPort),
     '--metrics-port',
-    String(port + 3),
+    String(metricsPortOf(port)),
     '--ui-disable-news-fetch',
     '--log-level',
     'warn',

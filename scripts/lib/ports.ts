@@ -42,7 +42,8 @@ export function portHolder(port: number): { pid: number; name: string; isDemo: b
   } catch {
     // gone, or not ours to read
   }
-  return { pid, name: m[1]!, isDemo: /main-job|npm run demo/.test(cmdline) };
+  // the demo's children (its simulator) preload exit-with-parent.mjs: they are "another npm run demo" too
+  return { pid, name: m[1]!, isDemo: /main-job|npm run demo|exit-with-parent\.mjs/.test(cmdline) };
 }
 
 /** Throws one line for the first needed port already taken; nothing has been started when it does. */

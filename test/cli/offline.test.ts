@@ -147,7 +147,7 @@ test('health with Temporal down: exit 1, temporal and pollers DOWN, database ok,
   expect(r.err).toMatch(/^error: unhealthy: temporal, workflow pollers, activity pollers down\n$/);
   const j = JSON.parse(r.out) as { ok: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> };
   expect(j.ok).toBe(false);
-  expect(Object.fromEntries(j.checks.map((c) => [c.check, c.ok]))).toEqual({ temporal: false, database: true, exchange: true, 'workflow pollers': false, 'activity pollers': false });
+  expect(Object.fromEntries(j.checks.map((c) => [c.check, c.ok]))).toEqual({ temporal: false, database: true, exchange: true, 'market data': true, 'workflow pollers': false, 'activity pollers': false });
   expect(j.checks.find((c) => c.check === 'exchange')!.detail).toBe('paper (no exchange configured)');
   const table = await cli('health', '--timeout', '2');
   expect(table.out).toMatch(/temporal\s+DOWN/);
@@ -352,7 +352,7 @@ describe('alerts', () => {
     expect(all.map((a) => a.id)).toEqual(['a3', 'a2', 'a1']);
     const alpha = JSON.parse((await cli('alerts', '--strategy', 'alpha', '--json')).out) as Array<{ id: string }>;
     expect(alpha.map((a) => a.id)).toEqual(['a2', 'a1']);
-    expect((await cli('alerts')).out).toMatch(/a2\s+\S+\s+CRITICAL\s+alpha\s+EMERGENCY_STOP\s+no\s+EMERGENCY_STOP happened/);
+    expect((await cli('alerts')).out).toMatch(/a2\s+\S+\s+CRITICAL\s+alpha\s+EMERGENCY_STOP\s+no\s+-\s+EMERGENCY_STOP happened/);
 
     expectOneLineError(await cli('alerts', 'ack', 'a1', 'zz', '--by', 'ops'), 'no alert "zz": nothing acknowledged');
     expect(await tdb.db.alert.count({ where: { acknowledged: true } })).toBe(0);

@@ -7,11 +7,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { AesGcmCodec, isEncrypted, payloadKeyId } from '../../codec/aes-gcm-codec';
 import { withTimeSkippingAndDb } from '../helpers/temporal';
+import { payloadsIn, rawHistoryText } from '../helpers/history-payloads';
 import type { TestDb } from '../helpers/db';
 import { advance, DAY, HOUR, insertEvents, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId } from '../../workflows/strategy/api';
@@ -41,24 +42,6 @@ async function rawHistory(workflowId: string): Promise<temporal.api.history.v1.I
   return { events };
 }
 
-/**
- * Every payload in a history, with its path. Left out, plaintext by design: search attributes (the Web
- * UI's filters) and patch markers' data (the patch id, written by the SDK's core, not the data converter).
- */
-function payloadsIn(node: unknown, path = '', out: Array<{ path: string; payload: Payload }> = []): Array<{ path: string; payload: Payload }> {
-  if (!node || typeof node !== 'object' || ArrayBuffer.isView(node)) return out;
-  if (/searchAttributes$/i.test(path) || /markerRecordedEventAttributes\.details\.patch-data$/.test(path)) return out;
-  const o = node as Record<string, unknown>;
-  if ('metadata' in o && o.metadata && 'data' in o && !Array.isArray(o.metadata)) {
-    out.push({ path, payload: o as Payload });
-    return out;
-  }
-  for (const [k, v] of Object.entries(o)) payloadsIn(v, `${path}.${k}`, out);
-  return out;
-}
-
-const rawBytes = (h: temporal.api.history.v1.IHistory) => Buffer.from(temporal.api.history.v1.History.encode(h).finish()).toString('latin1');
-
 test('raw histories hold no plaintext config, size or price; decoding gives the originals', async () => {
   const t0 = await env.currentTimeMs();
   const m = scriptedMarket();
@@ -86,7 +69,7 @@ test('raw histories hold no plaintext config, size or price; decoding gives the 
     const plain = found.filter((f) => !isEncrypted(f.payload));
     expect(plain.map((f) => f.path)).toEqual([]);
     expect(new Set(found.map((f) => payloadKeyId(f.payload)))).toEqual(new Set(['A']));
-    const raw = rawBytes(history);
+    const raw = rawHistoryText(history);
     for (const s of secrets) expect({ wid, leaked: raw.includes(s) ? s : null }).toEqual({ wid, leaked: null });
     // the same payloads decoded: the strings were there to find
     const decoded = (await onlyA.decode(found.map((f) => f.payload))).map((p) => JSON.stringify(defaultPayloadConverter.fromPayload(p))).join('\n');

@@ -8,6 +8,7 @@ import { CcxtGateway, CcxtGatewayOptions } from '../../exchange/ccxt-gateway';
 import { BrokerError, BrokerOrder, OrderRequest } from '../../exchange/types';
 import { classifyError, isDuplicateOrderError } from '../../exchange/errors';
 import { clientOrderIdFor } from '../../domain/ids';
+import { CcxtMarketData } from '../../exchange/market-data/ccxt';
 import * as ccxt from 'ccxt';
 
 const gateways: CcxtGateway[] = [];
@@ -92,6 +93,22 @@ describe('CcxtGateway against the simulator', () => {
     const btc = balances.find((b) => b.currency === 'BTC')!;
     expect(btc).toMatchObject({ free: '10', used: '0', total: '10' });
     expect(sim.stats().orders).toBe(3);
+  });
+
+  test('issue 17: order amounts are sent at the lot step (amountToPrecision); below one step is refused with the reason; the market precision is the venue\'s', async () => {
+    const g = gateway(sim);
+    const o = await g.placeOrder({ clientOrderId: 'prec-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '0.0123456789' });
+    expect(o).toMatchObject({ status: 'FILLED', amount: '0.01234', filledAmount: '0.01234' });
+    const bad = await g.placeOrder({ clientOrderId: 'prec-2', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: '0.000001' }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ kind: 'INVALID_ORDER', retryable: false });
+    expect((bad as Error).message).toMatch(/^BTC\/USDT amount 0\.000001: /);
+    expect(sim.orders().filter((x) => x.clientOrderId === 'prec-2')).toHaveLength(0);
+    // an unknown symbol stays BAD_SYMBOL when the lookup before the order is skipped
+    expect(await g.placeOrder({ clientOrderId: 'prec-3', symbol: 'DOGE/USDT', side: 'buy', type: 'market', amount: '10', lookedUp: true }).catch((e: unknown) => e)).toMatchObject({ kind: 'BAD_SYMBOL', retryable: false });
+    // the same exchangeInfo, read as market data: Binance via ccxt 4 is TICK_SIZE, so the precision values are the steps
+    const md = new CcxtMarketData(g.exchange);
+    expect(await md.precision('BTC/USDT')).toEqual({ tickSize: '0.01', stepSize: '0.00001', minAmount: '0.00001', minNotional: '5' });
+    expect(await md.precision('ARB/USDT')).toMatchObject({ tickSize: '0.0001', stepSize: '0.1' });
   });
 
   test('market data: snapshot, OHLCV, order book', async () => {

@@ -16,6 +16,7 @@ import {
 } from '../../exchange/market-data';
 import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/market-data/price-path';
 import { CcxtGateway } from '../../exchange/ccxt-gateway';
+import { ccxtPrecision } from '../../exchange/market-data/ccxt';
 import { startSimulator } from '../../simulator';
 
 const H = 3_600_000;
@@ -253,5 +254,27 @@ describe('CcxtMarketData (real time, shared price cache)', () => {
       await md.close();
       await sim.close();
     }
+  });
+});
+
+describe('market precision (issue 17)', () => {
+  const fallback = { tickSize: '0.001', stepSize: '0.01', minAmount: '0.01', minNotional: '5' };
+  test('ccxt TICK_SIZE mode: the precision values are the steps; limits give the minimums', () => {
+    expect(ccxtPrecision({ precision: { price: 0.01, amount: 1e-8 }, limits: { amount: { min: 1e-8 }, cost: { min: 10 } } }, 4, fallback)).toEqual({
+      tickSize: '0.01',
+      stepSize: '0.00000001',
+      minAmount: '0.00000001',
+      minNotional: '10',
+    });
+  });
+  test('ccxt DECIMAL_PLACES mode: digit counts become steps; missing values and significant-digit mode fall back', () => {
+    expect(ccxtPrecision({ precision: { price: 2, amount: 5 } }, 2, fallback)).toEqual({ tickSize: '0.01', stepSize: '0.00001' });
+    expect(ccxtPrecision({ precision: { price: 4 } }, 3, fallback)).toEqual({ tickSize: '0.001', stepSize: '0.01' });
+  });
+  test('time-indexed sources: the defaults table, the synthetic book overrides, the replay file\'s decimals', async () => {
+    expect(await new PricePathMarketData().precision('ARB/USDT')).toEqual({ tickSize: '0.0001', stepSize: '0.1', minAmount: '0.1', minNotional: '5' });
+    expect(await new PricePathMarketData({ book: { precision: { 'ARB/USDT': { tickSize: '0.001', stepSize: '1' } } } }).precision('ARB/USDT')).toMatchObject({ tickSize: '0.001', stepSize: '1' });
+    const replay = new ReplayMarketData(parseOhlcvFile('timestamp,open,high,low,close,volume\n2026-03-01T00:00:00Z,1.23,1.245,1.2,1.24,1000\n', 'x.csv'), { symbol: 'X/USDT' });
+    expect(await replay.precision('X/USDT')).toEqual({ tickSize: '0.001', stepSize: '0.00000001', minAmount: '0.00000001' });
   });
 });

@@ -4,6 +4,7 @@
  * from the account's orders, resting limit orders.
  */
 import { d } from '../../domain/money';
+import { marketPrecision } from '../../exchange/market-data/markets';
 import { PricePathMarketData } from '../../exchange/market-data';
 import { PaperBroker } from '../../exchange/paper-broker';
 import { ScriptedPricePath, SyntheticPricePath } from '../../exchange/market-data/price-path';
@@ -136,5 +137,46 @@ describe('PaperBroker', () => {
     expect(d(f!.avgPrice).lte('1.5')).toBe(true);
     expect(await broker.cancelOrder('OP/USDT', 'rest-1')).toMatchObject({ status: 'FILLED' });
     await expect(broker.cancelOrder('OP/USDT', 'never')).rejects.toMatchObject({ kind: 'ORDER_NOT_FOUND', retryable: false });
+  });
+
+  test('issue 17: fills at the venue precision: price on the tick against the trader, amount on the lot step, fee exact', async () => {
+    const md = synthetic();
+    const broker = new PaperBroker({ db: tdb.db, marketData: md, account: 'precision', defaults: { initialBalances: { USDT: '1000000', ARB: '100000', ETH: '100' } } });
+    for (const [i, symbol, side, amount, step] of [
+      [0, 'ARB/USDT', 'buy', '1234.5678', '1234.5'],
+      [1, 'ARB/USDT', 'sell', '999.99', '999.9'],
+      [2, 'ETH/USDT', 'buy', '0.123456789', '0.1234'],
+      [3, 'ETH/USDT', 'sell', '0.05555', '0.0555'],
+    ] as const) {
+      const t = T0 + i * 60_000;
+      const { tickSize } = marketPrecision(symbol);
+      const snap = await md.snapshot(symbol, t);
+      const o = await broker.placeOrder({ clientOrderId: `prec-${i}`, symbol, side, type: 'market', amount, asOf: t });
+      expect(o).toMatchObject({ status: 'FILLED', amount: step, filledAmount: step });
+      expect(d(o.avgPrice).mod(tickSize).isZero()).toBe(true);
+      // against the trader: a buy pays at least the exact model price (ask + slippage), a sell gets at most its
+      if (side === 'buy') expect(d(o.avgPrice).gt(d(snap.ask))).toBe(true);
+      else expect(d(o.avgPrice).lt(d(snap.bid))).toBe(true);
+      expect(d(o.fee).eq(d(o.filledAmount).times(d(o.avgPrice)).times('0.001'))).toBe(true);
+      const stored = await tdb.db.paperVenueOrder.findUnique({ where: { clientOrderId: `prec-${i}` } });
+      expect(JSON.parse(stored!.orderJson)).toMatchObject({ amount: step, filledAmount: step, avgPrice: o.avgPrice });
+    }
+  });
+
+  test('issue 17: an order below the lot step or the minimum notional is refused with the reason, nothing stored', async () => {
+    const broker = new PaperBroker({ db: tdb.db, marketData: synthetic(), account: 'refuse' });
+    const step = await broker.placeOrder({ clientOrderId: 'refuse-1', symbol: 'ARB/USDT', side: 'buy', type: 'market', amount: '0.05', asOf: T0 }).catch((e) => e);
+    expect(step).toBeInstanceOf(BrokerError);
+    expect(step).toMatchObject({ kind: 'INVALID_ORDER', retryable: false, message: 'ARB/USDT buy refused (BELOW_STEP): amount 0.05 is below the lot step 0.1' });
+    const notional = await broker.placeOrder({ clientOrderId: 'refuse-2', symbol: 'ARB/USDT', side: 'buy', type: 'market', amount: '1', asOf: T0 }).catch((e) => e);
+    expect(notional).toMatchObject({ kind: 'INVALID_ORDER', retryable: false });
+    expect((notional as Error).message).toMatch(/^ARB\/USDT buy refused \(BELOW_MIN_NOTIONAL\): order notional 0\.\d+ \(1 at 0\.\d+\) is below the minimum notional 5$/);
+    expect(await tdb.db.paperVenueOrder.count({ where: { clientOrderId: { in: ['refuse-1', 'refuse-2'] } } })).toBe(0);
+  });
+
+  test('issue 17: a limit price is taken on the tick inside the trader\'s limit', async () => {
+    const broker = new PaperBroker({ db: tdb.db, marketData: synthetic(), account: 'limit-tick' });
+    const o = await broker.placeOrder({ clientOrderId: 'lt-1', symbol: 'OP/USDT', side: 'buy', type: 'limit', amount: '10', price: '1.23456', asOf: T0 });
+    expect(o).toMatchObject({ status: 'OPEN', price: '1.234' });
   });
 });

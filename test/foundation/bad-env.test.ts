@@ -4,7 +4,7 @@
  * would show up as a different error).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,12 +22,18 @@ test.each([
   ['WORKER_MAX_CACHED_WORKFLOWS', { WORKER_MAX_CACHED_WORKFLOWS: '-5' }, /^error: invalid environment: WORKER_MAX_CACHED_WORKFLOWS: must be an integer >= 1/],
   ['TRADER_TASK_QUEUE', { TRADER_TASK_QUEUE: 'has spaces' }, /^error: invalid environment: TRADER_TASK_QUEUE: /],
   ['MARKET_DATA', { MARKET_DATA: 'telepathy' }, /^error: invalid environment: MARKET_DATA: /],
+  // notification channels (issue 15): the variable is named, its (secret) value never shown
+  ['UNLOCK_TRADER_NOTIFY_SLACK_URL', { UNLOCK_TRADER_NOTIFY_SLACK_URL: 'hooks.slack.com/services/LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_SLACK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
+  ['UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: 'LEAKME', UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '42' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: must look like <bot id>:<secret>/],
+  ['UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: `1:${'L'.repeat(30)}` }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: is required when UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN is set$/],
+  ['UNLOCK_TRADER_NOTIFY_MIN_SEVERITY', { UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: 'loud' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: must be one of info, warning, error, critical$/],
 ])('worker refuses a bad %s with one line', (_field, env, pattern) => {
   const r = runTs('workers/main.ts', [], env);
   expect(r.code).toBe(1);
   expect(r.err.split('\n')).toHaveLength(1);
   expect(r.err).toMatch(pattern);
   expect(r.out).not.toContain('worker polling');
+  expect(r.err).not.toContain('LEAKME');
 });
 
 test.each([
@@ -113,3 +119,53 @@ test('issue 17, defect 8: a second demo whose simulator port is taken stops firs
     holder.close();
   }
 }, 90_000);
+
+test("issue 17, defect 8, after the split: the port held by another demo's simulator process is named as another demo", async () => {
+  const { DemoChild } = await import('../../scripts/lib/demo-child');
+  const { freePort } = await import('../helpers/ports');
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'demo-port-child-'));
+  const sim = new DemoChild({ name: 'exchange simulator', script: 'simulator/main.ts', args: ['--port', String(port)], logFile: join(dir, 'sim.log'), readyLine: (l) => l.startsWith('{"event":"listening"'), say: () => undefined });
+  await sim.start();
+  try {
+    const { execFile } = await import('node:child_process');
+    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'scripts/main-job.ts', '--data-dir', dir], { cwd: ROOT, env: { ...process.env, ...dead, DATABASE_URL: `file:${join(dir, 'app.db')}`, SIM_PORT: String(port), EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '' }, timeout: 60_000, killSignal: 'SIGKILL' }, (e, _out, err) =>
+        resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, err: String(err).trim() }),
+      );
+    });
+    expect(r.err).toBe(`error: port ${port} on 127.0.0.1, for the exchange simulator, is in use by node (pid ${sim.pid}), another \`npm run demo\`: stop it (Ctrl-C in its terminal) or keep using it, or run this one with SIM_PORT=<free port>. Nothing was started.`);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'app.db'))).toBe(false);
+  } finally {
+    await sim.stop();
+  }
+}, 90_000);
+
+/** Issue 17, defects 9 and 12: the demo's new options and the simulator's flags are validated before anything starts. */
+test.each([
+  ['an unknown option', ['--verbos'], {}, /^error: unknown option "--verbos" \(options: --config <file>, --events N, --data-dir <dir>, --verbose\)$/],
+  ['an option without its value', ['--data-dir'], {}, /^error: --data-dir needs a value$/],
+  ['a data dir it cannot write', ['--data-dir', '/proc/demo'], {}, /^error: --data-dir \/proc\/demo: cannot create directory \/proc\/demo: ENOENT$/],
+  ['a bad SIM_SEED', [], { SIM_SEED: 'abc' }, /^error: SIM_SEED must be an integer from 0 to 4294967295, got "abc"$/],
+  ['a bad SIM_PORT', [], { SIM_PORT: '99999' }, /^error: SIM_PORT must be an integer from 1 to 65535, got "99999"$/],
+  ['a bad notification channel', [], { UNLOCK_TRADER_NOTIFY_WEBHOOK_URL: 'not a url LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_WEBHOOK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
+])('the demo refuses %s with one line, nothing started', (_what, args, env, pattern) => {
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'demo-bad-')), 'app.db');
+  const r = runTs('scripts/main-job.ts', args, { DATABASE_URL: `file:${dbFile}`, EXCHANGE_URL_OVERRIDE: '', EXCHANGE_API_KEY: '', ...env });
+  expect(r.err).toMatch(pattern);
+  expect(r.code).toBe(1);
+  expect(existsSync(dbFile)).toBe(false);
+  expect(r.out).toBe('');
+});
+
+test.each([
+  ['--seed', ['--seed', 'x'], /^error: simulator: --seed must be an integer from 0 to 4294967295, got "x"$/],
+  ['--volatility', ['--volatility', '-1'], /^error: simulator: --volatility must be a daily volatility fraction above 0, at most 5, got "-1"$/],
+  ['--symbols', ['--symbols', 'arb-usdt'], /^error: simulator: --symbols must be BASE\/QUOTE pairs separated by commas, got "arb-usdt"$/],
+])('the simulator refuses a bad %s with one line', (_what, args, pattern) => {
+  const r = runTs('simulator/main.ts', ['--port', '0', ...args], {});
+  expect(r.err).toMatch(pattern);
+  expect(r.code).toBe(1);
+  expect(r.out).toBe('');
+});

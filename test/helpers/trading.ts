@@ -13,6 +13,7 @@ import { createTradingWorker, type TradingWorkerOptions } from '../../workers/cr
 import type { Broker } from '../../exchange/types';
 import type { UnlockEvent } from '../../domain/types';
 import type { Db } from '../../db/client';
+import type { NotifySettings } from '../../config/notify';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -72,6 +73,9 @@ export async function tradingWorker(
     lines?: string[];
     /** payload encryption (test/codec); default as in production: from the environment */
     dataConverter?: TradingWorkerOptions['dataConverter'];
+    /** notification channels for raiseAlert's outbox and the notifier's activities (test/workflows/notify-emergency) */
+    notify?: NotifySettings;
+    notifyIdleReturnMs?: number;
     /** default 200; 0 = no sticky queue (a worker that stops for good: the time-skipping server never moves its sticky tasks back) */
     maxCachedWorkflows?: number;
   },
@@ -82,7 +86,7 @@ export async function tradingWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: o.taskQueue,
-    activities: createActivities({ db, brokers, log: (l) => o.lines?.push(l) }),
+    activities: createActivities({ db, brokers, log: (l) => o.lines?.push(l), notify: o.notify, notifyIdleReturnMs: o.notifyIdleReturnMs }),
     maxCachedWorkflows: o.maxCachedWorkflows ?? 200,
     dataConverter: o.dataConverter,
   });

@@ -15,6 +15,7 @@ import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strateg
 import { CHOICE_RISK_FIELDS, DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy/limits-update';
 import { strategyConfigSchema } from '../../config/strategy-config';
 import { ProofStack, proofConfig, table, waitFor } from './lib';
+import { calendarRow, CALENDAR_HEADER } from '../helpers/unlock-calendar';
 
 const stack = new ProofStack('badin');
 const ID = 'bad-ok';
@@ -124,6 +125,13 @@ const LONG_TEXT = 'x'.repeat(100_000);
 const CSV_HEAD = 'id,symbol,unlockAt,unlockAmount,circulatingSupply,source';
 const GOOD_ROW = 'good-1,ARB/USDT,2030-03-16T13:00:00Z,92650000,1275000000,proof';
 const importError = (name: string, ...rows: string[]) => cliError('unlocks', 'import', file(name, [CSV_HEAD, GOOD_ROW, ...rows].join('\n') + '\n'));
+/** issue 17, defect 10: a streamed import; the one bad row is the last but one of 5,000 */
+const lateBadRow = () => {
+  const spec = { rows: 5_000, badAt: 4_999 };
+  const rows = Array.from({ length: spec.rows }, (_, i) => Object.values(calendarRow(i + 1, spec)).join(','));
+  return cliError('unlocks', 'import', file('i8.csv', [CALENDAR_HEADER, ...rows].join('\n') + '\n'));
+};
+const GOOD_ITEM = JSON.stringify({ id: 'good-j', symbol: 'ARB/USDT', unlockAt: '2030-03-16T13:00:00Z', unlockAmount: '1', circulatingSupply: '2' });
 
 const CASES: Case[] = [
   // ---- strategy configs (strategy start <file>)
@@ -189,6 +197,9 @@ const CASES: Case[] = [
   { kind: 'import', name: 'negative supply', run: () => importError('i4.csv', 'bad-4,OP/USDT,2030-03-16T13:00:00Z,1000,-100000,proof'), expect: /line 3: circulatingSupply must be a non-negative decimal/ },
   { kind: 'import', name: 'duplicate id', run: () => importError('i5.csv', 'good-1,OP/USDT,2030-03-17T13:00:00Z,1000,100000,proof'), expect: /line 3: .*good-1/ },
   { kind: 'import', name: 'unlock in 1970 (issue 17)', run: () => importError('i7.csv', 'bad-7,OP/USDT,1970-01-01T00:00:00Z,1000,100000,proof'), expect: /line 3: unlockAt 1970-01-01T00:00:00\.000Z is \d+ days in the past/ },
+  { kind: 'import', name: 'bad row 4,999 of 5,000 (issue 17, streamed)', run: lateBadRow, expect: /1 invalid row\(s\) in .*i8\.csv: nothing imported/ },
+  { kind: 'import', name: 'JSON array never closed', run: () => cliError('unlocks', 'import', file('i9.json', `[${GOOD_ITEM},${GOOD_ITEM.replace('good-j', 'good-k')}`)), expect: /i9\.json is not valid JSON: the array is not closed/ },
+  { kind: 'import', name: 'JSON stray comma', run: () => cliError('unlocks', 'import', file('i10.json', `[${GOOD_ITEM},,]`)), expect: /i10\.json is not valid JSON: item 2 is empty \(a stray comma\)/ },
   { kind: 'import', name: 'missing column', run: () => cliError('unlocks', 'import', file('i6.csv', 'id,symbol,unlockAt\nx,ARB/USDT,2030-03-16T13:00:00Z\n')), expect: /missing column\(s\) unlockAmount, circulatingSupply/ },
 ];
 

@@ -17,15 +17,20 @@
  * Then: every position has exactly ONE entry and ONE exit order at its venue (simulator or paper venue,
  * by client order id), the DB Order rows agree with the venue's fills (status, filled amount, average
  * price, exchange order id), every position workflow completed CLOSED, nothing is left PENDING_SUBMIT.
+ *
+ * Encryption is on (issue 16): the worker processes, the CLI and the test's client seal every payload, so
+ * the recoveries above all decode what they replay; every history the run left holds ciphertext only
+ * (no plaintext payload, no config name or field in the raw bytes).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientOrderIdFor } from '../../domain/ids';
 import { positionWorkflowId, type PositionView } from '../../workflows/position/api';
+import { auditSealedHistories } from '../helpers/history-payloads';
 import { checkLiveOrders, checkPaperOrders, ProofStack, proofConfig, stageOf, SYMBOLS, table, waitFor, type OrderCheck } from './lib';
 
-const stack = new ProofStack('crash');
+const stack = new ProofStack('crash', { encrypted: true });
 const LIVE = 'crash';
 const PAPER = 'crash-paper';
 const ENTRY_LEAD = 15_000;
@@ -220,6 +225,8 @@ test('kill -9 the worker at every step of a position: one entry and one exit per
   }
   const killRows = kills.map((k) => ({ step: k.step, 'at s': ((k.at - t0) / 1000).toFixed(1), 'worker back in ms': k.restartedInMs, 'positions at the kill': k.evidence }));
   const matrix = [...live, ...paper].map((id) => ({ position: id.replace('position-', ''), ...Object.fromEntries(kills.slice(1).map((k, i) => [k.step.slice(0, 3), stages[i + 1]![id] ?? '-'])) }));
+  // every history of the run, as the server stores it: sealed with the stack's key, no config in sight
+  const sealed = await auditSealedHistories(stack.client, [`proof ${LIVE}`, 'riskPerTradePct', 'maxExposurePct']);
   const bRow = (await row(bEntry))!;
   const dRow = (await row(dExit))!;
   console.log(
@@ -235,10 +242,15 @@ test('kill -9 the worker at every step of a position: one entry and one exit per
       `time to recover: (b) held entry ${bEntry} recorded ${((bRow.updatedAt.getTime() - killB) / 1000).toFixed(1)} s after the kill (the activity's 30 s start-to-close timeout, then the retry found the order by client order id); ` +
         `(d) held exit ${dExit} recorded ${((dRow.updatedAt.getTime() - killD) / 1000).toFixed(1)} s after the kill`,
       `promotion to LIVE_MINIMAL after ${((promotedAt - t0) / 1000).toFixed(1)} s; all positions closed ${((doneAt - T) / 1000).toFixed(1)} s after the live events were added; total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `encryption: ${sealed.payloads} payloads in ${sealed.histories} histories, sealed with ${sealed.keyIds.join(', ')}; ${sealed.unsealed.length} in plaintext, ${sealed.leaks.length} config strings found in the raw histories`,
       `venue: ${stack.sim.orders().length} simulator orders for ${live.length} live positions; ${(await stack.tdb.db.paperVenueOrder.count())} paper venue orders for ${all.length - live.length} paper positions`,
     ].join('\n'),
   );
   for (const c of checks) expect({ position: c.positionId, problems: c.problems }).toEqual({ position: c.positionId, problems: [] });
   expect(stack.sim.orders()).toHaveLength(2 * live.length);
   expect(kills).toHaveLength(5);
+  expect(sealed.histories).toBeGreaterThanOrEqual(all.length + 2);
+  expect(sealed.unsealed).toEqual([]);
+  expect(sealed.keyIds).toEqual([stack.codecKeyId]);
+  expect(sealed.leaks).toEqual([]);
 }, 240_000);

@@ -9,6 +9,8 @@
  * Then: nothing lost, nothing doubled (exactly one entry and one exit per position at the venue, DB rows
  * = venue fills), no order left PENDING_SUBMIT, every position workflow completed CLOSED and the
  * strategy is RUNNING, waiting on its timer with no activity stuck in retries.
+ * Encryption is on (issue 16): worker, CLI and client seal every payload; every history the run left
+ * (through the server restart) holds ciphertext only, no config name or field in its raw bytes.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,9 +18,10 @@ import { join } from 'node:path';
 import type { PositionView } from '../../workflows/position/api';
 import { positionWorkflowId } from '../../workflows/position/api';
 import { strategyWorkflowId } from '../../workflows/strategy/api';
+import { auditSealedHistories } from '../helpers/history-payloads';
 import { activityRetries, checkLiveOrders, holdSqliteLock, ProofStack, proofConfig, startAndPromote, SYMBOLS, table, waitFor } from './lib';
 
-const stack = new ProofStack('faults');
+const stack = new ProofStack('faults', { encrypted: true });
 const ID = 'faults';
 afterAll(() => stack.close());
 
@@ -84,6 +87,9 @@ test('exchange faults, a locked DB and a Temporal restart: nothing lost, nothing
   const others: string[] = [];
   for await (const w of stack.client.workflow.list()) if (!positions.includes(w.workflowId) && w.status.name !== 'COMPLETED' && w.workflowId !== strategyWorkflowId(ID)) others.push(`${w.workflowId} ${w.status.name}`);
 
+  // every history of the run, as the server stores it: sealed with the stack's key, no config in sight
+  const sealed = await auditSealedHistories(stack.client, [`proof ${ID}`, 'riskPerTradePct', 'maxExposurePct']);
+
   // ---- figures
   const retries: Record<string, number> = {};
   for (const id of [...positions, strategyWorkflowId(ID)]) for (const [k, v] of Object.entries(await activityRetries(stack, id))) retries[k] = (retries[k] ?? 0) + v;
@@ -120,6 +126,7 @@ test('exchange faults, a locked DB and a Temporal restart: nothing lost, nothing
       '',
       table(rows),
       '',
+      `encryption: ${sealed.payloads} payloads in ${sealed.histories} histories, sealed with ${sealed.keyIds.join(', ')}; ${sealed.unsealed.length} in plaintext, ${sealed.leaks.length} config strings found in the raw histories`,
       `strategy: ${status.state} in ${status.mode}, ${status.openPositions} open, ${status.closedTrades} closed trades; pending activities ${JSON.stringify((strategy.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name}#${a.attempt}`))}`,
     ].join('\n'),
   );
@@ -134,5 +141,9 @@ test('exchange faults, a locked DB and a Temporal restart: nothing lost, nothing
   // the faults really happened
   expect(stats.totalFaults).toBeGreaterThanOrEqual(5);
   expect(rules.find((r) => r.id === 'accept-then-drop-first')!.fired).toBe(1);
+  expect(sealed.histories).toBeGreaterThanOrEqual(positions.length + 1);
+  expect(sealed.unsealed).toEqual([]);
+  expect(sealed.keyIds).toEqual([stack.codecKeyId]);
+  expect(sealed.leaks).toEqual([]);
   console.log(`fault matrix total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }, 300_000);

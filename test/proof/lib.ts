@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import type { Client, Connection } from '@temporalio/client';
+import { connectClient } from '../../config/temporal';
 import { startDevServer, startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { getWorkflowBundle } from '../../workers/bundle';
 import { startSimulator, type Simulator } from '../../simulator/server';
@@ -41,7 +43,15 @@ export interface StackOptions {
   /** extra env for the worker */
   workerEnv?: Record<string, string>;
   seed?: number;
+  /**
+   * Payload encryption (issue 16): a fresh key, set the way an operator sets it (codec/keys.ts), for the
+   * worker processes, the in-process CLI and `client`; the Temporal Service then stores ciphertext only.
+   */
+  encrypted?: boolean;
 }
+
+/** The codec variables of codec/keys.ts: none may leak in from the caller's environment. */
+const CODEC_ENV_VARS = ['UNLOCK_TRADER_CODEC_KEYS', 'UNLOCK_TRADER_CODEC_KEY_ID', 'UNLOCK_TRADER_CODEC_KEY_FILE'];
 
 export class ProofStack {
   sim!: Simulator;
@@ -54,6 +64,10 @@ export class ProofStack {
   readonly taskQueue: string;
   readonly apiKey: string;
   readonly secret: string;
+  /** the codec settings of every process of the stack ({} when encryption is off) */
+  readonly codecEnv: Record<string, string>;
+  /** the id of the key that seals every payload (when encrypted) */
+  readonly codecKeyId: string;
   server!: { port: number; uiPort: number; httpPort: number; dbFile: string; logFile: string; child?: ChildProcess };
   /** every API request the simulator received (method, path, client order id, time), via a spy on its fault injector */
   requests: Array<{ method: string; path: string; clientOrderId?: string; at: number }> = [];
@@ -68,6 +82,8 @@ export class ProofStack {
     this.taskQueue = `proof-${name}-${process.pid}`;
     this.apiKey = o.apiKey ?? `proof-key-${name}`;
     this.secret = o.secret ?? `proof-secret-${name}`;
+    this.codecKeyId = `proof-${name}`;
+    this.codecEnv = o.encrypted ? { UNLOCK_TRADER_CODEC_KEYS: `${this.codecKeyId}:${randomBytes(32).toString('base64')}` } : {};
   }
 
   async start(): Promise<void> {
@@ -93,11 +109,12 @@ export class ProofStack {
     };
     // flat prices: stop-loss and take-profit never fire, exits are time exits (deterministic)
     for (const [s, p] of Object.entries(PRICES)) sim.setPrice(s, p);
-    this.connection = await Connection.connect({ address: `127.0.0.1:${opts.port}` });
-    this.client = new Client({ connection: this.connection, namespace: 'default' });
-    // the in-process CLI reads these
-    Object.assign(process.env, { TEMPORAL_ADDRESS: `127.0.0.1:${opts.port}`, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: tdb.url, TRADER_TASK_QUEUE: this.taskQueue, UNLOCK_TRADER_OPERATOR: 'proof-tester' });
-    for (const k of ['EXCHANGE_API_KEY', 'EXCHANGE_SECRET', 'EXCHANGE_URL_OVERRIDE', 'TEMPORAL_API_KEY', 'TEMPORAL_PROFILE']) delete process.env[k];
+    // the in-process CLI reads these, and so does the test's client
+    for (const k of ['EXCHANGE_API_KEY', 'EXCHANGE_SECRET', 'EXCHANGE_URL_OVERRIDE', 'TEMPORAL_API_KEY', 'TEMPORAL_PROFILE', ...CODEC_ENV_VARS]) delete process.env[k];
+    Object.assign(process.env, { TEMPORAL_ADDRESS: `127.0.0.1:${opts.port}`, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: tdb.url, TRADER_TASK_QUEUE: this.taskQueue, UNLOCK_TRADER_OPERATOR: 'proof-tester', ...this.codecEnv });
+    // the one connection helper: address, namespace and payload codec from the environment just set
+    this.client = await connectClient();
+    this.connection = this.client.connection as Connection;
   }
 
   workerEnvironment(): NodeJS.ProcessEnv {
@@ -115,6 +132,7 @@ export class ProofStack {
       EXCHANGE_TIMEOUT_MS: '3000',
       MARKET_DATA: 'ccxt',
       WORKER_SHUTDOWN_GRACE_MS: '1000',
+      ...this.codecEnv,
       ...this.o.workerEnv,
     };
   }

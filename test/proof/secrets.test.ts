@@ -3,9 +3,13 @@
  * secret, known only to the worker process (its environment) and the simulator. The run includes error
  * paths (5xx on placing and on fetching, accept-then-drop on the order endpoint) so error messages
  * are written to the DB and to the histories. Then the secret and the key must appear in NONE of:
- *   - every workflow history of the namespace (every run; payload data decoded from bytes),
+ *   - every workflow history of the namespace (every run), as stored (payloads encrypted: issue 16) and
+ *     with every payload decoded through the codec (payload data read as text),
  *   - the worker processes' stdout/stderr, the Temporal dev server's log,
  *   - any DB row (alerts, orders.lastError, audit payloads, strategy config, ...).
+ * The same for the notification secrets (issue 15): a Telegram bot token and a Slack webhook URL token,
+ * used by the worker's notifiers against a local receiver that fails 30 % of calls with an error page
+ * echoing the request path (where the bot token is).
  * And the audit chain of that run verifies; an edited, a deleted and a reordered entry each make
  * `audit verify` exit non-zero naming the entry.
  */
@@ -15,13 +19,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../domain/ids';
+import { codecFromEnv } from '../../codec/keys';
+import { decodeHistoryPayloads } from '../helpers/history-payloads';
 import { ProofStack, proofConfig, startAndPromote, waitFor } from './lib';
+import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver';
 
 const SECRET = `S3CR3T-${randomBytes(12).toString('hex')}`;
 const KEY = `K3Y-${randomBytes(12).toString('hex')}`;
-const stack = new ProofStack('secrets', { apiKey: KEY, secret: SECRET });
+// notifications (issue 15): a Telegram bot token and a Slack webhook URL whose query holds a token
+const BOT_TOKEN = `8675309:T0K3N${randomBytes(12).toString('hex')}`;
+const SLACK_TOKEN = `SL4CK${randomBytes(10).toString('hex')}`;
+const workerEnv: Record<string, string> = {};
+const stack = new ProofStack('secrets', { apiKey: KEY, secret: SECRET, encrypted: true, workerEnv });
 const ID = 'secrets';
-afterAll(() => stack.close());
+let rx: NotifyReceiver | undefined;
+afterAll(async () => {
+  await stack.close();
+  await rx?.close();
+});
 
 /** JSON of anything, with every byte array / base64 string (payload data) decoded as UTF-8 text and also kept as base64. */
 function dump(v: unknown): string {
@@ -45,6 +60,9 @@ function leaks(text: string): string[] {
   for (const [name, s] of [
     ['secret', SECRET],
     ['api key', KEY],
+    ['notify bot token', BOT_TOKEN],
+    ['notify bot token secret part', BOT_TOKEN.split(':')[1]!],
+    ['notify slack url token', SLACK_TOKEN],
   ] as const) {
     if (text.includes(s)) out.push(name);
     if (text.includes(Buffer.from(s).toString('base64').slice(0, 20))) out.push(`${name} (base64)`);
@@ -54,6 +72,16 @@ function leaks(text: string): string[] {
 
 test('the API secret and key appear in no history, no log and no DB row; the audit chain names tampered entries', async () => {
   const t0 = Date.now();
+  // the receiver fails 30 % of calls with an error page that echoes the request path (the bot token)
+  rx = await startNotifyReceiver({ telegramToken: BOT_TOKEN, seed: 3, faults: { failRate: 0.3, maxDelayMs: 100 } });
+  Object.assign(workerEnv, {
+    UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '-100123',
+    UNLOCK_TRADER_NOTIFY_TELEGRAM_API_URL: rx.url,
+    UNLOCK_TRADER_NOTIFY_SLACK_URL: `${rx.url}/slack?token=${SLACK_TOKEN}`,
+    UNLOCK_TRADER_NOTIFY_MIN_SEVERITY: 'info',
+    UNLOCK_TRADER_NOTIFY_BATCH_WINDOW_MS: '300',
+  });
   await stack.start();
   await stack.startWorker();
   const dir = mkdtempSync(join(tmpdir(), 'proof-secrets-'));
@@ -82,17 +110,27 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
   for (const p of positions) expect(simIds).toEqual(expect.arrayContaining([clientOrderIdFor(p, 'entry'), clientOrderIdFor(p, 'exit')]));
   expect(stack.sim.stats().totalFaults).toBeGreaterThanOrEqual(2);
 
+  // the alerts of the run went out through both channels (the token was used), failures included
+  await waitFor('every alert notification to be sent', () => stack.tdb.db.alertDelivery.findMany(), (ds) => ds.length > 0 && ds.every((x) => x.status === 'SENT'), 60_000, 250);
+  expect(rx.delivered('telegram').length).toBeGreaterThan(0);
+  expect(rx.delivered('slack').length).toBeGreaterThan(0);
+  const notifyFailures = rx.calls.filter((c) => c.status >= 500).length;
+
   // ---- every history of the namespace
   let histories = 0;
   let historyBytes = 0;
   const historyLeaks: string[] = [];
   let sawOrderId = false;
+  const codec = codecFromEnv(stack.codecEnv)!;
   for await (const w of stack.client.workflow.list()) {
     const h = await stack.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-    const text = dump(h);
+    const stored = dump(h);
+    await decodeHistoryPayloads(h, codec);
+    const decoded = dump(h);
+    const text = `${stored}\n${decoded}`;
     histories++;
     historyBytes += text.length;
-    if (text.includes(clientOrderIdFor(positions[0]!, "entry"))) sawOrderId = true;
+    if (decoded.includes(clientOrderIdFor(positions[0]!, "entry"))) sawOrderId = true;
     for (const l of leaks(text)) historyLeaks.push(`${w.workflowId}/${w.runId}: ${l}`);
   }
   expect(sawOrderId).toBe(true); // the decoding works: payload contents are searchable
@@ -119,6 +157,8 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
     auditEntry: await db.auditEntry.findMany(),
     dailyReport: await db.dailyReport.findMany(),
     paperVenueOrder: await db.paperVenueOrder.findMany(),
+    alertDelivery: await db.alertDelivery.findMany(),
+    notificationBatch: await db.notificationBatch.findMany(),
   };
   const dbLeaks = Object.entries(tables).flatMap(([t, rows]) => leaks(dump(rows)).map((l) => `${t}: ${l}`));
   const errorsRecorded = tables.order.filter((o) => o.lastError).length + tables.alert.filter((a) => /error|fail/i.test(a.message)).length;
@@ -127,10 +167,11 @@ test('the API secret and key appear in no history, no log and no DB row; the aud
   console.log(
     [
       `SECRETS: secret ${SECRET.slice(0, 9)}… and key ${KEY.slice(0, 6)}… searched (plain and base64) in`,
-      `  ${histories} workflow histories (${(historyBytes / 1024).toFixed(0)} KiB decoded): ${historyLeaks.length} hits`,
+      `  ${histories} workflow histories (${(historyBytes / 1024).toFixed(0)} KiB as stored + decoded): ${historyLeaks.length} hits`,
       `  ${stack.workerLogs.length} worker processes' output (${(workerLog.length / 1024).toFixed(1)} KiB) and the dev server log (${(serverLog.length / 1024).toFixed(1)} KiB): ${leaks(workerLog).length + leaks(serverLog).length} hits`,
       `  ${Object.values(tables).reduce((a, r) => a + r.length, 0)} DB rows in ${Object.keys(tables).length} tables (${tables.auditEntry.length} audit entries, ${tables.alert.length} alerts, ${tables.order.length} orders, ${retried} retried, ${errorsRecorded} with an error recorded): ${dbLeaks.length} hits`,
       `  exchange faults injected on the way: ${JSON.stringify(stack.sim.stats().faultsInjected)}`,
+      `  notifications: ${rx.calls.length} calls to the receiver (${notifyFailures} failed with the token-bearing path echoed back), ${tables.notificationBatch.length} batches, ${tables.notificationBatch.filter((b) => b.lastError).length} with an error recorded`,
     ].join('\n'),
   );
   expect(historyLeaks).toEqual([]);

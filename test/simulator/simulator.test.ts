@@ -2,6 +2,7 @@
  * The local Binance-spot simulator at the HTTP level (signature checks, Binance error JSON, matching,
  * fault injection, admin endpoints, CLI), plus the pure helpers it builds on (price paths, client ids).
  */
+import { d } from '../../domain/money';
 import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -158,6 +159,11 @@ describe('simulator over HTTP', () => {
     const depth = (await call(sim, 'GET', '/api/v3/depth', { query: 'symbol=ARBUSDT&limit=20', key: null })).body;
     const bookQty = depth.bids.reduce((a: number, l: string[]) => a + Number(l[1]), 0);
     expect(big.body.fills.length).toBeGreaterThan(1);
+    // issue 17: every fill is at the market's tick and lot step (ARB/USDT: 0.0001, 0.1), as a venue's
+    for (const f of big.body.fills as Array<{ price: string; qty: string }>) {
+      expect(d(f.price).mod('0.0001').isZero()).toBe(true);
+      expect(d(f.qty).mod('0.1').isZero()).toBe(true);
+    }
     if (bookQty < 99000) expect(big.body.status).toBe('EXPIRED');
     expect(Number(big.body.executedQty)).toBeGreaterThan(0);
 

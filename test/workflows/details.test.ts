@@ -1,5 +1,5 @@
 /** The Web UI's user metadata for positions and strategies: summaries and markdown details (pure). */
-import { positionDetails, positionSummary, readable, timeExitSummary } from '../../workflows/position/details';
+import { positionDetails, positionSummary, timeExitSummary } from '../../workflows/position/details';
 import { describeCriterion, strategyDetails, strategySummary } from '../../workflows/strategy/details';
 import { initialPositionView, type PositionView } from '../../workflows/position/api';
 import type { StrategyStatus } from '../../workflows/strategy/api';
@@ -14,14 +14,6 @@ function view(over: Partial<PositionView> = {}): PositionView {
 describe('position metadata', () => {
   test('summary: symbol, unlock to the minute in UTC, mode', () => {
     expect(positionSummary('ARB/USDT', UNLOCK, 'PAPER')).toBe('ARB/USDT · unlock 12-01 12:00 UTC · PAPER');
-  });
-
-  test('readable numbers: 6 significant digits, no exponent, no trailing zeros', () => {
-    expect(readable('9.348685656629437503835211376273215888129')).toBe('9.34869');
-    expect(readable('1234567.891')).toBe('1234568');
-    expect(readable('0.000012345678')).toBe('0.0000123457');
-    expect(readable('-12.5000')).toBe('-12.5');
-    expect(readable(null)).toBe('—');
   });
 
   test('waiting position: status and unlock, no entry lines', () => {
@@ -134,7 +126,8 @@ describe('strategy metadata', () => {
     );
     expect(md).toContain('**Gate → LIVE_MINIMAL**: evaluated 2026-12-01 12:00 UTC');
     expect(md).toContain('- PAPER_PERIOD 168 h (needs >= 168 h) ✓');
-    expect(md).toContain('- WIN_RATE 41.6667 % (needs >= 55 %) ✗');
+    // percentages at 2 decimals (domain/format.ts formatPct; was 6 significant digits: 41.6667 / 55)
+    expect(md).toContain('- WIN_RATE 41.67 % (needs >= 55.00 %) ✗');
     expect(md).toContain('- SHARPE n/a (needs >= 1) ✓');
     expect(md).toContain('**Open positions**: 1\n- ARB/USDT · OPEN · 100 @ 1.23457');
     expect(md).toContain('**Last refusal** (approve, 2026-12-01 12:00 UTC): nothing is waiting for an approval');
@@ -147,6 +140,7 @@ describe('strategy metadata', () => {
   });
 
   test('describeCriterion keeps a non-numeric value as it is', () => {
-    expect(describeCriterion({ name: 'NET_PNL', passed: false, value: '-3.5', threshold: '0', unit: 'quote', op: '>' })).toBe('NET_PNL -3.5 (needs > 0) ✗');
+    // quote amounts (money) print at 2 decimals (domain/format.ts formatMoney; was -3.5 / 0)
+    expect(describeCriterion({ name: 'NET_PNL', passed: false, value: '-3.5', threshold: '0', unit: 'quote', op: '>' })).toBe('NET_PNL -3.50 (needs > 0.00) ✗');
   });
 });

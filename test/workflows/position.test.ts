@@ -11,6 +11,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { exitPositionSignal, exitPositionUpdate, positionStateQuery, positionWorkflowId, type ExitRequest } from '../../workflows/position/api';
 import { positionPnl } from '../../domain/pnl';
 import { d } from '../../domain/money';
+import { marketPrecision } from '../../exchange/market-data/markets';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;
@@ -65,6 +66,13 @@ test('entry in the window; take-profit, stop-loss and time exits; DB P&L = domai
     const orders = await tdb.db.order.findMany({ where: { positionId: p.id }, orderBy: { createdAt: 'asc' } });
     expect(orders.map((o) => `${o.purpose}:${o.side}:${o.status}`)).toEqual(['entry:buy:FILLED', 'exit:sell:FILLED']);
     const [entry, exit] = orders;
+    // issue 17: the paper fills are at the venue's precision (price on the tick, quantity on the lot step)
+    const { tickSize, stepSize } = marketPrecision(p.symbol);
+    for (const o of [entry!, exit!]) {
+      expect(d(o.avgPrice!.toString()).mod(tickSize).isZero()).toBe(true);
+      expect(d(o.filledAmount.toString()).mod(stepSize).isZero()).toBe(true);
+    }
+    expect(p.quantity.toString()).toBe(entry!.filledAmount.toString());
     const pnl = positionPnl({
       entryPrice: entry!.avgPrice!.toString(),
       exitPrice: exit!.avgPrice!.toString(),
@@ -115,4 +123,29 @@ test('issue 17, defect 3: an exitPosition with another reason is refused visibly
     expect(await handle.executeUpdate(exitPositionUpdate, { args: [{ reason: 'MANUAL', by: 'ops' }] })).toMatchObject({ positionId: positionWorkflowId('pos-exit-refusal', 'EXR-1') });
     await handle.terminate('test done'); // (no strategy workflow to report to)
   });
+});
+
+test('issue 17: an entry the venue would refuse (below its minimum notional) is refused by the strategy with the reason, no order placed', async () => {
+  const t0 = await env.currentTimeMs();
+  const m = scriptedMarket();
+  m.flat('MNX/USDT', 2);
+  const unlockAt = t0 + 26 * HOUR;
+  await insertEvents(tdb.db, [unlockEvent('MN-1', 'MNX/USDT', unlockAt)]);
+  // 10 % of 40 USDT = 4 USDT < the market's 5 USDT minimum notional (exchange/market-data/markets.ts)
+  const config = testConfig({ strategyId: 'pos-min-notional', capital: { initial: '40' }, timing: { scanInterval: '1h' } });
+  const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'pos-min-notional', paperMarket: m.market });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'pos-min-notional', workflowId: strategyWorkflowId('pos-min-notional'), args: [{ config }] });
+    await advance(env, 6 * HOUR);
+    const view = await env.client.workflow.getHandle(positionWorkflowId('pos-min-notional', 'MN-1')).result();
+    expect(view.status).toBe('SKIPPED');
+    expect(view.reasons.map((r: { code: string }) => r.code)).toEqual(['INVALID_ORDER']);
+    await handle.signal('stopStrategy', {});
+    await handle.result();
+  });
+  const alerts = await tdb.db.alert.findMany({ where: { strategyId: 'pos-min-notional', kind: 'RISK_REJECTION' } });
+  expect(alerts.map((a) => a.message)).toEqual([
+    expect.stringMatching(/^entry of MNX\/USDT refused: INVALID_ORDER \(order below the venue's minimum \(BELOW_MIN_NOTIONAL\): 4\.00 USDT at 2\.\d+; lot step 0\.001, minimum notional 5\)$/),
+  ]);
+  expect(await tdb.db.order.count({ where: { strategyId: 'pos-min-notional' } })).toBe(0);
 });

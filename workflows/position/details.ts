@@ -1,24 +1,16 @@
 /**
  * What the Temporal Web UI shows for a position (user metadata): the one-line static summary given at
  * the child's start, and the markdown "current details" the workflow keeps up to date. Pure functions
- * of the position's view, so they are unit-tested and cost nothing on replay.
+ * of the position's view, so they are unit-tested and cost nothing on replay. Figures are printed by
+ * domain/format.ts (prices and quantities to 6 significant digits, money to 2 decimals).
  */
+import { formatMoney, formatPrice, formatQty, formatSignedMoney } from '../../domain/format';
 import type { TradingMode } from '../../domain/types';
 import type { PositionView } from './api';
 
 /** `2026-12-01 12:00 UTC`: minutes are what a trader reads on an unlock calendar. */
 export function utcMinute(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** A decimal string at a precision a trader reads: 6 significant digits, never exponent notation. */
-export function readable(x: string | null | undefined): string {
-  if (x === null || x === undefined || x === '') return '—';
-  const n = Number(x);
-  if (!Number.isFinite(n)) return x;
-  if (n === 0) return '0';
-  const digits = Math.max(0, 6 - Math.floor(Math.log10(Math.abs(n))) - 1);
-  return n.toFixed(Math.min(digits, 10)).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
 
 /** Static summary of a position child: `ARB/USDT · unlock 12-01 12:00 UTC · PAPER`. */
@@ -30,14 +22,13 @@ export function positionSummary(symbol: string, unlockAt: number, mode: TradingM
 export function positionDetails(v: PositionView): string {
   const lines = [`**${v.symbol}** · **${v.status}**${v.mode ? ` · ${v.mode}` : ''}`, `- unlock: ${utcMinute(v.unlockAt)}`];
   if (v.entryPrice !== null) {
-    lines.push(`- entry: ${readable(v.entryPrice)} × ${readable(v.quantity)}${v.entryAt !== null ? ` at ${utcMinute(v.entryAt)}` : ''}`);
-    lines.push(`- stop: ${readable(v.stopPrice)} · target: ${readable(v.targetPrice)}`);
+    lines.push(`- entry: ${formatPrice(v.entryPrice)} × ${formatQty(v.quantity)}${v.entryAt !== null ? ` at ${utcMinute(v.entryAt)}` : ''}`);
+    lines.push(`- stop: ${formatPrice(v.stopPrice)} · target: ${formatPrice(v.targetPrice)}`);
     if (v.timeExitAt !== null) lines.push(`- time exit: ${utcMinute(v.timeExitAt)}`);
   }
   if (v.trade) {
-    const pnl = Number(v.trade.pnl);
-    lines.push(`- exit: ${readable(v.trade.exitPrice)} at ${utcMinute(v.trade.closedAt)}`);
-    lines.push(`- P&L: ${pnl > 0 ? '+' : ''}${readable(v.trade.pnl)} (fees ${readable(v.trade.fees)})`);
+    lines.push(`- exit: ${formatPrice(v.trade.exitPrice)} at ${utcMinute(v.trade.closedAt)}`);
+    lines.push(`- P&L: ${formatSignedMoney(v.trade.pnl)} (fees ${formatMoney(v.trade.fees)})`);
   } else if (v.status === 'OPEN' || v.status === 'EXITING') {
     lines.push('- P&L: open (realised at the exit)');
   }

@@ -8,7 +8,8 @@ import { CancellationScope, condition, isCancellation, log, proxyActivities } fr
 import type { Activities } from '../../activities';
 import type { ExitReason, TradingMode } from '../../domain/types';
 import type { ExitRequest, PositionView } from './api';
-import { readable, timeExitSummary } from './details';
+import { formatPrice } from '../../domain/format';
+import { timeExitSummary } from './details';
 
 export async function holdUntilExit(view: PositionView, mode: TradingMode, pollMs: number, exitRequested: () => ExitRequest | undefined): Promise<ExitReason> {
   const until = view.timeExitAt ?? Number.MAX_SAFE_INTEGER;
@@ -17,7 +18,7 @@ export async function holdUntilExit(view: PositionView, mode: TradingMode, pollM
     startToCloseTimeout: watchMs + 60_000,
     heartbeatTimeout: '60 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-    summary: `price watch: stop ${readable(view.stopPrice)} · target ${readable(view.targetPrice)}`,
+    summary: `price watch: stop ${formatPrice(view.stopPrice)} · target ${formatPrice(view.targetPrice)}`,
   });
   let crossing: { kind: 'STOP_LOSS' | 'TAKE_PROFIT'; at: number; price: string } | null | undefined;
   let watchFailed = false;

@@ -82,7 +82,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     if (Date.now() > window.closesAt) return await run.skip('OUTSIDE_ENTRY_WINDOW: entry window closed before the position could enter');
 
     // 2. Re-check the entry filters on fresh market data.
-    const { latencyMs, venue: _venue, ...snapshot } = await market.fetchMarketSnapshot({ symbol: event.symbol, mode: input.mode, asOf: Date.now(), strategyId });
+    const { latencyMs, venue: _venue, precision, ...snapshot } = await market.fetchMarketSnapshot({ symbol: event.symbol, mode: input.mode, asOf: Date.now(), strategyId });
     const entryCheck = playbook.evaluateEntry({ event, snapshot, now: Date.now(), cfg: config });
     await db.recordSignal({
       id: `${positionId}:entry`,
@@ -108,6 +108,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
       snapshot,
       latencyMs,
       strength: entryCheck.strength,
+      ...(precision ? { precision } : {}),
     });
     const answered = await condition(() => run.verdict !== undefined, ENTRY_DECISION_TIMEOUT_MS);
     const verdict = run.verdict;

@@ -4,7 +4,7 @@
  * now, saying why. Queries for status, open positions and metrics. Child → parent reports.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ClosedTrade, MarketSnapshot, ModeLimits, StrategyConfig, TradingMode } from '../../domain/types';
+import type { ClosedTrade, MarketPrecision, MarketSnapshot, ModeLimits, StrategyConfig, TradingMode } from '../../domain/types';
 import type { GateResult } from '../../domain/gate';
 import type { RiskState, Trigger } from '../../domain/risk';
 import type { Metrics } from '../../domain/metrics';
@@ -36,6 +36,8 @@ export interface EntryRequest {
   snapshot: MarketSnapshot;
   latencyMs: number | null;
   strength: string;
+  /** the market's lot step and minimum notional: sizing rounds to them (patch venue-precision-v1) */
+  precision?: MarketPrecision;
 }
 export interface PositionOpened {
   positionId: string;

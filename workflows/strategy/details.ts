@@ -6,7 +6,8 @@
  */
 import type { GateCriterion } from '../../domain/gate';
 import type { TradingMode } from '../../domain/types';
-import { readable, utcMinute } from '../position/details';
+import { formatFigure, formatMoney, formatPct, formatPrice, formatQty } from '../../domain/format';
+import { utcMinute } from '../position/details';
 import type { OpenPositionInfo, StrategyStatus } from './api';
 
 /** Static summary of a strategy start: `strategy demo · PAPER · token-unlock`. */
@@ -15,9 +16,10 @@ export function strategySummary(strategyId: string, mode: TradingMode, strategyT
 }
 
 function criterionValue(c: GateCriterion, x: string): string {
-  if (c.unit === 'ms') return Number.isFinite(Number(x)) ? `${readable(String(Number(x) / 3_600_000))} h` : x;
-  if (c.unit === '%') return Number.isFinite(Number(x)) ? `${readable(x)} %` : x;
-  return Number.isFinite(Number(x)) ? readable(x) : x;
+  if (c.unit === 'ms') return Number.isFinite(Number(x)) ? `${formatFigure(String(Number(x) / 3_600_000))} h` : x;
+  if (c.unit === '%') return Number.isFinite(Number(x)) ? `${formatPct(x)} %` : x;
+  if (c.unit === 'quote') return Number.isFinite(Number(x)) ? formatMoney(x) : x;
+  return Number.isFinite(Number(x)) ? formatFigure(x) : x;
 }
 
 /** One gate criterion: `SHARPE 1.2 (needs >= 1) ✓`. */
@@ -39,7 +41,7 @@ export function strategyDetails(status: StrategyStatus, positions: readonly Deta
   }
   if (status.emergency) lines.push('', `**Emergency stop**: ${status.emergency.reason}`);
   lines.push('', `**Open positions**: ${positions.length}`);
-  for (const p of positions) lines.push(`- ${p.symbol} · ${p.status} · ${readable(p.quantity)} @ ${readable(p.entryPrice ?? null)}`);
+  for (const p of positions) lines.push(`- ${p.symbol} · ${p.status} · ${formatQty(p.quantity)} @ ${formatPrice(p.entryPrice ?? null)}`);
   if (status.lastRefusal) lines.push('', `**Last refusal** (${status.lastRefusal.command}, ${utcMinute(status.lastRefusal.at)}): ${status.lastRefusal.reason}`);
   return lines.join('\n');
 }

@@ -2,11 +2,13 @@
  * Emergency stop (design notes §3). Entering it is synchronous (entries are refused from that
  * instant); the dispatch then places every open position's exit in ONE batch activity, with the exit
  * client order id that position would use, tells the positions, records the mode change and raises
- * the critical alert. Resuming needs an approval after the cooldown (controls.ts).
+ * the critical alert. Resuming needs an approval after the cooldown (controls.ts), and none of the
+ * risk triggers may still hold (patch `resume-trigger-check-v1`, four-eyes.ts applies it).
  */
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
 import { limitsFor } from '../../domain/ladder';
 import { evaluateEmergencyTriggers, manualTrigger, type Trigger } from '../../domain/risk';
+import { resumeBlockedBy } from '../../domain/emergency-resume';
 import { clientOrderIdFor } from '../../domain/ids';
 import { exitPositionSignal } from '../position/api';
 import type { EmergencyStopInput } from './api';
@@ -41,6 +43,18 @@ export function tripEmergencyTriggers(run: StrategyRun): boolean {
   if (!triggers.length) return false;
   enterEmergency(run, triggers.map((t) => t.message).join('; '), triggers);
   return true;
+}
+
+export const RESUME_TRIGGER_PATCH = 'resume-trigger-check-v1';
+
+/**
+ * In EMERGENCY_STOP: the refusal of a resume while a risk trigger still holds for the rung it would
+ * resume into (the loop would stop the strategy again on its next turn), naming the trigger and when
+ * it clears; null when nothing holds, or outside EMERGENCY_STOP.
+ */
+export function resumeTriggerRefusal(run: StrategyRun): string | null {
+  if (run.state.mode !== 'EMERGENCY_STOP') return null;
+  return resumeBlockedBy(run.state.risk, limitsFor(run.activeRung(), run.config), run.config, Date.now());
 }
 
 export async function dispatchEmergencyExits(run: StrategyRun): Promise<void> {

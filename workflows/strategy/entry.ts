@@ -6,10 +6,11 @@
  * and the next decision must see the book this one leaves).
  */
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import { formatMoney } from '../../domain/format';
 import { isHalted, limitsFor } from '../../domain/ladder';
 import { d } from '../../domain/money';
 import { checkPreTradeRisk, recordLatency, rollRiskPeriods, type RiskViolation } from '../../domain/risk';
-import { sizePosition } from '../../domain/sizing';
+import { belowVenueMinimum, sizePosition, venueSizing } from '../../domain/sizing';
 import { entryDecisionSignal } from '../position/api';
 import type { EntryRequest } from './api';
 import { act } from './proxies';
@@ -57,6 +58,9 @@ async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViol
       },
     ]);
   }
+  // the venue's lot step and minimum notional (when the position's snapshot carried them): the size is
+  // what the venue will take, and an order it would refuse is refused here with the reason
+  const venue = req.precision && patched('venue-precision-v1') ? req.precision : undefined;
   const size = sizePosition({
     capital: s.risk.equity,
     price: req.snapshot.ask,
@@ -65,13 +69,25 @@ async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViol
     stopLossPct: config.tokenUnlock.stopLossPct,
     currentExposure: run.exposure(),
     maxPositionPct: config.risk.maxPositionPct,
+    ...venueSizing(venue),
   });
+  if (venue && belowVenueMinimum(size)) {
+    const target = size.candidates[size.cappedBy ?? 'POSITION_PCT'];
+    return deny([
+      {
+        code: 'INVALID_ORDER',
+        message: `order below the venue's minimum (${size.zeroReason}): ${formatMoney(target)} ${req.symbol.split('/')[1] ?? ''} at ${req.snapshot.ask}; lot step ${venue.stepSize}, minimum notional ${venue.minNotional ?? 'none'}`,
+        value: target,
+        limit: venue.minNotional ?? venue.stepSize,
+      },
+    ]);
+  }
   if (d(size.quantity).lte(0)) {
     // nothing can be sized (exposure full, no capital): one clear reason, not a cascade of rules
     return deny([
       {
         code: 'EXPOSURE_CAP',
-        message: `no size left: ${size.zeroReason ?? 'zero quantity'} (open exposure ${run.exposure()}, cap ${limits.maxExposurePct} % of equity)`,
+        message: `no size left: ${size.zeroReason ?? 'zero quantity'} (open exposure ${formatMoney(run.exposure())}, cap ${limits.maxExposurePct} % of equity)`,
         value: run.exposure(),
         limit: limits.maxExposurePct,
       },

@@ -1,7 +1,8 @@
 /**
  * Approvers and four eyes (patch `approvers-v1`): the config's approver list and the distinct
  * approvals each rung needs (domain/approvals.ts decides), applied by the workflow's handlers so the
- * plain Temporal CLI signal/update path obeys the same rules as our CLI.
+ * plain Temporal CLI signal/update path obeys the same rules as our CLI. The same handler refuses a
+ * resume while a risk trigger still holds (emergency.ts, patch `resume-trigger-check-v1`).
  *
  * Runs in the HANDLER, after the state checks of refusals.ts: an update validator leaves no trace in
  * the history, and every refusal and acceptance here must reach the audit chain (an activity). A
@@ -15,6 +16,7 @@ import { act } from './proxies';
 import { refuse } from './refusals';
 import type { StrategyRun } from './state';
 import { currentApprovalStep } from './status';
+import { RESUME_TRIGGER_PATCH, resumeTriggerRefusal } from './emergency';
 
 export const APPROVERS_PATCH = 'approvers-v1';
 
@@ -42,6 +44,11 @@ async function recordRefusal(run: StrategyRun, command: Command, i: ApprovalInpu
  * distinct approvers. Workflows that ran before the patch keep their one-approval behaviour.
  */
 export async function approveAsApprover(run: StrategyRun, command: 'approve' | 'resume', i: ApprovalInput): Promise<string | null> {
+  // a resume while a risk trigger still holds would be stopped again a moment later (issue 17, defect 5):
+  // refused and recorded like the approver refusals. patched() is asked only when a trigger holds, so
+  // ordinary approvals record no marker; runs recorded before the patch resumed (and stopped again).
+  const held = resumeTriggerRefusal(run);
+  if (held && patched(RESUME_TRIGGER_PATCH)) return (await recordRefusal(run, command, i, held), held);
   if (!patched(APPROVERS_PATCH)) return (await (command === 'approve' ? approve(run, i) : resume(run, i)), null);
   // a resume outside EMERGENCY_STOP undoes a pause (even while a promotion waits): not an approval step
   const step = command === 'resume' && run.state.mode !== 'EMERGENCY_STOP' ? null : currentApprovalStep(run);

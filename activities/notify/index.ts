@@ -1,0 +1,94 @@
+/**
+ * The notifier's two activities (workflows/notifier.ts runs one loop per channel):
+ *  - claimNotificationBatch: waits (polling the outbox, heartbeating) until the channel has a batch to
+ *    send: a burst that went quiet, or one claimed before a crash; returns its id, or idle after a while
+ *    so the workflow's history stays short;
+ *  - sendNotificationBatch: POSTs the batch and settles it; a retryable failure is thrown for Temporal
+ *    to retry with backoff (the receiver's Retry-After wins on a 429).
+ * Only the channel NAME comes in from the workflow; the URL and token are read from the worker's
+ * settings here, so no secret is ever in a workflow input, result or failure.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Db } from '../../db/client';
+import type { NotifySettings } from '../../config/notify';
+import { activityContext, heartbeat } from '../activity-context';
+import { batchBody } from './format';
+import { claimBatch, loadBatch, markFailed, markSent, recordAttempt } from './outbox';
+import { postBatch } from './send';
+
+export interface NotifyDeps {
+  db: Db;
+  notify?: NotifySettings;
+  log?: (line: string) => void;
+  /** how long a claim waits for work before returning idle (default 30 s) */
+  idleReturnMs?: number;
+}
+
+const POLL_MS = 500;
+
+export type ClaimResult = { kind: 'batch'; batchId: string; alertCount: number } | { kind: 'idle' } | { kind: 'unconfigured' };
+
+async function pause(ms: number): Promise<void> {
+  const ctx = activityContext();
+  if (ctx) await ctx.sleep(ms);
+  else await new Promise((r) => setTimeout(r, ms));
+}
+
+export function createNotifyActivities({ db, notify, log = console.log, idleReturnMs = 30_000 }: NotifyDeps) {
+  const channelOf = (name: string) => notify?.channels.find((c) => c.name === name);
+  return {
+    async claimNotificationBatch(i: { channel: string }): Promise<ClaimResult> {
+      if (!notify || !channelOf(i.channel)) return { kind: 'unconfigured' };
+      const until = Date.now() + idleReturnMs;
+      for (;;) {
+        heartbeat();
+        const d = await claimBatch(db, i.channel, notify);
+        if (d.kind === 'batch') return d;
+        const left = until - Date.now();
+        if (left <= 0) return { kind: 'idle' };
+        await pause(Math.max(10, Math.min(POLL_MS, left, d.kind === 'wait' ? d.ms : POLL_MS)));
+      }
+    },
+
+    async sendNotificationBatch(i: { channel: string; batchId: string }): Promise<{ status: string; alertCount: number }> {
+      const ch = channelOf(i.channel);
+      // another worker of the same queue may have the channel: retry (the config should be the same everywhere)
+      if (!ch) throw ApplicationFailure.retryable(`notification channel "${i.channel}" is not configured in this worker`, 'NotifyUnconfigured');
+      const batch = await loadBatch(db, i.batchId);
+      if (!batch) return { status: 'MISSING', alertCount: 0 };
+      if (batch.status !== 'SENDING') return { status: batch.status, alertCount: batch.alerts.length }; // settled by an earlier attempt
+      const ctx = activityContext();
+      const attempt = ctx?.info.attempt ?? 1;
+      const beat = setInterval(() => heartbeat(), 1000);
+      let out;
+      try {
+        // not aborted on cancellation (a worker shutting down cancels its activities): a POST in flight
+        // finishes (10 s at most) and is recorded, rather than leave the receiver with a message we
+        // would have to send again
+        out = await postBatch(ch, i.batchId, batchBody(ch, i.batchId, batch.alerts));
+      } finally {
+        clearInterval(beat);
+      }
+      const n = batch.alerts.length;
+      if (out.ok) {
+        // the one duplicate window: a crash between the 2xx above and this commit resends the batch (same key)
+        await markSent(db, i.batchId, attempt);
+        log(`[notify] ${ch.name}: sent ${n} alert(s) in batch ${i.batchId} (attempt ${attempt})`);
+        return { status: 'SENT', alertCount: n };
+      }
+      if (out.permanent) {
+        await markFailed(db, i.batchId, attempt, out.error);
+        log(`[notify] ${ch.name}: batch ${i.batchId} of ${n} alert(s) REFUSED for good: ${out.error}`);
+        return { status: 'FAILED', alertCount: n };
+      }
+      await recordAttempt(db, i.batchId, attempt, out.error);
+      throw ApplicationFailure.create({
+        message: out.error,
+        type: out.status === 429 ? 'NotifyRateLimited' : 'NotifyRetry',
+        ...(out.retryAfterMs !== undefined ? { nextRetryDelay: Math.max(1, out.retryAfterMs) } : {}),
+      });
+    },
+  };
+}
+
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
