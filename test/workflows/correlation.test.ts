@@ -149,7 +149,9 @@ test('both already open: lowering the limit trips the trigger, naming the pair (
     expect((await handle.query<OpenPositionInfo[]>('openPositions')).map((p) => p.status)).toEqual(['OPEN', 'OPEN']);
 
     // alert only: a warning names the pair, trading goes on
-    await handle.executeUpdate('updateLimits', { args: [{ by: 'ops', risk: { maxCorrelation: '0.7' } }] });
+    // as signals (what `limits --no-wait` and the plain Temporal CLI send): the time-skipping test server
+    // was seen rejecting workflow tasks around updates under load ("invalid history builder state")
+    await handle.signal('updateLimits', { by: 'ops', risk: { maxCorrelation: '0.7' } });
     await advance(env, HOUR);
     const alerts = await tdb.db.alert.findMany({ where: { strategyId: 'corrt', kind: 'CORRELATION' } });
     expect(alerts).toHaveLength(1);
@@ -158,7 +160,7 @@ test('both already open: lowering the limit trips the trigger, naming the pair (
     expect(await handle.query<StrategyStatus>('status')).toMatchObject({ mode: 'PAPER', openPositions: 2 });
 
     // the emergency stop: both positions exit, the trigger names the pair
-    await handle.executeUpdate('updateLimits', { args: [{ by: 'ops', risk: { correlationAction: 'EMERGENCY_STOP' } }] });
+    await handle.signal('updateLimits', { by: 'ops', risk: { correlationAction: 'EMERGENCY_STOP' } });
     for (const id of ['T-A', 'T-B']) {
       const v = await finished<PositionView>(positionWorkflowId('corrt', id));
       expect(v).toMatchObject({ status: 'CLOSED', exitReason: 'EMERGENCY' });
