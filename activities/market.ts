@@ -1,5 +1,6 @@
 /**
- * Market activities: quotes for the entry filters and the stop-loss / take-profit watcher.
+ * Market activities: quotes for the entry filters, the stop-loss / take-profit watcher, and the daily
+ * closes of the correlation guard.
  *
  * Why `watchPriceLevels` looks like this (design notes §1): a position lives ~72 h. A workflow loop of
  * "fetch price, sleep 5 s" would cost ~570,000 history events per position and one exchange poll per
@@ -22,6 +23,7 @@
  */
 import type { DecimalString, MarketPrecision, MarketSnapshot } from '../domain/types';
 import type { BrokerRegistry } from '../exchange/broker-registry';
+import { dailyClosesOf, type DailyClosesResult } from '../exchange/market-data/daily-closes';
 import { activityContext } from './activity-context';
 import { toActivityFailure } from './failures';
 
@@ -52,6 +54,14 @@ export interface WatchPriceLevelsInput {
   until: number;
   /** how often a real-time watcher reads the shared price cache (strategy timing.priceCheckInterval) */
   pollMs?: number;
+}
+
+export interface FetchDailyClosesInput {
+  symbols: string[];
+  mode: string;
+  /** workflow time: only days completed by then */
+  asOf: number;
+  lookbackDays: number;
 }
 
 export interface LevelCrossing {
@@ -96,7 +106,21 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
     }
   }
 
-  return { fetchMarketSnapshot, watchPriceLevels };
+  /**
+   * The correlation guard's inputs (domain/correlation.ts): completed daily closes of every symbol of
+   * one check, in one call (not one per position). A symbol without data comes back in `missing`.
+   */
+  async function fetchDailyCloses(input: FetchDailyClosesInput): Promise<DailyClosesResult> {
+    try {
+      const r = await dailyClosesOf(brokers.marketData(input.mode), input.symbols, input.asOf, input.lookbackDays);
+      for (const [symbol, why] of Object.entries(r.missing)) activityContext()?.log.warn(`correlation: no daily closes for ${symbol}: ${why}`);
+      return r;
+    } catch (e) {
+      throw toActivityFailure(e);
+    }
+  }
+
+  return { fetchMarketSnapshot, watchPriceLevels, fetchDailyCloses };
 }
 
 export type MarketActivities = ReturnType<typeof createMarketActivities>;

@@ -1,8 +1,13 @@
 /**
  * The reference loop: the same backtest as backtest/engine.ts, as a plain in-process loop over the
  * calendar, calling the same domain functions the workflows call (calendar pre-filter, entry
- * filters, pre-trade risk, sizing, exit levels, the paper fill model over the same replayed book, P&L,
- * risk-state updates, emergency triggers). No Temporal, no DB.
+ * filters, pre-trade risk with the correlation guard's entry rule, sizing, exit levels, the paper fill
+ * model over the same replayed book, P&L, risk-state updates, emergency triggers). No Temporal, no DB.
+ *
+ * Not modelled: the correlation TRIGGER among open positions. The workflow checks it on its loop turns
+ * (scan interval, wake-ups), whose times this loop does not reproduce; a data set where open positions
+ * cross risk.maxCorrelation would show up as a parity difference (the shipped sample never does: its
+ * symbols' daily returns correlate at most at r ≈ 0.24 over the year).
  *
  * Two uses: parity (test/backtest/parity.test.ts: the workflow backtest must produce the same trades)
  * and the speed floor the benchmark compares the workflow backtest with.
@@ -18,7 +23,9 @@ import type { RunEvent, RunRecord } from '../domain/run-record';
 import type { ClosedTrade, ExitReason, UnlockEvent } from '../domain/types';
 import { getPlaybook } from '../domain/playbook';
 import { entryWindow } from '../domain/unlock-playbook';
-import { applyClosedTrade, checkPreTradeRisk, evaluateEmergencyTriggers, initialRiskState, rollRiskPeriods, type RiskState } from '../domain/risk';
+import { applyClosedTrade, checkPreTradeRisk, evaluateEmergencyTriggers, initialRiskState, rollRiskPeriods, type RiskState, type RiskViolation } from '../domain/risk';
+import { correlationCheckNeeded, entryCorrelation } from '../domain/correlation';
+import { dailyClosesOf } from '../exchange/market-data/daily-closes';
 import { belowVenueMinimum, sizePosition, venueSizing } from '../domain/sizing';
 import { simulateFill } from '../domain/fills';
 import { closedTrade } from '../domain/pnl';
@@ -165,8 +172,16 @@ export async function runReferenceLoop(inputs: BacktestInputs, id = 'backtest:re
       volume24hQuote: snapshot.volume24hQuote,
       latencyMs: 0,
     });
-    if (check.violations.length) {
-      skip(check.violations.map((v) => v.code));
+    // the correlation guard (workflows/strategy/correlation.ts): against the positions open at t
+    const others = [...open.values()].map((p) => p.event.symbol);
+    let correlation: RiskViolation[] = [];
+    if (correlationCheckNeeded([event.symbol, ...others], cfg)) {
+      const data = await dailyClosesOf(market, [event.symbol, ...new Set(others)], t, cfg.risk.correlationLookbackDays);
+      correlation = entryCorrelation(event.symbol, others, data.closes, t, cfg).violations;
+    }
+    const violations = [...check.violations, ...correlation];
+    if (violations.length) {
+      skip(violations.map((v) => v.code));
       continue;
     }
     const entry = await fill(event.symbol, 'buy', size.quantity, t, clientOrderIdFor(positionId, 'entry'));

@@ -131,6 +131,15 @@ export const strategyConfigSchema = z
         maxSlippagePct: bounded('risk.maxSlippagePct', positiveDecimal('risk.maxSlippagePct')).default('0.5'),
         maxLatencyMs: z.number().int().positive().default(2000),
         maxCorrelation: bounded('risk.maxCorrelation', decimalString('risk.maxCorrelation')).default('0.7'),
+        correlationLookbackDays: z
+          .number({ message: 'risk.correlationLookbackDays must be a whole number of days' })
+          .int('risk.correlationLookbackDays must be a whole number of days')
+          .superRefine((v, ctx) => {
+            const problem = boundProblem('risk.correlationLookbackDays', v);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .default(30),
+        correlationAction: z.enum(['EMERGENCY_STOP', 'ALERT'], { message: "risk.correlationAction must be 'EMERGENCY_STOP' or 'ALERT'" }).default('EMERGENCY_STOP'),
       })
       .strict()
       .prefault({}),

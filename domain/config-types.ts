@@ -16,6 +16,9 @@ type Ms = number;
 /** The paper gate's statistics basis (domain/gate.ts applies it). */
 export type GateBasis = 'daily' | 'per-trade';
 
+/** What a correlation breach among open positions does (domain/correlation.ts). */
+export type CorrelationAction = 'EMERGENCY_STOP' | 'ALERT';
+
 export interface ModeLimits {
   riskPerTradePct: DecimalString;
   maxExposurePct: DecimalString;
@@ -78,7 +81,12 @@ export interface StrategyConfig {
     maxOrderPctOfVolume: DecimalString;
     maxSlippagePct: DecimalString;
     maxLatencyMs: number;
+    /** highest Pearson r of two symbols' daily returns an entry / a pair of open positions may have (domain/correlation.ts) */
     maxCorrelation: DecimalString;
+    /** how many completed days of daily returns r is computed over */
+    correlationLookbackDays: number;
+    /** what open positions crossing maxCorrelation do: stop the strategy, or only raise an alert */
+    correlationAction: CorrelationAction;
   };
   ladder: Record<LadderMode, ModeLimits>;
   /**

@@ -11,7 +11,9 @@
  *  - risk per trade at most 10 % of capital: above that, three losses in a row lose a third of the account;
  *  - exposure, position size and loss limits are shares of the capital: at most 100 %;
  *  - spread, slippage and share of volume at most 100 % (they are shares of a price or of a volume);
- *  - a correlation is between -1 and 1; a win rate between 0 and 100 %;
+ *  - a correlation limit is between 0 and 1 (r ranges over -1..1, but a negative limit would refuse
+ *    uncorrelated and hedging pairs: domain/correlation.ts compares the signed r); a win rate between 0 and 100 %;
+ *  - a correlation lookback of 5 to 365 days (fewer daily returns make r noise; more reach back a year);
  *  - the capital at least 10 quote units: venues' minimum order values are 5–10 USDT, so less cannot trade.
  */
 export interface Bound {
@@ -23,7 +25,7 @@ export interface Bound {
   lt?: number;
   /** inclusive upper bound */
   lte?: number;
-  unit: '%' | 'quote units' | '';
+  unit: '%' | 'quote units' | 'days' | '';
 }
 
 const pct = (over: Partial<Bound>): Bound => ({ gt: 0, lte: 100, unit: '%', ...over });
@@ -41,7 +43,8 @@ export const LIMIT_BOUNDS = {
   'risk.maxSpreadPct': pct({}),
   'risk.maxOrderPctOfVolume': pct({}),
   'risk.maxSlippagePct': pct({}),
-  'risk.maxCorrelation': { gte: -1, lte: 1, unit: '' },
+  'risk.maxCorrelation': { gte: 0, lte: 1, unit: '' },
+  'risk.correlationLookbackDays': { gte: 5, lte: 365, unit: 'days' },
   'ladder.*.riskPerTradePct': pct({ lte: 10 }),
   'ladder.*.maxExposurePct': pct({}),
   'ladder.*.dailyLossPct': pct({}),

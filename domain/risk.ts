@@ -10,12 +10,11 @@
  * and a month 30 of those days. Periods are anchored at the state's creation time (not calendar
  * midnight) and roll forward in whole periods. Loss percentages are of the equity at period start.
  */
-import { formatFigure, formatMoney, formatPct } from './format';
+import { formatMoney, formatPct } from './format';
 import type { StrategyConfig } from './config-types';
 import type { BookLevel, ModeLimits, Side, TradingMode } from './types';
 import { d, Dec, maxDec, toStr, ZERO } from './money';
 import { bookImpactPct, estimateSlippagePct, spreadPct as quoteSpreadPct } from './fills';
-import { pearsonCorrelation } from './metrics';
 
 export interface RiskState {
   initialCapital: string;
@@ -163,6 +162,8 @@ export const RISK_CODES = [
   'LIQUIDITY',
   'SLIPPAGE',
   'LATENCY',
+  /** domain/correlation.ts: the entry's symbol correlates with an open position's */
+  'CORRELATION',
 ] as const;
 export type RiskCode = (typeof RISK_CODES)[number];
 
@@ -338,8 +339,6 @@ export interface EmergencyInput {
   limits: ModeLimits;
   cfg: Pick<StrategyConfig, 'risk'>;
   latencyMs?: number | null;
-  /** per open position, its return series (same sampling for all) */
-  openPositionReturns?: string[][];
   /** open positions' unrealized P&L, counted into the daily loss */
   unrealizedPnl?: string;
   /**
@@ -349,7 +348,10 @@ export interface EmergencyInput {
   emergencyDrawdownPct?: string;
 }
 
-/** Every emergency condition that holds now (empty = none). MANUAL is raised by the operator, see manualTrigger. */
+/**
+ * Every emergency condition of the risk state that holds now (empty = none). MANUAL is raised by the
+ * operator (manualTrigger); CORRELATION needs market data (domain/correlation.ts: correlationTriggers).
+ */
 export function evaluateEmergencyTriggers(i: EmergencyInput): Trigger[] {
   const out: Trigger[] = [];
   const daily = periodLossPct(i.state.dailyPnl, i.state.dailyStartEquity, i.unrealizedPnl);
@@ -368,13 +370,6 @@ export function evaluateEmergencyTriggers(i: EmergencyInput): Trigger[] {
       value: String(i.state.consecutiveLosses),
       limit: String(i.cfg.risk.maxConsecutiveLosses),
     });
-  const series = i.openPositionReturns ?? [];
-  for (let a = 0; a < series.length; a++)
-    for (let b = a + 1; b < series.length; b++) {
-      const r = pearsonCorrelation(series[a]!, series[b]!);
-      if (r !== null && d(r).gt(d(i.cfg.risk.maxCorrelation)))
-        out.push({ code: 'CORRELATION', message: `positions ${a} and ${b} correlate at ${formatFigure(r)} > ${i.cfg.risk.maxCorrelation}`, value: r, limit: i.cfg.risk.maxCorrelation });
-    }
   return out;
 }
 

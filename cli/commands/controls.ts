@@ -202,7 +202,8 @@ export function parseLimitSets(sets: string[]): LimitsUpdate {
       const field = riskShape[parts[1]!];
       if (!field) throw new CliError(`--set ${path}: risk has no field "${parts[1]}" (fields: ${Object.keys(riskShape).join(', ')})`);
       const v = parseValue(path, field, raw);
-      if (typeof v === 'string' ? !(d(v).gt(0)) : !((v as number) > 0)) throw new CliError(`--set ${path}=${raw}: must be greater than 0`);
+      const numeric = typeof v === 'number' || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v));
+      if (numeric && (typeof v === 'string' ? !d(v).gt(0) : !((v as number) > 0))) throw new CliError(`--set ${path}=${raw}: must be greater than 0`);
       update.risk = { ...update.risk, [parts[1]!]: v };
     } else if (parts[0] === 'ladder' && parts.length === 3) {
       const rung = ladderShape[parts[1]!];

@@ -84,7 +84,8 @@ export function resetFailedMarketsLoad(exchange: unknown): void {
 export interface CcxtMarketDataOptions {
   /** how long a 7-day change stays cached per symbol (default 10 min; it needs a candles call) */
   change7dTtlMs?: number;
-  /** a poll that failed is retried after this long at most (default: the poll interval) */
+  /** how long daily (`1d`) candles stay cached per request (default 10 min; the correlation guard reads them once per check) */
+  dailyCandlesTtlMs?: number;
   now?: () => number;
 }
 
@@ -205,6 +206,7 @@ export class CcxtMarketData implements MarketDataSource {
   readonly name: string;
   readonly cache: SharedPriceCache;
   private readonly change7d = new Map<string, { value: string; at: number }>();
+  private readonly dailyCandles = new Map<string, { value: Candle[]; at: number }>();
   private readonly now: () => number;
   /** identical public-data requests in flight right now (see `shared`) */
   private readonly inflight = new Map<string, Promise<unknown>>();
@@ -287,9 +289,23 @@ export class CcxtMarketData implements MarketDataSource {
     return ccxtPrecision(m, this.exchange.precisionMode, fallback);
   }
 
+  /**
+   * Candles. Daily ones are cached per (symbol, since, limit) for `dailyCandlesTtlMs` and fetched once
+   * for concurrent callers: the correlation guard asks for the same window of every open symbol at each
+   * check, and a completed day's candle does not change.
+   */
   async ohlcv(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
-    const rows = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
-    return rows.map((r) => ({ timestamp: Number(r[0]), open: decimalText(r[1]), high: decimalText(r[2]), low: decimalText(r[3]), close: decimalText(r[4]), volume: decimalText(r[5]) }));
+    const fetch = async () => {
+      const rows = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
+      return rows.map((r) => ({ timestamp: Number(r[0]), open: decimalText(r[1]), high: decimalText(r[2]), low: decimalText(r[3]), close: decimalText(r[4]), volume: decimalText(r[5]) }));
+    };
+    if (timeframe !== '1d') return fetch();
+    const key = `${symbol} ${since ?? ''} ${limit ?? ''}`;
+    const hit = this.dailyCandles.get(key);
+    if (hit && this.now() - hit.at < (this.opts.dailyCandlesTtlMs ?? 600_000)) return hit.value;
+    const value = await this.shared(`ohlcv 1d ${key}`, fetch);
+    this.dailyCandles.set(key, { value, at: this.now() });
+    return value;
   }
 
   firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null> {

@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { toStr } from '../../domain/money';
+import { d, toStr } from '../../domain/money';
 import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
 import type { Candle } from '../types';
 import { syntheticBook, type SyntheticBookOptions } from './book';
@@ -185,6 +185,28 @@ function buildSeries(candles: ReplayCandle[], timeframe?: string): Series {
   return { candles, interval, ts, ps, pstr, tickSize, stepSize: '0.00000001' };
 }
 
+/**
+ * The file's candles as candles of `tf` (a whole multiple of their interval), buckets aligned to epoch
+ * multiples of `tf` (UTC days for `1d`): open of the first, high / low over all, close of the last, volumes
+ * summed. The daily closes of the correlation guard come from hourly backtest files this way.
+ */
+function resample(candles: readonly ReplayCandle[], tf: number): Candle[] {
+  const out: Candle[] = [];
+  for (const { symbol: _s, ...c } of candles) {
+    const t = Math.floor(c.timestamp / tf) * tf;
+    const last = out[out.length - 1];
+    if (!last || last.timestamp !== t) {
+      out.push({ ...c, timestamp: t });
+      continue;
+    }
+    if (Number(c.high) > Number(last.high)) last.high = c.high;
+    if (Number(c.low) < Number(last.low)) last.low = c.low;
+    last.close = c.close;
+    last.volume = toStr(d(last.volume).plus(d(c.volume)));
+  }
+  return out;
+}
+
 export class ReplayMarketData implements MarketDataSource {
   readonly timeIndexed = true;
   readonly name: string;
@@ -309,11 +331,12 @@ export class ReplayMarketData implements MarketDataSource {
   async ohlcv(symbol: string, timeframe: string, since?: number, limit = 500): Promise<Candle[]> {
     const s = this.get(symbol);
     const tf = timeframeMs(timeframe);
-    if (tf !== s.interval) throw new ReplayFileError(`${this.name}: has ${s.interval} ms candles, ${timeframe} requested`);
-    return s.candles
-      .filter((c) => since === undefined || c.timestamp >= since)
-      .slice(0, limit)
-      .map(({ symbol: _s, ...c }) => c);
+    if (tf < s.interval || tf % s.interval !== 0) throw new ReplayFileError(`${this.name}: has ${s.interval} ms candles, ${timeframe} requested (only whole multiples of the file's candles can be served)`);
+    const from = since === undefined ? undefined : tf === s.interval ? since : Math.floor(since / tf) * tf;
+    const rows = tf === s.interval ? s.candles.map(({ symbol: _s, ...c }) => c) : resample(s.candles, tf);
+    return rows
+      .filter((c) => from === undefined || c.timestamp >= from)
+      .slice(0, limit);
   }
 
   async firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null> {

@@ -14,7 +14,12 @@ test.each([
   ['a risk per trade of 1000 %', { ladder: { LIVE_MINIMAL: { riskPerTradePct: '1000', maxExposurePct: '2', dailyLossPct: '1' } } }, /ladder\.LIVE_MINIMAL\.riskPerTradePct: riskPerTradePct must be > 0 and ≤ 10 %, got 1000/],
   ['an exposure over 100 %', { ladder: { PAPER: { riskPerTradePct: '1', maxExposurePct: '150', dailyLossPct: '1' } } }, /maxExposurePct must be > 0 and ≤ 100 %/],
   ['a take profit over 1000 %', { tokenUnlock: { takeProfitPct: '1001' } }, /tokenUnlock\.takeProfitPct must be > 0 and ≤ 1000 %/],
-  ['a correlation over 1', { risk: { maxCorrelation: '1.5' } }, /risk\.maxCorrelation must be ≥ -1 and ≤ 1, got 1\.5/],
+  ['a correlation over 1', { risk: { maxCorrelation: '1.5' } }, /risk\.maxCorrelation must be ≥ 0 and ≤ 1, got 1\.5/],
+  ['a negative correlation limit', { risk: { maxCorrelation: '-0.2' } }, /risk\.maxCorrelation must be ≥ 0 and ≤ 1, got -0\.2/],
+  ['a correlation lookback of 2 days', { risk: { correlationLookbackDays: 2 } }, /risk\.correlationLookbackDays: risk\.correlationLookbackDays must be ≥ 5 and ≤ 365 days, got 2/],
+  ['a fractional correlation lookback', { risk: { correlationLookbackDays: 7.5 } }, /risk\.correlationLookbackDays: risk\.correlationLookbackDays must be a whole number of days/],
+  ['a correlation lookback as text', { risk: { correlationLookbackDays: '30d' } }, /risk\.correlationLookbackDays: risk\.correlationLookbackDays must be a whole number of days/],
+  ['an unknown correlation action', { risk: { correlationAction: 'PANIC' } }, /risk\.correlationAction: risk\.correlationAction must be 'EMERGENCY_STOP' or 'ALERT'/],
 ])('the config refuses %s', (_what, over, pattern) => {
   expect(start(over)).toThrow(pattern);
 });
@@ -45,4 +50,11 @@ test('every bounded path is a field of the config schema', () => {
     else expect(Object.keys(sectionShape)).toContain(field);
   }
   expect(boundProblem('risk.maxOpenPositions', 1e9)).toBeNull();
+});
+
+test("the workflow's check of a limits update knows the correlation settings: their shapes and ranges", () => {
+  expect(limitsUpdateProblem({ risk: { correlationAction: 'PANIC' as never } }, true)).toBe('risk.correlationAction must be one of EMERGENCY_STOP, ALERT, got "PANIC"');
+  expect(limitsUpdateProblem({ risk: { correlationLookbackDays: 400 } }, true)).toBe('risk.correlationLookbackDays must be ≥ 5 and ≤ 365 days, got 400');
+  expect(limitsUpdateProblem({ risk: { correlationLookbackDays: 2.5 } }, true)).toBe('risk.correlationLookbackDays must be a positive integer, got 2.5');
+  expect(limitsUpdateProblem({ risk: { maxCorrelation: '0.5', correlationAction: 'ALERT', correlationLookbackDays: 60 } }, true)).toBeNull();
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
-import { DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy/limits-update';
+import { CHOICE_RISK_FIELDS, DECIMAL_RISK_FIELDS, INTEGER_RISK_FIELDS } from '../../workflows/strategy/limits-update';
 import { strategyConfigSchema } from '../../config/strategy-config';
 import { ProofStack, proofConfig, table, waitFor } from './lib';
 import { calendarRow, CALENDAR_HEADER } from '../helpers/unlock-calendar';
@@ -148,6 +148,10 @@ const CASES: Case[] = [
   // issue 17, defect 2: ranges (domain/limit-bounds.ts)
   { kind: 'config', name: 'stop loss 100 % (stop price 0)', run: () => cliError('strategy', 'start', file('c11.json', cfg({ tokenUnlock: { stopLossPct: '100' } }))), expect: /tokenUnlock\.stopLossPct must be > 0 and < 100 %, got 100/ },
   { kind: 'config', name: 'capital that cannot trade', run: () => cliError('strategy', 'start', file('c12.json', cfg({ capital: { initial: '0.000000000000000000000001' } }))), expect: /capital\.initial must be ≥ 10 quote units/ },
+  // the correlation guard's settings (domain/correlation.ts)
+  { kind: 'config', name: 'correlation limit over 1', run: () => cliError('strategy', 'start', file('c13.json', cfg({ risk: { maxCorrelation: '1.5' } }))), expect: /risk\.maxCorrelation: risk\.maxCorrelation must be ≥ 0 and ≤ 1, got 1\.5/ },
+  { kind: 'config', name: 'correlation lookback of 2 days', run: () => cliError('strategy', 'start', file('c14.json', cfg({ risk: { correlationLookbackDays: 2 } }))), expect: /risk\.correlationLookbackDays: risk\.correlationLookbackDays must be ≥ 5 and ≤ 365 days, got 2/ },
+  { kind: 'config', name: 'unknown correlation action', run: () => cliError('strategy', 'start', file('c15.json', cfg({ risk: { correlationAction: 'PANIC' } }))), expect: /risk\.correlationAction: risk\.correlationAction must be 'EMERGENCY_STOP' or 'ALERT'/ },
   { kind: 'config', name: 'unknown unlock field type', run: () => cliError('strategy', 'start', file('c10.json', cfg({ tokenUnlock: { stopLossPct: true } }))), expect: /tokenUnlock\.stopLossPct/ },
 
   // ---- CLI arguments
@@ -158,6 +162,7 @@ const CASES: Case[] = [
   { kind: 'cli', name: 'limits: unknown field', run: () => cliError('limits', ID, '--set', 'risk.leverage=3'), expect: /risk has no field "leverage"/ },
   { kind: 'cli', name: 'limits: malformed --set', run: () => cliError('limits', ID, '--set', 'risk.maxOpenPositions'), expect: /expected <path>=<value>/ },
   { kind: 'cli', name: 'limits: risk per trade 1000 %', run: () => cliError('limits', ID, '--set', 'ladder.LIVE_MINIMAL.riskPerTradePct=1000'), expect: /--set ladder\.LIVE_MINIMAL\.riskPerTradePct=1000: riskPerTradePct must be > 0 and ≤ 10 %/ },
+  { kind: 'cli', name: 'limits: unknown correlation action', run: () => cliError('limits', ID, '--set', 'risk.correlationAction=PANIC'), expect: /--set risk\.correlationAction=PANIC: risk\.correlationAction must be 'EMERGENCY_STOP' or 'ALERT'/ },
   { kind: 'cli', name: 'emergency-stop with a 100 kB reason', run: () => cliError('emergency-stop', ID, '--reason', LONG_TEXT), expect: /^error: --reason: at most 500 characters, got 100000$/ },
   { kind: 'cli', name: 'bad strategy id argument', run: () => cliError('pause', 'Bad_ID!'), expect: /Bad_ID!/ },
 
@@ -171,6 +176,7 @@ const CASES: Case[] = [
   { kind: 'update', name: 'limits: unknown risk field', run: () => updateRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /risk\.leverage/ },
   { kind: 'update', name: 'limits: fractional maxOpenPositions', run: () => updateRefusal('updateLimits', { risk: { maxOpenPositions: 2.5 } }), expect: /risk\.maxOpenPositions/ },
   { kind: 'update', name: 'limits: risk per trade 1000 %', run: () => updateRefusal('updateLimits', { ladder: { LIVE_MINIMAL: { riskPerTradePct: '1000' } } }), expect: /ladder\.LIVE_MINIMAL\.riskPerTradePct must be > 0 and ≤ 10 %, got 1000/ },
+  { kind: 'update', name: 'limits: unknown correlation action', run: () => updateRefusal('updateLimits', { risk: { correlationAction: 'PANIC' } }), expect: /^risk\.correlationAction must be one of EMERGENCY_STOP, ALERT, got "PANIC"$/ },
   { kind: 'update', name: 'emergencyStop with a 100 kB reason', run: () => updateRefusal('emergencyStop', { reason: LONG_TEXT }), expect: /^reason is 100000 characters long: at most 500$/ },
   { kind: 'update', name: 'approve with a 100 kB approver', run: () => updateRefusal('approve', { by: LONG_TEXT }), expect: /^by is 100000 characters long: at most 500$/ },
   { kind: 'update', name: 'limits: not an object', run: () => updateRefusal('updateLimits', 'raise them'), expect: /a limits update must be an object/ },
@@ -181,6 +187,7 @@ const CASES: Case[] = [
   { kind: 'signal', name: 'limits: negative value', run: () => signalRefusal('updateLimits', { ladder: { PAPER: { dailyLossPct: '-1' } } }), expect: /updateLimits: ladder\.PAPER\.dailyLossPct must be a positive decimal/ },
   { kind: 'signal', name: 'limits: position 500 % of capital', run: () => signalRefusal('updateLimits', { risk: { maxPositionPct: '500' } }), expect: /updateLimits: risk\.maxPositionPct must be > 0 and ≤ 100 %, got 500/ },
   { kind: 'signal', name: 'emergencyStop with a 100 kB reason', run: () => signalRefusal('emergencyStop', { reason: LONG_TEXT }), expect: /^emergencyStop: reason is 100000 characters long: at most 500$/ },
+  { kind: 'signal', name: 'limits: correlation lookback of 1000 days', run: () => signalRefusal('updateLimits', { risk: { correlationLookbackDays: 1000 } }), expect: /^updateLimits: risk\.correlationLookbackDays must be ≥ 5 and ≤ 365 days, got 1000$/ },
   { kind: 'signal', name: 'limits: unknown risk field', run: () => signalRefusal('updateLimits', { risk: { leverage: 100 } }), expect: /updateLimits: risk\.leverage/ },
 
   // ---- import rows (unlocks import): one bad row → nothing imported
@@ -228,5 +235,5 @@ test(`bad-input corpus: ${CASES.length} cases, each refused with a clear message
 
 test("the workflow's own check of a limits update knows exactly the config's risk fields", () => {
   const schemaFields = Object.keys(strategyConfigSchema.shape.risk.unwrap().shape).sort();
-  expect([...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].sort()).toEqual(schemaFields);
+  expect([...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS, ...Object.keys(CHOICE_RISK_FIELDS)].sort()).toEqual(schemaFields);
 });

@@ -1,7 +1,9 @@
 /**
  * The entry decision: the strategy's verdict on a position's entry request. Every entry is decided
- * here (halt check, sizing, pre-trade risk), which makes the kill switch a single check: once paused,
- * stopping or in EMERGENCY_STOP, every entry request is refused.
+ * here (halt check, sizing, pre-trade risk, the correlation guard of correlation.ts), which makes the
+ * kill switch a single check: once paused, stopping or in EMERGENCY_STOP, every entry request is refused.
+ * Under patch `correlation-guard-v1` decisions run one at a time (the guard reads market data first,
+ * and the next decision must see the book this one leaves).
  */
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
 import { formatMoney } from '../../domain/format';
@@ -12,9 +14,22 @@ import { belowVenueMinimum, sizePosition, venueSizing } from '../../domain/sizin
 import { entryDecisionSignal } from '../position/api';
 import type { EntryRequest } from './api';
 import { act } from './proxies';
+import { entryCorrelationViolations } from './correlation';
 import type { StrategyRun } from './state';
 
 export async function decideEntry(run: StrategyRun, req: EntryRequest): Promise<void> {
+  // runs recorded before the correlation guard decided at once, without reading market data
+  if (!patched('correlation-guard-v1')) return decide(run, req, []);
+  const turn = run.entryQueue.then(async () => {
+    const halted = isHalted(run.state.mode) || run.state.paused || run.state.stopRequested;
+    return decide(run, req, halted ? [] : await entryCorrelationViolations(run, req));
+  });
+  run.entryQueue = turn.catch(() => undefined);
+  return turn;
+}
+
+/** The verdict, with the correlation guard's violations (already read) added to the pre-trade rules'. */
+async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViolation[]): Promise<void> {
   const s = run.state;
   const config = run.config;
   const strategyId = run.strategyId;
@@ -92,7 +107,8 @@ export async function decideEntry(run: StrategyRun, req: EntryRequest): Promise<
     volume24hQuote: req.snapshot.volume24hQuote,
     latencyMs: req.latencyMs,
   });
-  if (check.violations.length) return deny(check.violations);
+  const violations = [...check.violations, ...correlation];
+  if (violations.length) return deny(violations);
   const tracked = s.positions[req.positionId];
   s.positions[req.positionId] = {
     eventId: tracked?.eventId ?? req.eventId,

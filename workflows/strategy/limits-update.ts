@@ -8,8 +8,10 @@ import { boundProblem } from '../../domain/limit-bounds';
 import type { LimitsUpdate } from './api';
 
 /** The config's risk fields that are integers; test/proof/bad-input.test.ts checks both lists against the schema. */
-export const INTEGER_RISK_FIELDS = new Set(['maxOpenPositions', 'maxConsecutiveLosses', 'maxLatencyMs']);
+export const INTEGER_RISK_FIELDS = new Set(['maxOpenPositions', 'maxConsecutiveLosses', 'maxLatencyMs', 'correlationLookbackDays']);
 export const DECIMAL_RISK_FIELDS = new Set(['maxPositionPct', 'weeklyLossPct', 'monthlyLossPct', 'maxDrawdownPct', 'maxSpreadPct', 'maxOrderPctOfVolume', 'maxSlippagePct', 'maxCorrelation']);
+/** The config's risk fields that take one of a few words. */
+export const CHOICE_RISK_FIELDS: Record<string, readonly string[]> = { correlationAction: ['EMERGENCY_STOP', 'ALERT'] };
 const LADDER_LIMIT_FIELDS = ['riskPerTradePct', 'maxExposurePct', 'dailyLossPct'];
 
 /**
@@ -24,9 +26,16 @@ export function limitsUpdateProblem(u: LimitsUpdate | undefined, withBounds: boo
     // only the fields of the config's risk section, each with its own shape (integers stay integers)
     if (INTEGER_RISK_FIELDS.has(k)) {
       if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `risk.${k} must be a positive integer, got ${JSON.stringify(v)}`;
+      const outOfRange = withBounds && boundProblem(`risk.${k}`, v);
+      if (outOfRange) return outOfRange;
       continue;
     }
-    if (!DECIMAL_RISK_FIELDS.has(k)) return `risk.${k} is not a risk limit (fields: ${[...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS].join(', ')})`;
+    const choices = CHOICE_RISK_FIELDS[k];
+    if (choices) {
+      if (!choices.includes(v as string)) return `risk.${k} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`;
+      continue;
+    }
+    if (!DECIMAL_RISK_FIELDS.has(k)) return `risk.${k} is not a risk limit (fields: ${[...INTEGER_RISK_FIELDS, ...DECIMAL_RISK_FIELDS, ...Object.keys(CHOICE_RISK_FIELDS)].join(', ')})`;
     if (typeof v === 'number' ? !(v > 0) : !(typeof v === 'string' && decimal.test(v) && Number(v) > 0)) return `risk.${k} must be a positive number, got ${JSON.stringify(v)}`;
     const outOfRange = withBounds && boundProblem(`risk.${k}`, v);
     if (outOfRange) return outOfRange;

@@ -81,6 +81,10 @@ export class StrategyRun {
   wake = false;
   /** the risk state changed since it was last saved */
   riskDirty = true;
+  /** entry decisions run one after another while the correlation guard is on (correlation.ts) */
+  entryQueue: Promise<void> = Promise.resolve();
+  /** what the correlation trigger last checked (day, open symbols, limits): unchanged → no new fetch */
+  correlationChecked: string | null = null;
   readonly strategyId: string;
 
   constructor(

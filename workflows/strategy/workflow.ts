@@ -9,7 +9,8 @@
  * This file is the setup (handlers) and the run (the loop). The rules live beside it: which command is
  * refused and why (refusals.ts), the controls (controls.ts), the limits-update check (limits-update.ts),
  * status assembly (status.ts), calendar scan (scan.ts), gate evaluation (gate.ts), emergency stop
- * (emergency.ts), entry decisions (entry.ts) and child bookkeeping (children.ts), all on one
+ * (emergency.ts), entry decisions (entry.ts), the correlation guard (correlation.ts) and child
+ * bookkeeping (children.ts), all on one
  * StrategyRun (state.ts).
  */
 import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
@@ -28,6 +29,7 @@ import { nextWakeMs, strategyStatus } from './status';
 import { scanCalendar } from './scan';
 import { evaluateGateIfDue } from './gate';
 import { decideEntry } from './entry';
+import { tripCorrelation } from './correlation';
 import { openPositions, positionEnded, positionOpened, stopAll } from './children';
 import { act } from './proxies';
 
@@ -101,6 +103,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
 
     s.risk = rollRiskPeriods(s.risk, Date.now(), config.timing.tradingDay);
     if (tripEmergencyTriggers(run)) continue;
+    if (patched('correlation-guard-v1') && (await tripCorrelation(run))) continue;
     if (!s.paused && s.mode !== 'EMERGENCY_STOP') await scanCalendar(run, playbook);
     await evaluateGateIfDue(run);
     if (run.riskDirty) {

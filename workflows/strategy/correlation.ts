@@ -1,0 +1,88 @@
+/**
+ * The correlation guard in the strategy (patch `correlation-guard-v1`; the rules are pure, in
+ * domain/correlation.ts). Workflow code does no I/O: it asks ONE activity for the daily closes of every
+ * symbol a check involves, and the domain decides.
+ *
+ *  - Pre-trade (entry.ts): an entry whose symbol correlates above risk.maxCorrelation with an open (or
+ *    entering) position's symbol is refused with CORRELATION, the pair and r in the message. Entry
+ *    decisions are serialized while the guard is on, so two entries deciding at once cannot both pass
+ *    against a book that does not yet hold the other.
+ *  - Trigger (the loop, workflow.ts): open positions whose pairwise r crossed the limit raise the
+ *    emergency stop, or only a warning alert with risk.correlationAction ALERT, the pair named. Checked
+ *    on each loop turn, but fetched only when the open symbols, the day or the correlation limits changed
+ *    (daily closes change once a day): at most one activity per day per book.
+ *  - Unknown is allowed: pairs without enough common history, flat prices, a symbol the market data does
+ *    not have, or market data unreachable after the bounded retries: the pair does not refuse nor trip,
+ *    and the reason is logged (the worker's log; the activity logs missing symbols too).
+ */
+import { log } from '@temporalio/workflow';
+import { CORRELATION_DAY_MS, correlationCheckNeeded, correlationTriggers, entryCorrelation, type UnknownPair } from '../../domain/correlation';
+import type { RiskViolation } from '../../domain/risk';
+import type { DailyClosesResult } from '../../exchange/market-data/daily-closes';
+import type { EntryRequest } from './api';
+import { enterEmergency } from './emergency';
+import { act, marketRead } from './proxies';
+import type { StrategyRun } from './state';
+
+/** The daily closes of `symbols` as of now, or null when the market data could not be read. */
+async function closesNow(run: StrategyRun, symbols: string[]): Promise<DailyClosesResult | null> {
+  try {
+    return await marketRead.fetchDailyCloses({ symbols, mode: run.activeRung(), asOf: Date.now(), lookbackDays: run.config.risk.correlationLookbackDays });
+  } catch (err) {
+    log.warn('correlation not checked: daily closes unavailable', { symbols, error: String(err) });
+    return null;
+  }
+}
+
+function logUnknown(what: string, unknown: UnknownPair[]): void {
+  if (unknown.length) log.info(`correlation unknown (allowed) for ${what}`, { pairs: unknown.map((u) => `${u.a} / ${u.b}: ${u.reason}`) });
+}
+
+/** Symbols of the positions entering or open, except `positionId`. */
+function bookSymbols(run: StrategyRun, except?: string): string[] {
+  return run.livePositions().filter((p) => p.positionId !== except).map((p) => p.symbol);
+}
+
+/** Pre-trade: CORRELATION violations of this entry against the book (empty when none or unknown). */
+export async function entryCorrelationViolations(run: StrategyRun, req: EntryRequest): Promise<RiskViolation[]> {
+  const others = bookSymbols(run, req.positionId);
+  if (!correlationCheckNeeded([req.symbol, ...others], run.config)) return [];
+  const data = await closesNow(run, [req.symbol, ...new Set(others)]);
+  if (!data) return [];
+  const v = entryCorrelation(req.symbol, others, data.closes, Date.now(), run.config);
+  logUnknown(`the entry of ${req.symbol}`, v.unknown);
+  return v.violations;
+}
+
+/** Trigger: true when open positions' correlation stopped the strategy. */
+export async function tripCorrelation(run: StrategyRun): Promise<boolean> {
+  const stopped = () => run.state.mode === 'EMERGENCY_STOP' || run.state.stopRequested;
+  if (stopped()) return false;
+  const cfg = run.config;
+  const symbols = [...new Set(run.livePositions().filter((p) => p.status === 'OPEN').map((p) => p.symbol))].sort();
+  if (!correlationCheckNeeded(symbols, cfg)) {
+    run.correlationChecked = null;
+    return false;
+  }
+  const day = Math.floor(Date.now() / CORRELATION_DAY_MS);
+  const key = JSON.stringify([day, symbols, cfg.risk.maxCorrelation, cfg.risk.correlationLookbackDays, cfg.risk.correlationAction]);
+  if (run.correlationChecked === key) return false;
+  const data = await closesNow(run, symbols);
+  if (!data) return false; // not remembered: the next loop turn tries again
+  run.correlationChecked = key;
+  if (stopped()) return false;
+  const v = correlationTriggers(symbols, data.closes, Date.now(), cfg);
+  logUnknown('open positions', v.unknown);
+  if (!v.triggers.length) return false;
+  const reason = v.triggers.map((t) => t.message).join('; ');
+  if (cfg.risk.correlationAction === 'EMERGENCY_STOP') return enterEmergency(run, reason, v.triggers);
+  await act.raiseAlert({
+    id: `${run.strategyId}:correlation:${day}:${symbols.join(',')}`,
+    strategyId: run.strategyId,
+    severity: 'warning',
+    kind: 'CORRELATION',
+    message: `correlation breach (alert only, risk.correlationAction ALERT): ${reason}`,
+    details: { triggers: v.triggers },
+  });
+  return false;
+}
