@@ -13,21 +13,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { arg } from '../config/argv';
+import { mulberry32 } from '../domain/seeded-random';
 
 const HOUR = 3_600_000;
 
 const NAMES = ['ARB', 'OP', 'APT', 'SUI', 'TIA', 'STRK', 'DYDX', 'IMX', 'SEI', 'PYTH', 'JTO', 'WLD', 'ZK', 'ENA', 'ALT', 'MANTA', 'DYM', 'PIXEL', 'AEVO', 'ONDO'];
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SampleOptions {
   out: string;

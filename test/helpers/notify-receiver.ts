@@ -11,6 +11,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { freePort } from './ports';
+import { mulberry32 } from '../../domain/seeded-random';
 
 export interface ReceivedCall {
   route: string;
@@ -31,17 +32,6 @@ export interface ReceiverFaults {
   retryAfterSec?: number;
   /** every answer is delayed by up to this many ms (seeded) */
   maxDelayMs?: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
