@@ -24,6 +24,8 @@
 import type { DecimalString, MarketPrecision, MarketSnapshot } from '../domain/types';
 import type { BrokerRegistry } from '../exchange/broker-registry';
 import { dailyClosesOf, type DailyClosesResult } from '../exchange/market-data/daily-closes';
+import { correlationTriggers, entryCorrelation, type CorrelationCfg, type UnknownPair } from '../domain/correlation';
+import type { RiskViolation, Trigger } from '../domain/risk';
 import { activityContext } from './activity-context';
 import { toActivityFailure } from './failures';
 
@@ -62,6 +64,26 @@ export interface FetchDailyClosesInput {
   /** workflow time: only days completed by then */
   asOf: number;
   lookbackDays: number;
+}
+
+export interface AssessCorrelationInput {
+  mode: string;
+  /** workflow time: only days completed by then */
+  asOf: number;
+  risk: Pick<CorrelationCfg['risk'], 'maxCorrelation' | 'correlationLookbackDays'>;
+  /** pre-trade: the symbol entering, judged against `symbols` (the book); absent: every pair of `symbols` */
+  entering?: string;
+  symbols: string[];
+}
+
+/** how many unknown pairs a verdict carries (for the log); the count is always whole */
+const UNKNOWN_SAMPLE = 5;
+
+export interface CorrelationVerdict {
+  /** the CORRELATION violations (pre-trade) or triggers (book), one per breaching pair */
+  breaches: Array<{ code: 'CORRELATION'; message: string; value: string; limit: string }>;
+  unknown: UnknownPair[];
+  unknownCount: number;
 }
 
 export interface LevelCrossing {
@@ -120,7 +142,24 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
     }
   }
 
-  return { fetchMarketSnapshot, watchPriceLevels, fetchDailyCloses };
+  /**
+   * The correlation guard's verdict computed here, next to the data (patch `correlation-verdict-v1`):
+   * the workflow gets the breaches and a sample of the unknown pairs, not every symbol's closes, so a
+   * book of many positions neither grows the strategy's history by N × lookback closes per entry nor
+   * spends its workflow task on N² correlations. The rules are the pure domain's.
+   */
+  async function assessCorrelation(input: AssessCorrelationInput): Promise<CorrelationVerdict> {
+    const symbols = input.entering ? [input.entering, ...input.symbols] : input.symbols;
+    const data = await fetchDailyCloses({ symbols, mode: input.mode, asOf: input.asOf, lookbackDays: input.risk.correlationLookbackDays });
+    const cfg = { risk: input.risk } as CorrelationCfg;
+    const v = input.entering
+      ? (({ violations, unknown }) => ({ found: violations as Array<Trigger | RiskViolation>, unknown }))(entryCorrelation(input.entering, input.symbols, data.closes, input.asOf, cfg))
+      : (({ triggers, unknown }) => ({ found: triggers as Array<Trigger | RiskViolation>, unknown }))(correlationTriggers(input.symbols, data.closes, input.asOf, cfg));
+    const breaches = v.found.map((b) => ({ code: 'CORRELATION' as const, message: b.message, value: b.value ?? '', limit: b.limit ?? input.risk.maxCorrelation }));
+    return { breaches, unknown: v.unknown.slice(0, UNKNOWN_SAMPLE), unknownCount: v.unknown.length };
+  }
+
+  return { fetchMarketSnapshot, watchPriceLevels, fetchDailyCloses, assessCorrelation };
 }
 
 export type MarketActivities = ReturnType<typeof createMarketActivities>;

@@ -15,10 +15,11 @@
  *    not have, or market data unreachable after the bounded retries: the pair does not refuse nor trip,
  *    and the reason is logged (the worker's log; the activity logs missing symbols too).
  */
-import { log } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import { CORRELATION_DAY_MS, correlationCheckNeeded, correlationTriggers, entryCorrelation, type UnknownPair } from '../../domain/correlation';
-import type { RiskViolation } from '../../domain/risk';
+import type { RiskViolation, Trigger } from '../../domain/risk';
 import type { DailyClosesResult } from '../../exchange/market-data/daily-closes';
+import type { AssessCorrelationInput, CorrelationVerdict } from '../../activities/market';
 import type { EntryRequest } from './api';
 import { enterEmergency } from './emergency';
 import { act, marketRead } from './proxies';
@@ -34,8 +35,25 @@ async function closesNow(run: StrategyRun, symbols: string[]): Promise<DailyClos
   }
 }
 
-function logUnknown(what: string, unknown: UnknownPair[]): void {
-  if (unknown.length) log.info(`correlation unknown (allowed) for ${what}`, { pairs: unknown.map((u) => `${u.a} / ${u.b}: ${u.reason}`) });
+/**
+ * Patch `correlation-verdict-v1`: the activity judges next to the data and answers with the breaches
+ * only (runs recorded before it read every symbol's closes into the history and judged N² pairs in the
+ * workflow task, which at ~100 positions made entries fall behind). Null when market data is unreadable.
+ */
+const verdictPatch = () => patched('correlation-verdict-v1');
+
+async function verdictNow(run: StrategyRun, ask: Pick<AssessCorrelationInput, 'entering' | 'symbols'>): Promise<CorrelationVerdict | null> {
+  const { maxCorrelation, correlationLookbackDays } = run.config.risk;
+  try {
+    return await marketRead.assessCorrelation({ ...ask, mode: run.activeRung(), asOf: Date.now(), risk: { maxCorrelation, correlationLookbackDays } });
+  } catch (err) {
+    log.warn('correlation not checked: daily closes unavailable', { symbols: ask.symbols.length, error: String(err) });
+    return null;
+  }
+}
+
+function logUnknown(what: string, unknown: UnknownPair[], count = unknown.length): void {
+  if (count) log.info(`correlation unknown (allowed) for ${what}: ${count} pair(s)`, { pairs: unknown.map((u) => `${u.a} / ${u.b}: ${u.reason}`) });
 }
 
 /** Symbols of the positions entering or open, except `positionId`. */
@@ -47,6 +65,11 @@ function bookSymbols(run: StrategyRun, except?: string): string[] {
 export async function entryCorrelationViolations(run: StrategyRun, req: EntryRequest): Promise<RiskViolation[]> {
   const others = bookSymbols(run, req.positionId);
   if (!correlationCheckNeeded([req.symbol, ...others], run.config)) return [];
+  if (verdictPatch()) {
+    const v = await verdictNow(run, { entering: req.symbol, symbols: others });
+    if (v) logUnknown(`the entry of ${req.symbol}`, v.unknown, v.unknownCount);
+    return v?.breaches ?? [];
+  }
   const data = await closesNow(run, [req.symbol, ...new Set(others)]);
   if (!data) return [];
   const v = entryCorrelation(req.symbol, others, data.closes, Date.now(), run.config);
@@ -65,24 +88,41 @@ export async function tripCorrelation(run: StrategyRun): Promise<boolean> {
     return false;
   }
   const day = Math.floor(Date.now() / CORRELATION_DAY_MS);
-  const key = JSON.stringify([day, symbols, cfg.risk.maxCorrelation, cfg.risk.correlationLookbackDays, cfg.risk.correlationAction]);
-  if (run.correlationChecked === key) return false;
-  const data = await closesNow(run, symbols);
-  if (!data) return false; // not remembered: the next loop turn tries again
-  run.correlationChecked = key;
-  if (stopped()) return false;
-  const v = correlationTriggers(symbols, data.closes, Date.now(), cfg);
-  logUnknown('open positions', v.unknown);
-  if (!v.triggers.length) return false;
-  const reason = v.triggers.map((t) => t.message).join('; ');
-  if (cfg.risk.correlationAction === 'EMERGENCY_STOP') return enterEmergency(run, reason, v.triggers);
+  const settings = [cfg.risk.maxCorrelation, cfg.risk.correlationLookbackDays, cfg.risk.correlationAction];
+  let triggers: Trigger[];
+  if (verdictPatch()) {
+    // Once per day and per settings over the whole book: within a day the closes do not change, and a
+    // symbol joining the book was judged against it by its entry decision (a pair left unknown there,
+    // market data down, is judged at the next day's check).
+    const key = JSON.stringify([day, ...settings]);
+    if (run.correlationChecked === key) return false;
+    const v = await verdictNow(run, { symbols });
+    if (!v) return false; // not remembered: the next loop turn tries again
+    run.correlationChecked = key;
+    if (stopped()) return false;
+    logUnknown('open positions', v.unknown, v.unknownCount);
+    triggers = v.breaches;
+  } else {
+    const key = JSON.stringify([day, symbols, ...settings]);
+    if (run.correlationChecked === key) return false;
+    const data = await closesNow(run, symbols);
+    if (!data) return false; // not remembered: the next loop turn tries again
+    run.correlationChecked = key;
+    if (stopped()) return false;
+    const v = correlationTriggers(symbols, data.closes, Date.now(), cfg);
+    logUnknown('open positions', v.unknown);
+    triggers = v.triggers;
+  }
+  if (!triggers.length) return false;
+  const reason = triggers.map((t) => t.message).join('; ');
+  if (cfg.risk.correlationAction === 'EMERGENCY_STOP') return enterEmergency(run, reason, triggers);
   await act.raiseAlert({
     id: `${run.strategyId}:correlation:${day}:${symbols.join(',')}`,
     strategyId: run.strategyId,
     severity: 'warning',
     kind: 'CORRELATION',
     message: `correlation breach (alert only, risk.correlationAction ALERT): ${reason}`,
-    details: { triggers: v.triggers },
+    details: { triggers },
   });
   return false;
 }
