@@ -27,6 +27,7 @@ import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { requireBinary } from '../scripts/lib/temporal-binaries';
 import { migrateDatabase } from '../db/migrate';
 import { BacktestClock } from './clock';
+import { skipTime, workersBusy } from './time-skip';
 import { BacktestMarketData } from './market';
 import { collectOutcomes } from './collect';
 import { buildRunRecord } from './record';
@@ -61,20 +62,6 @@ export interface BacktestResult {
 
 export class BacktestAborted extends Error {
   override name = 'BacktestAborted';
-}
-
-/**
- * Skips `ms` of server time. The time-skipping test server was seen (test/helpers/trading.ts
- * `advance`) to stop skipping now and then with a time-skipping lock left held: a step that has not
- * returned after 30 s of real time releases one lock. Returns how many times that was needed.
- */
-async function skip(env: TestWorkflowEnvironment, ms: number): Promise<number> {
-  const step = env.sleep(ms);
-  for (let stalls = 0; ; stalls++) {
-    const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 30_000).unref())]);
-    if (done) return stalls;
-    await env.connection.testService!.unlockTimeSkipping({}).catch(() => undefined);
-  }
 }
 
 async function countDone(db: Db, strategyId: string): Promise<number> {
@@ -169,7 +156,7 @@ export async function runWorkflowBacktest(inputs: BacktestInputs, o: BacktestOpt
           interrupted = true;
           break;
         }
-        stalls += await skip(env, Math.min(step, simTo - t));
+        stalls += await skipTime(env, Math.min(step, simTo - t), { busy: () => workersBusy([worker]), stallMs: 30_000 });
         o.onProgress?.({ at: Math.min(to, (await env.currentTimeMs()) - clock.shift), done: await countDone(db, config.strategyId), total: events.length, elapsedMs: performance.now() - t0 });
       }
       // stop: open positions exit at market (MANUAL), waiting ones are skipped

@@ -14,6 +14,7 @@ import type { Broker } from '../../exchange/types';
 import type { UnlockEvent } from '../../domain/types';
 import type { Db } from '../../db/client';
 import type { NotifySettings } from '../../config/notify';
+import { skipTime, workersBusy } from '../../backtest/time-skip';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -90,8 +91,12 @@ export async function tradingWorker(
     maxCachedWorkflows: o.maxCachedWorkflows ?? 200,
     dataConverter: o.dataConverter,
   });
+  madeWorkers.add(worker);
   return { worker, brokers };
 }
+
+/** the workers made here, so that `advance` can tell slow work from a stalled server */
+const madeWorkers = new Set<Worker>();
 
 /**
  * Saves a workflow's history as a replay fixture when RECORD_HISTORIES=1 (test/histories/*.pb).
@@ -108,19 +113,16 @@ export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowI
 }
 
 /**
- * Skips `ms` of server time in steps of at most 6 h. The time-skipping test server was seen, now and
- * then, to stop skipping (a time-skipping lock left held): a step that has not returned after 15 s of
- * real time releases one lock and says so on stderr.
+ * Skips `ms` of server time in steps of at most 6 h, with the stall watchdog of backtest/time-skip.ts
+ * over the workers made by `tradingWorker` (15 s idle → one lock released, said on stderr).
  */
 export async function advance(env: TestWorkflowEnvironment, ms: number): Promise<void> {
   const STEP = 6 * HOUR;
   for (let left = ms; left > 0; left -= STEP) {
-    const step = env.sleep(Math.min(STEP, left));
-    for (;;) {
-      const done = await Promise.race([step.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 15_000))]);
-      if (done) break;
-      process.stderr.write('advance: time skipping stalled for 15 s; releasing a held time-skipping lock\n');
-      await env.connection.testService!.unlockTimeSkipping({}).catch((e: unknown) => process.stderr.write(`advance: unlock refused: ${String(e)}\n`));
-    }
+    await skipTime(env, Math.min(STEP, left), {
+      busy: () => workersBusy(madeWorkers),
+      stallMs: 15_000,
+      onStall: () => process.stderr.write('advance: time skipping stalled for 15 s with the workers idle; releasing a held time-skipping lock\n'),
+    });
   }
 }

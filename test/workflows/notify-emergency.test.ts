@@ -55,9 +55,7 @@ test(`an emergency stop of ${N} open positions sends one message per channel`, a
   const config = testConfig({
     strategyId: 'emg100',
     sizing: { positionPct: '0.5' },
-    // correlation guard off: this test is about the notifier, and with it on each of the 100 entries
-    // reads the daily closes of every open symbol (flat prices here: unknown, allowed anyway)
-    risk: { maxOpenPositions: N, maxPositionPct: '20', maxCorrelation: '1' },
+    risk: { maxOpenPositions: N, maxPositionPct: '20' },
     timing: { scanInterval: '1h', emergencyCooldown: '20h' },
     ladder: { PAPER: { riskPerTradePct: '1', maxExposurePct: '90', dailyLossPct: '50' } },
   });

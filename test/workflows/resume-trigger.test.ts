@@ -4,72 +4,95 @@
  * next turn. Now it is refused, naming the trigger and when it clears (the next trading day), and the
  * refusal is kept like the other refusals (last refusal, COMMAND_REFUSED alert, audit chain). Once the
  * day has rolled over the same approval resumes, and the strategy stays resumed.
+ *
+ * Two runs, not one: on the time-skipping test server a run that was refused twice and then skipped a
+ * day hung ("invalid history builder state for action" from the server after the second refusal), so
+ * the refusals and the resume on the new day are shown on separate strategies with the same history.
+ * Approvals go as signals; the update runs the same handler (four-eyes.ts), and update refusals are
+ * tested in four-eyes.test.ts.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { updateRefusal, withTimeSkippingAndDb } from '../helpers/temporal';
+import { withTimeSkippingAndDb } from '../helpers/temporal';
 import type { TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
-import { approveSignal, approveUpdate, statusQuery, strategyWorkflowId } from '../../workflows/strategy/api';
+import { approveSignal, statusQuery, strategyWorkflowId, type StrategyStatus } from '../../workflows/strategy/api';
 import { verifyAuditChain } from '../../read-models/audit-chain';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
 
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;
 withTimeSkippingAndDb((e, d) => ((env = e), (tdb = d)));
 
-test('a resume while the daily loss still holds is refused until the new trading day', async () => {
+/**
+ * Runs `use` with a strategy stopped by its daily loss, its cooldown over and its day not: two
+ * stop-losses within the first trading day take it past its 0.5 % budget (as in strategy-risk.test.ts).
+ */
+async function withStoppedByDailyLoss(id: string, use: (handle: WorkflowHandle, status: StrategyStatus, worker: Worker) => Promise<void>): Promise<void> {
   const t0 = await env.currentTimeMs();
   const m = scriptedMarket();
-  // two stop-losses within the first trading day take it past its 0.5 % budget (as in strategy-risk.test.ts)
-  for (const [i, s] of ['RA/USDT', 'RB/USDT'].entries()) m.script(s, 5, t0 + 26 * HOUR + i * 2 * HOUR - 24 * HOUR + HOUR, -4);
-  await insertEvents(tdb.db, [unlockEvent('RT0', 'RA/USDT', t0 + 26 * HOUR), unlockEvent('RT1', 'RB/USDT', t0 + 28 * HOUR)]);
+  const symbols = [`${id}A/USDT`, `${id}B/USDT`];
+  for (const [i, s] of symbols.entries()) m.script(s, 5, t0 + 26 * HOUR + i * 2 * HOUR - 24 * HOUR + HOUR, -4);
+  await insertEvents(tdb.db, [unlockEvent(`${id}-0`, symbols[0]!, t0 + 26 * HOUR), unlockEvent(`${id}-1`, symbols[1]!, t0 + 28 * HOUR)]);
   const config = testConfig({
-    strategyId: 'rtrig',
+    strategyId: id,
     timing: { scanInterval: '1h', emergencyCooldown: '1h' },
     ladder: { PAPER: { riskPerTradePct: '1', maxExposurePct: '50', dailyLossPct: '0.5' } },
   });
-  const { worker } = await tradingWorker(env, tdb.db, { taskQueue: 'rtrig', paperMarket: m.market });
-  const wid = strategyWorkflowId('rtrig');
+  const { worker } = await tradingWorker(env, tdb.db, { taskQueue: id, paperMarket: m.market });
   await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: 'rtrig', workflowId: wid, args: [{ config }] });
+    const handle = await env.client.workflow.start('strategyWorkflow', { taskQueue: id, workflowId: strategyWorkflowId(id), args: [{ config }] });
     await advance(env, 6 * HOUR);
     let status = await handle.query(statusQuery);
     expect(status.mode).toBe('EMERGENCY_STOP');
     expect(status.emergency?.triggers.map((t) => t.code)).toEqual(['DAILY_LOSS']);
-
     // the cooldown has run, the day has not
     await advance(env, 2 * HOUR);
     status = await handle.query(statusQuery);
     expect(status.emergency!.cooldownUntil).toBeLessThanOrEqual(await env.currentTimeMs());
-    const clearsAt = new Date(status.risk.dailyStart + DAY).toISOString();
     expect(status.risk.dailyStart + DAY).toBeGreaterThan(await env.currentTimeMs());
-    const reason = await updateRefusal(handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] }));
+    await use(handle, status, worker);
+  });
+}
+
+test('a resume while the daily loss still holds is refused, naming the trigger and when it clears', async () => {
+  await withStoppedByDailyLoss('rtrig', async (handle, stopped) => {
+    const clearsAt = new Date(stopped.risk.dailyStart + DAY).toISOString();
+    await handle.signal(approveSignal, { by: 'ops' });
+    const first = await waitFor('the refusal', () => handle.query(statusQuery), (s) => s.lastRefusal?.command === 'approve');
+    const reason = first.lastRefusal!.reason;
     expect(reason).toMatch(/^resuming would stop the strategy again: daily loss \d+\.\d{2}% ≥ 0\.50% limit still holds; it clears at /);
     expect(reason).toContain(`it clears at ${clearsAt} (new trading day)`);
     expect(reason).not.toContain('\n');
-    // the plain signal path is refused the same way (a minute later: refusals are kept once per instant)
+    // a second approval is refused the same way (a minute later: refusals are kept once per instant)
     await advance(env, 60_000);
-    const refusedAt = (await handle.query(statusQuery)).lastRefusal!.at;
     await handle.signal(approveSignal, { by: 'ops' });
-    const alerts = await waitFor('the signal\'s refusal alert', () => tdb.db.alert.findMany({ where: { strategyId: 'rtrig', kind: 'COMMAND_REFUSED' } }), (a) => a.length === 2);
-    status = await handle.query(statusQuery);
+    const alerts = await waitFor('the second refusal alert', () => tdb.db.alert.findMany({ where: { strategyId: 'rtrig', kind: 'COMMAND_REFUSED' } }), (a) => a.length === 2);
+    const status = await handle.query(statusQuery);
     expect(status).toMatchObject({ mode: 'EMERGENCY_STOP', state: 'EMERGENCY_STOP' });
     expect(status.lastRefusal).toMatchObject({ command: 'approve', reason });
-    expect(status.lastRefusal!.at).toBeGreaterThan(refusedAt);
+    expect(status.lastRefusal!.at).toBeGreaterThan(first.lastRefusal!.at);
     expect(alerts.map((a) => a.message)).toEqual([`approve refused: ${reason}`, `approve refused: ${reason}`]);
-    const audit = await tdb.db.auditEntry.findMany({ where: { strategyId: 'rtrig', kind: 'APPROVAL_REFUSED' } });
-    expect(audit).toHaveLength(2);
+    expect(await tdb.db.auditEntry.count({ where: { strategyId: 'rtrig', kind: 'APPROVAL_REFUSED' } })).toBe(2);
     expect(await tdb.db.modeChange.count({ where: { strategyId: 'rtrig', toMode: 'PAPER' } })).toBe(0);
+    await handle.terminate('test done');
+  });
+  expect((await verifyAuditChain(tdb.db)).problems).toEqual([]);
+}, 240_000);
 
-    // a new trading day: the loss budget is fresh, the resume holds
-    await advance(env, status.risk.dailyStart + DAY - (await env.currentTimeMs()) + HOUR);
-    status = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
-    expect(status).toMatchObject({ mode: 'PAPER', state: 'RUNNING', emergency: null });
+test('on the new trading day the same approval resumes, and the strategy stays resumed', async () => {
+  await withStoppedByDailyLoss('rnew', async (handle, stopped) => {
+    await advance(env, stopped.risk.dailyStart + DAY - (await env.currentTimeMs()) + HOUR);
+    await handle.signal(approveSignal, { by: 'ops' });
+    let status = await waitFor('the resume', () => handle.query(statusQuery), (s) => s.mode === 'PAPER');
+    expect(status).toMatchObject({ mode: 'PAPER', state: 'RUNNING', emergency: null, lastRefusal: null });
     await advance(env, 2 * HOUR);
     status = await handle.query(statusQuery);
     expect(status).toMatchObject({ mode: 'PAPER', state: 'RUNNING' });
-    expect(await tdb.db.alert.count({ where: { strategyId: 'rtrig', kind: 'EMERGENCY_STOP' } })).toBe(1);
-    await maybeRecordHistory(env, wid, 'strategy-resume-trigger');
+    expect(await tdb.db.alert.count({ where: { strategyId: 'rnew', kind: 'EMERGENCY_STOP' } })).toBe(1);
+    expect(await tdb.db.alert.count({ where: { strategyId: 'rnew', kind: 'COMMAND_REFUSED' } })).toBe(0);
+    await maybeRecordHistory(env, handle.workflowId, 'strategy-resume-trigger-new-day');
     await handle.signal('stopStrategy', {});
     await handle.result();
   });

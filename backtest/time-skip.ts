@@ -1,0 +1,46 @@
+/**
+ * Skipping server time on Temporal's time-skipping test server, with a watchdog. The server was seen,
+ * now and then, to stop skipping with a time-skipping lock left held; releasing one lock frees it. But
+ * a lock is also held, rightly, by every activity in flight: releasing that one jumps the clock past
+ * whatever waits on the activity (100 entry decisions in a row, each reading market data, ran past their
+ * decision window that way). So a step counts as stalled only after `stallMs` of real time in which the
+ * worker ran no workflow activation and no short activity (sampled every 250 ms). Used by the backtest and the tests' `advance`.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+
+/**
+ * true while any of `workers` runs a workflow activation or a short activity. Activities that heartbeat
+ * (the price watchers, the notifier's claim poll) run for as long as they watch: they are not progress,
+ * and counting them would switch the watchdog off whenever a position is open.
+ */
+export function workersBusy(workers: Iterable<Worker>): boolean {
+  for (const w of workers) {
+    if (w.getState() !== 'RUNNING') continue;
+    const s = w.getStatus();
+    if (s.numInFlightWorkflowActivations > 0 || s.numInFlightActivities - s.numHeartbeatingActivities > 0) return true;
+  }
+  return false;
+}
+
+/** Skips `ms` of server time; returns how many stalled locks had to be released. */
+export async function skipTime(env: TestWorkflowEnvironment, ms: number, o: { busy: () => boolean; stallMs: number; onStall?: () => void }): Promise<number> {
+  let done = false;
+  const step = env.sleep(ms).then(() => {
+    done = true;
+  });
+  let stalls = 0;
+  let idleSince = Date.now();
+  while (!done) {
+    await Promise.race([step, new Promise((r) => setTimeout(r, 250).unref())]);
+    if (done) break;
+    if (o.busy()) idleSince = Date.now();
+    else if (Date.now() - idleSince > o.stallMs) {
+      stalls++;
+      o.onStall?.();
+      await env.connection.testService!.unlockTimeSkipping({}).catch(() => undefined);
+      idleSince = Date.now();
+    }
+  }
+  return stalls;
+}
