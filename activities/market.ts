@@ -152,11 +152,12 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
     const symbols = input.entering ? [input.entering, ...input.symbols] : input.symbols;
     const data = await fetchDailyCloses({ symbols, mode: input.mode, asOf: input.asOf, lookbackDays: input.risk.correlationLookbackDays });
     const cfg = { risk: input.risk } as CorrelationCfg;
-    const v = input.entering
-      ? (({ violations, unknown }) => ({ found: violations as Array<Trigger | RiskViolation>, unknown }))(entryCorrelation(input.entering, input.symbols, data.closes, input.asOf, cfg))
-      : (({ triggers, unknown }) => ({ found: triggers as Array<Trigger | RiskViolation>, unknown }))(correlationTriggers(input.symbols, data.closes, input.asOf, cfg));
-    const breaches = v.found.map((b) => ({ code: 'CORRELATION' as const, message: b.message, value: b.value ?? '', limit: b.limit ?? input.risk.maxCorrelation }));
-    return { breaches, unknown: v.unknown.slice(0, UNKNOWN_SAMPLE), unknownCount: v.unknown.length };
+    let found: Array<Trigger | RiskViolation>;
+    let unknown: UnknownPair[];
+    if (input.entering) ({ violations: found, unknown } = entryCorrelation(input.entering, input.symbols, data.closes, input.asOf, cfg));
+    else ({ triggers: found, unknown } = correlationTriggers(input.symbols, data.closes, input.asOf, cfg));
+    const breaches = found.map((b) => ({ code: 'CORRELATION' as const, message: b.message, value: b.value ?? '', limit: b.limit ?? input.risk.maxCorrelation }));
+    return { breaches, unknown: unknown.slice(0, UNKNOWN_SAMPLE), unknownCount: unknown.length };
   }
 
   return { fetchMarketSnapshot, watchPriceLevels, fetchDailyCloses, assessCorrelation };

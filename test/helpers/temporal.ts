@@ -63,3 +63,26 @@ export function withTimeSkippingAndDb(use: (env: TestWorkflowEnvironment, tdb: T
     await env?.teardown();
   });
 }
+
+/**
+ * A time-skipping server per test (time skipping is global to a server, so a failed test's leftover
+ * workflows must not stall the next one), handed to `use` before each test; returns a maker of fresh
+ * SQLite app DBs, each closed after its test.
+ */
+export function withTimeSkippingPerTest(use: (env: TestWorkflowEnvironment) => void): () => Promise<TestDb> {
+  let env: TestWorkflowEnvironment | undefined;
+  const dbs: TestDb[] = [];
+  beforeEach(async () => {
+    env = await timeSkippingEnv();
+    use(env);
+  });
+  afterEach(async () => {
+    for (const t of dbs.splice(0)) await t.close();
+    await env?.teardown();
+  });
+  return async () => {
+    const t = await freshSqliteDb();
+    dbs.push(t);
+    return t;
+  };
+}

@@ -8,8 +8,7 @@
  *    the pair named.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from '../helpers/temporal';
-import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { withTimeSkippingPerTest } from '../helpers/temporal';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy/api';
 import { positionWorkflowId, type PositionView } from '../../workflows/position/api';
@@ -18,19 +17,7 @@ import { pairCorrelation } from '../../domain/correlation';
 import type { PricePathMarketData } from '../../exchange/market-data';
 
 let env: TestWorkflowEnvironment;
-const dbs: TestDb[] = [];
-beforeEach(async () => {
-  env = await timeSkippingEnv();
-});
-afterEach(async () => {
-  for (const t of dbs.splice(0)) await t.close();
-  await env?.teardown();
-});
-async function db(): Promise<TestDb> {
-  const t = await freshSqliteDb();
-  dbs.push(t);
-  return t;
-}
+const db = withTimeSkippingPerTest((e) => (env = e));
 
 /**
  * The result of a workflow, waited for WITHOUT time skipping (describe, not result(), until it closes).

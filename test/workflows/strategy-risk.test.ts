@@ -7,28 +7,13 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { timeSkippingEnv } from '../helpers/temporal';
-import { freshSqliteDb, type TestDb } from '../helpers/db';
+import { withTimeSkippingPerTest } from '../helpers/temporal';
 import { advance, DAY, HOUR, insertEvents, maybeRecordHistory, scriptedMarket, testConfig, tradingWorker, unlockEvent } from '../helpers/trading';
 import { strategyWorkflowId, type OpenPositionInfo, type StrategyStatus } from '../../workflows/strategy/api';
 import { positionWorkflowId, type PositionView } from '../../workflows/position/api';
 
-// One time-skipping server per test: time skipping is global to a server, so a failed test's
-// leftover workflows must not stall the next one.
 let env: TestWorkflowEnvironment;
-const dbs: TestDb[] = [];
-beforeEach(async () => {
-  env = await timeSkippingEnv();
-});
-afterEach(async () => {
-  for (const t of dbs.splice(0)) await t.close();
-  await env?.teardown();
-});
-async function db(): Promise<TestDb> {
-  const t = await freshSqliteDb();
-  dbs.push(t);
-  return t;
-}
+const db = withTimeSkippingPerTest((e) => (env = e));
 
 test('emergency stop: every open position exits, no new entries, resume only after the cooldown with an approval', async () => {
   const tdb = await db();
