@@ -15,6 +15,7 @@ import type { UnlockEvent } from '../../domain/types';
 import type { Db } from '../../db/client';
 import type { NotifySettings } from '../../config/notify';
 import { skipTime, workersBusy } from '../../backtest/time-skip';
+import { skipPastImminentTimers } from './timer-guard';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -114,15 +115,19 @@ export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowI
 
 /**
  * Skips `ms` of server time in steps of at most 6 h, with the stall watchdog of backtest/time-skip.ts
- * over the workers made by `tradingWorker` (15 s idle → one lock released, said on stderr).
+ * over the workers made by `tradingWorker` (15 s idle → one lock released, said on stderr), then past
+ * any timer due within the next 10 s on those workers' task queues (./timer-guard.ts: a signal sent
+ * right after the skip must not race a timer on the time-skipping server).
  */
 export async function advance(env: TestWorkflowEnvironment, ms: number): Promise<void> {
-  const STEP = 6 * HOUR;
-  for (let left = ms; left > 0; left -= STEP) {
-    await skipTime(env, Math.min(STEP, left), {
+  const skip = (step: number) =>
+    skipTime(env, step, {
       busy: () => workersBusy(madeWorkers),
       stallMs: 15_000,
       onStall: () => process.stderr.write('advance: time skipping stalled for 15 s with the workers idle; releasing a held time-skipping lock\n'),
-    });
-  }
+    }).then(() => undefined);
+  const STEP = 6 * HOUR;
+  for (let left = ms; left > 0; left -= STEP) await skip(Math.min(STEP, left));
+  const taskQueues = new Set([...madeWorkers].filter((w) => w.getState() === 'RUNNING').map((w) => w.options.taskQueue));
+  await skipPastImminentTimers(env, taskQueues, skip);
 }

@@ -5,9 +5,11 @@
  * refusal is kept like the other refusals (last refusal, COMMAND_REFUSED alert, audit chain). Once the
  * day has rolled over the same approval resumes, and the strategy stays resumed.
  *
- * Two runs, not one: on the time-skipping test server a run that was refused twice and then skipped a
- * day hung ("invalid history builder state for action" from the server after the second refusal), so
- * the refusals and the resume on the new day are shown on separate strategies with the same history.
+ * Two runs, one per strategy with the same history. Both hung now and then on the time-skipping test
+ * server ("invalid history builder state for action"): it strands a workflow task that cancels a timer
+ * which fired while the task was with the worker. Two causes, both mended: a signal sent right after a
+ * skip raced a timer due milliseconds later (`advance` now skips past those: test/helpers/timer-guard.ts),
+ * and positions ending on the strategy's hourly scan grid raced its scan timer (the events now sit off it).
  * Approvals go as signals; the update runs the same handler (four-eyes.ts), and update refusals are
  * tested in four-eyes.test.ts.
  */
@@ -21,6 +23,8 @@ import { verifyAuditChain } from '../../read-models/audit-chain';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 
+const MINUTE = 60_000;
+
 let env: TestWorkflowEnvironment;
 let tdb: TestDb;
 withTimeSkippingAndDb((e, d) => ((env = e), (tdb = d)));
@@ -30,11 +34,18 @@ withTimeSkippingAndDb((e, d) => ((env = e), (tdb = d)));
  * stop-losses within the first trading day take it past its 0.5 % budget (as in strategy-risk.test.ts).
  */
 async function withStoppedByDailyLoss(id: string, use: (handle: WorkflowHandle, status: StrategyStatus, worker: Worker) => Promise<void>): Promise<void> {
-  const t0 = await env.currentTimeMs();
+  // Entries and stop-outs sit off the strategy's hourly scan grid: its timers run from its start and,
+  // after a position ends, from that end. On the grid, a position's entry request or end arrived within
+  // milliseconds of the strategy's scan timer, and the time-skipping server strands a workflow task that
+  // cancels a timer fired meanwhile (see test/helpers/timer-guard.ts). So A is 17 min off the start's
+  // grid and B 30 min off A's end.
+  const t0 = (await env.currentTimeMs()) + 17 * MINUTE;
   const m = scriptedMarket();
   const symbols = [`${id}A/USDT`, `${id}B/USDT`];
-  for (const [i, s] of symbols.entries()) m.script(s, 5, t0 + 26 * HOUR + i * 2 * HOUR - 24 * HOUR + HOUR, -4);
-  await insertEvents(tdb.db, [unlockEvent(`${id}-0`, symbols[0]!, t0 + 26 * HOUR), unlockEvent(`${id}-1`, symbols[1]!, t0 + 28 * HOUR)]);
+  const unlocks = [t0 + 26 * HOUR, t0 + 28 * HOUR + 30 * MINUTE];
+  // each drops 4 % (through its 3 % stop) an hour after its entry (unlock − 24 h)
+  for (const [i, s] of symbols.entries()) m.script(s, 5, unlocks[i]! - 24 * HOUR + HOUR, -4);
+  await insertEvents(tdb.db, [unlockEvent(`${id}-0`, symbols[0]!, unlocks[0]!), unlockEvent(`${id}-1`, symbols[1]!, unlocks[1]!)]);
   const config = testConfig({
     strategyId: id,
     timing: { scanInterval: '1h', emergencyCooldown: '1h' },
