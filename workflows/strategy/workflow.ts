@@ -32,6 +32,7 @@ import { decideEntry } from './entry';
 import { tripCorrelation } from './correlation';
 import { openPositions, positionEnded, positionOpened, stopAll } from './children';
 import { act } from './proxies';
+import { WakeTimer } from './wake-timer';
 
 export async function strategyWorkflow(input: StrategyInput): Promise<api.StrategyStatus> {
   const config = input.config;
@@ -97,6 +98,7 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
     await act.recordStrategyStarted({ strategyId: run.strategyId, workflowId: run.workflowId, config, mode: s.mode, at: s.startedAt });
   }
   let loops = 0;
+  const wakeTimer = new WakeTimer();
   for (;;) {
     if (s.emergencyExitPending) await dispatchEmergencyExits(run);
     if (s.stopRequested) return await stopAll(run);
@@ -122,6 +124,11 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
     }
     run.wake = false;
     run.showDetails();
-    await condition(() => run.wake || s.emergencyExitPending || s.stopRequested, nextWakeMs(run), { summary: 'until the next scan, gate or cooldown end' });
+    const woken = () => run.wake || s.emergencyExitPending || s.stopRequested;
+    if (patched('wake-timer-v1')) {
+      wakeTimer.armBy(Date.now() + nextWakeMs(run), 'until the next scan, gate or cooldown end');
+      await condition(() => woken() || wakeTimer.fired);
+      wakeTimer.consume();
+    } else await condition(woken, nextWakeMs(run), { summary: 'until the next scan, gate or cooldown end' });
   }
 }
