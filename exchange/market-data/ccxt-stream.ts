@@ -9,6 +9,7 @@
  * Binance's stream there, simulator/ws-stream.ts). ccxt's own reconnect delay is switched off: the price
  * feed owns the backoff.
  */
+import * as http from 'node:http';
 import ccxt from 'ccxt';
 import { ConfigError } from '../../config/strategy-config';
 import type { TradeStreamSource } from './price-feed';
@@ -19,6 +20,7 @@ type Dict = Record<string, unknown>;
 type ProExchange = {
   has: Dict;
   urls: Dict;
+  httpAgent?: http.Agent;
   setSandboxMode(on: boolean): void;
   watchTrades(symbol: string): Promise<Array<{ price?: number; timestamp?: number }>>;
   unWatchTrades?(symbol: string): Promise<unknown>;
@@ -64,7 +66,9 @@ export function ccxtTradeStream(o: TradeStreamOptions): TradeStreamSource {
   const C = proClass(o.exchangeId);
   if (!C) throw new ConfigError(`invalid environment: PRICE_FEED=stream: ccxt.pro has no ${o.exchangeId}`);
   const ex = new C({
-    enableRateLimit: true,
+    // not ccxt's throttle: ccxt 4.5 sends a throttled (un)subscribe without handling its failure, and a
+    // socket closed meanwhile became an unhandled rejection (a crashed worker); one message per symbol
+    enableRateLimit: false,
     timeout: o.timeoutMs ?? 10_000,
     options: {
       fetchMarkets: { types: ['spot'] },
@@ -75,6 +79,8 @@ export function ccxtTradeStream(o: TradeStreamOptions): TradeStreamSource {
   });
   if (o.sandbox) ex.setSandboxMode(true);
   if (o.urlOverride) {
+    // ccxt wants an agent of its own for plain ws:// (the local simulator)
+    if (o.urlOverride.startsWith('http:')) ex.httpAgent = new http.Agent({ keepAlive: true });
     ex.urls.api = rehostWs(ex.urls.api, o.urlOverride);
     if (ex.urls.test) ex.urls.test = rehostWs(ex.urls.test, o.urlOverride);
   }

@@ -60,6 +60,8 @@ export interface StreamStats {
   gapChecks: number;
   gapCandles: number;
   up: boolean;
+  /** why the stream last failed */
+  lastError?: string;
 }
 
 interface Feed {
@@ -259,18 +261,20 @@ export class SharedPriceCache {
           f.streamUp = f.stats.up = false;
           f.gapFrom ??= f.lastStreamedAt ?? this.now();
           this.startPolling(f);
-          const err = classifyError(e, { context: `price stream ${f.symbol}` });
-          if (!err.retryable) this.emit(f, { kind: 'beat' }, err);
+          // the watchers keep going on the polls; a stream that keeps failing is retried at the longest backoff
+          f.stats.lastError = classifyError(e, { context: `price stream ${f.symbol}` }).message;
           await new Promise((r) => setTimeout(r, this.backoff(attempt++)).unref?.());
         }
       }
     } finally {
-      f.streaming = false;
       f.streamUp = f.stats.up = false;
       // the next listener starts a new subscription; what happened meanwhile is nobody's business
       f.gapFrom = undefined;
       f.lastStreamedAt = undefined;
       if (subscribed && !this.closed) await stream.unWatchTrades?.(f.symbol).catch(() => undefined);
+      f.streaming = false;
+      // a listener that came while this loop was leaving gets a new one (after the unsubscribe, not racing it)
+      if (f.listeners.size > 0 && !this.closed) void this.runStream(f);
     }
   }
 
