@@ -16,6 +16,9 @@ import { CcxtGateway } from '../exchange/ccxt-gateway';
 import { CcxtMarketData } from '../exchange/market-data/ccxt';
 import { ccxtTradeStream } from '../exchange/market-data/ccxt-stream';
 import { arg } from '../config/argv';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { dist, log, table } from './lib/util';
 
 function intArg(name: string, dflt: number, min: number, max: number): number {
@@ -72,4 +75,8 @@ export async function runStreamBench(): Promise<void> {
   console.log(`\ntrade through the stop → exit order acknowledged by the simulator (${new Date().toISOString()}, n=${n} per feed)`);
   console.log(table(rows));
   if (s.p50 && p.p50) console.log(`poll / stream: p50 ×${(p.p50 / s.p50).toFixed(1)}, p99 ×${(p.p99! / s.p99!).toFixed(1)}`);
+  const at = new Date().toISOString();
+  const file = join(__dirname, `results-stream-${at.slice(0, 19).replace(/:/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ at, n, pollMs, loadavg: loadavg(), stream: s, poll: p, samplesMs: results }, null, 1));
+  console.log(`results: ${file}`);
 }

@@ -248,10 +248,16 @@ export class CcxtMarketData implements MarketDataSource {
       };
       const onAbort = () => finish(() => reject(abortError(ctx.signal)));
       const since = this.now();
+      // a busy stream brings many trades a second: heartbeat on them at most once per poll interval (≤ 1 s)
+      const beatEvery = this.cache.streaming ? Math.min(ctx.pollMs, 1000) : 0;
+      let beatAt = -Infinity;
       const listener: Listener = (event, err) => {
         if (done) return;
         try {
-          ctx.heartbeat();
+          if (this.now() - beatAt >= beatEvery || event.kind !== 'tick') {
+            beatAt = this.now();
+            ctx.heartbeat();
+          }
         } catch (e) {
           return finish(() => reject(e));
         }

@@ -15,6 +15,9 @@
 import { classifyError } from '../errors';
 import type { BrokerError } from '../types';
 
+/** a quiet stream still beats this often, whatever the poll interval (the watcher's heartbeatTimeout is 60 s) */
+const BEAT_MAX_MS = 10_000;
+
 export interface PriceTick {
   price: string;
   at: number;
@@ -215,7 +218,7 @@ export class SharedPriceCache {
     if (f.beat) clearInterval(f.beat);
     f.beat = setInterval(() => {
       if (f.streamUp) this.emit(f, { kind: 'beat' });
-    }, this.interval(f));
+    }, Math.min(this.interval(f), BEAT_MAX_MS));
     f.beat.unref?.();
   }
 
