@@ -2,7 +2,7 @@
  * The per-process, per-symbol SHARED price feed behind real-time price watching (design notes §1): one
  * exchange read per symbol no matter how many positions wait on it.
  *
- * Two ways to get prices, per process (PRICE_FEED, ./price-feed-config.ts):
+ * Two ways to get prices, per process (PRICE_FEED, ./ccxt-stream.ts):
  *   - poll: one ticker read per symbol per interval (the smallest `pollMs` of the current listeners);
  *   - stream: ONE trade subscription per symbol (ccxt.pro `watchTrades`), every trade goes to every
  *     listener. While the stream is down (socket dropped, venue refusing) the feed polls as above and
@@ -10,7 +10,8 @@
  *     trade to the first new one — with a REST candle read (`readGap`) and hands each candle's
  *     low / high to the listeners, so a level crossed and recrossed while the stream was down is still
  *     reported, at the level, with the candle's time. Then it stops polling.
- * Listeners also hear a beat every interval while the stream is quiet (to heartbeat and check deadlines).
+ * Listeners also hear a beat every interval (at most 10 s) while the stream is up, quiet or not (to
+ * heartbeat and check their deadline).
  */
 import { classifyError } from '../errors';
 import type { BrokerError } from '../types';
@@ -55,7 +56,7 @@ export interface PriceFeedOptions {
 }
 
 export interface StreamStats {
-  /** subscriptions made (one per connect) */
+  /** subscription attempts (the first, and one per reconnect attempt after a failure) */
   subscribes: number;
   /** times a working stream went down */
   drops: number;
