@@ -30,6 +30,7 @@
  *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
  *                    pause), for bench/heap-summary.ts; the stop figures of those runs are disturbed
  *   --unlock-import  instead: the unlock import's peak memory and time (bench/unlock-import.ts)
+ *   --stream         instead: stop crossing → exit order, streaming vs polling (bench/stream.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -284,6 +285,7 @@ async function main() {
   if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
   // the unlock import's memory (issue 17, defect 10): bench/unlock-import.ts
   if (flag('unlock-import')) return (await import('./unlock-import')).runUnlockImportBench();
+  if (flag('stream')) return (await import('./stream')).runStreamBench();
   const quick = flag('quick');
   const sizes = quick
     ? [20]

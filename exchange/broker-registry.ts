@@ -14,6 +14,7 @@
  *   ccxt              public data of the configured exchange (e.g. the simulator via
  *                     EXCHANGE_URL_OVERRIDE), real time
  * Live modes always watch the configured exchange's public data (one shared, cached source per process).
+ * PRICE_FEED (poll | stream) chooses how that source watches prices (./market-data/ccxt-stream.ts).
  *
  * Secrets never appear in error messages or logs: env errors name the variable, never its value.
  */
@@ -21,6 +22,7 @@ import * as ccxt from 'ccxt';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { ConfigError, formatZodError } from '../config/strategy-config';
+import { ccxtTradeStream, loadPriceFeed, type PriceFeed } from './market-data/ccxt-stream';
 import { EMERGENCY_STOP, isLiveMode, type TradingMode } from '../domain/modes';
 import { CcxtGateway } from './ccxt-gateway';
 import { CcxtMarketData, PricePathMarketData, ReplayMarketData, type MarketDataSource } from './market-data';
@@ -160,8 +162,9 @@ function gatewayOptions(env: ExchangeEnv, o: { log?: (msg: string) => void; time
  * The configured exchange's public data: a credential-less gateway only to get a configured ccxt
  * instance (URL override, sandbox, limiter). `timeoutMs` overrides EXCHANGE_TIMEOUT_MS (health).
  */
-export function exchangePublicData(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number } = {}): CcxtMarketData {
-  return new CcxtMarketData(new CcxtGateway(gatewayOptions(env, o)).exchange);
+export function exchangePublicData(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number; priceFeed?: PriceFeed } = {}): CcxtMarketData {
+  const gw = gatewayOptions(env, o);
+  return new CcxtMarketData(new CcxtGateway(gw).exchange, o.priceFeed === 'stream' ? { stream: ccxtTradeStream(gw) } : {});
 }
 
 /**
@@ -197,6 +200,7 @@ export interface CreateBrokerRegistryOptions {
 /** The worker's registry, from env (validated up front; live credentials checked on first live use). */
 export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegistry {
   const env = loadExchangeEnv(o.env ?? process.env);
+  const priceFeed = loadPriceFeed(o.env ?? process.env, env.EXCHANGE_ID);
   const log = o.log ?? (() => undefined);
   let publicData: CcxtMarketData | undefined;
   let live: Broker | undefined = o.live;
@@ -206,7 +210,7 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
   const exchangeData = (): MarketDataSource => {
     if (o.liveMarketData) return o.liveMarketData;
     if (!publicData) {
-      publicData = exchangePublicData(env, { log });
+      publicData = exchangePublicData(env, { log, priceFeed });
       const pd = publicData;
       closers.push(() => pd.close());
     }

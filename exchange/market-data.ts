@@ -9,7 +9,8 @@
  * - `ReplayMarketData` (exchange/market-data/replay.ts): OHLCV candles from a CSV / JSON file.
  *   Also time-indexed.
  * - `CcxtMarketData` (exchange/market-data/ccxt.ts): a ccxt exchange's public data, REAL TIME
- *   (`asOf` is ignored), with a per-process, per-symbol shared price cache for the watchers.
+ *   (`asOf` is ignored), with a per-process, per-symbol shared price feed for the watchers
+ *   (./market-data/price-feed.ts: polling, or a trade stream with a polling fallback).
  *
  * `firstCrossing` is the primitive behind stop-loss / take-profit watching:
  * time-indexed sources scan their path and answer at once (the workflow then sleeps on a durable
@@ -20,5 +21,6 @@
 export * from './market-data/common';
 export { PricePathMarketData, type PricePathMarketDataOptions } from './market-data/path-source';
 export { ReplayMarketData, parseOhlcvFile, type ReplayOptions, type ReplayCandle } from './market-data/replay';
-export { CcxtMarketData, SharedPriceCache, type PublicExchange, type CcxtMarketDataOptions } from './market-data/ccxt';
+export { CcxtMarketData, type PublicExchange, type CcxtMarketDataOptions } from './market-data/ccxt';
+export { SharedPriceCache, type TradeStreamSource, type PriceRange } from './market-data/price-feed';
 export { syntheticBook, type SyntheticBookOptions } from './market-data/book';

@@ -18,6 +18,7 @@ import { publicRoutes } from './routes/public';
 import type { RouteContext, RouteTable } from './routes/route';
 import { signedRoutes } from './routes/signed';
 import { DEFAULT_ACCOUNT, type EngineOptions, type SimOrder } from './types';
+import { attachTradeStream, type TradeStream, type TradeStreamOptions } from './ws-stream';
 
 export interface SimulatorOptions extends EngineOptions {
   /** default 0 (OS-assigned) */
@@ -37,6 +38,8 @@ export interface SimulatorOptions extends EngineOptions {
    * back on start: a restarted simulator still knows every order it acknowledged (default: memory only)
    */
   stateFile?: string;
+  /** the WebSocket trade stream (./ws-stream.ts) */
+  stream?: TradeStreamOptions;
 }
 
 export interface SimOrderView {
@@ -71,6 +74,8 @@ export interface Simulator {
   port: number;
   engine: Engine;
   faults: FaultInjector;
+  /** the Binance WebSocket trade stream at ws://127.0.0.1:<port>/ws (./ws-stream.ts) */
+  stream: TradeStream;
   close(): Promise<void>;
   orders(): SimOrderView[];
   stats(): SimulatorStats;
@@ -246,6 +251,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const stream = attachTradeStream(server, engine, opts.stream);
   const interval = (opts.matchIntervalMs ?? 200) > 0 ? setInterval(() => {
     engine.advance();
     persist();
@@ -257,8 +263,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     port,
     engine,
     faults,
+    stream,
     async close() {
       if (interval) clearInterval(interval);
+      stream.close();
       persist();
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));

@@ -2,18 +2,26 @@
  * Real-time market data from a ccxt exchange's public API (the live venue, its testnet, or the local
  * simulator reached through EXCHANGE_URL_OVERRIDE). `asOf` is ignored: prices are "now".
  *
- * Price watching (`firstCrossing`) reads a per-process, per-symbol SHARED price cache: one exchange
- * poll per symbol per interval no matter how many positions wait on that symbol (design notes §1).
- * Each waiter heartbeats on every poll, resolves when its level is crossed, returns null when `until`
- * (wall clock) passes and rejects when its AbortSignal fires (activity cancelled).
+ * Price watching (`firstCrossing`) reads a per-process, per-symbol SHARED price feed (./price-feed.ts):
+ * one exchange poll per symbol per interval, or one trade subscription per symbol when the venue streams
+ * (PRICE_FEED=stream), no matter how many positions wait on that symbol (design notes §1). Each waiter
+ * heartbeats on every event, resolves when its level is crossed (by a price, or by a candle of a period
+ * the stream missed), returns null when `until` (wall clock) passes and rejects when its AbortSignal
+ * fires (activity cancelled).
  */
+import ccxt from 'ccxt';
 import { change7dPctOf, decimalText, tickerSnapshot } from './ticker-snapshot';
 import { d, toStr } from '../../domain/money';
 import type { MarketPrecision, MarketSnapshot, OrderBookSnapshot } from '../../domain/types';
 import { marketPrecision } from './markets';
 import { classifyError } from '../errors';
 import { BrokerError, type Candle } from '../types';
+
+/** ccxt's precision modes (its exported constants, not their values) */
+const { TICK_SIZE, DECIMAL_PLACES } = ccxt;
 import { abortError, type Crossing, type CrossingQuery, type MarketDataSource, type WaitContext } from './common';
+import { DailyCandleCache } from './daily-candles';
+import { SharedPriceCache, type FeedEvent, type Listener, type PriceRange, type TradeStreamSource } from './price-feed';
 
 /** The part of a ccxt Exchange this source uses (a ccxt instance satisfies it; tests may fake it). */
 export interface PublicExchange {
@@ -31,8 +39,10 @@ export interface PublicExchange {
   fetchOHLCV(symbol: string, timeframe?: string, since?: number, limit?: number): Promise<Array<Array<number | undefined | string>>>;
   /** the markets (precision and limits); absent on fakes, which then get the defaults table's precision */
   loadMarkets?(): Promise<Record<string, CcxtMarketPrecision | undefined>>;
-  /** ccxt's precisionMode: TICK_SIZE (4, Binance in ccxt 4) or DECIMAL_PLACES (2) */
+  /** ccxt's precisionMode: TICK_SIZE (Binance in ccxt 4) or DECIMAL_PLACES */
   precisionMode?: number;
+  /** the venue's candle timeframes (ccxt `timeframes`): the gap check uses 1-second candles when listed */
+  timeframes?: Record<string, unknown>;
   close?(): Promise<unknown>;
 }
 
@@ -41,9 +51,6 @@ export interface CcxtMarketPrecision {
   precision?: { price?: number | undefined; amount?: number | undefined };
   limits?: { amount?: { min?: number | undefined }; cost?: { min?: number | undefined } };
 }
-
-const DECIMAL_PLACES = 2;
-const TICK_SIZE = 4;
 
 /**
  * A ccxt market's tick and lot step as decimal strings. In TICK_SIZE mode ccxt's precision values are the
@@ -82,131 +89,28 @@ export function resetFailedMarketsLoad(exchange: unknown): void {
 }
 
 export interface CcxtMarketDataOptions {
-  /** how long a 7-day change stays cached per symbol (default 10 min; it needs a candles call) */
-  change7dTtlMs?: number;
-  /** how long daily (`1d`) candles stay cached per request (default 10 min; the correlation guard reads them once per check) */
+  /** how long daily (`1d`) candles stay cached per symbol (default 10 min): the 7-day change and the correlation guard read them */
   dailyCandlesTtlMs?: number;
+  /** the most symbols whose daily candles are kept (default 500, least recently used evicted) */
+  dailyCandlesMaxSymbols?: number;
+  /** the venue's trade stream (PRICE_FEED=stream, ./ccxt-stream.ts): watchers subscribe instead of polling */
+  stream?: TradeStreamSource;
+  /** stream reconnect backoff, ms (default 250 doubling to 5000) */
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
   now?: () => number;
 }
 
-
-export interface PriceTick {
-  price: string;
-  at: number;
-}
-
-type Listener = (tick: PriceTick | null, error?: BrokerError) => void;
-
-interface Feed {
-  symbol: string;
-  listeners: Map<Listener, number>;
-  timer?: NodeJS.Timeout;
-  running: boolean;
-  latest?: PriceTick;
-  polls: number;
-}
-
-/**
- * One poll loop per symbol while anyone listens; the interval is the smallest `pollMs` of the
- * current listeners. A new listener gets the latest tick at once when it is fresh enough.
- */
-export class SharedPriceCache {
-  private readonly feeds = new Map<string, Feed>();
-  constructor(
-    private readonly fetchPrice: (symbol: string) => Promise<PriceTick>,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** polls made for `symbol` since the process started (for tests and metrics) */
-  pollCount(symbol: string): number {
-    return this.feeds.get(symbol)?.polls ?? 0;
-  }
-
-  listenerCount(symbol: string): number {
-    return this.feeds.get(symbol)?.listeners.size ?? 0;
-  }
-
-  latest(symbol: string): PriceTick | undefined {
-    return this.feeds.get(symbol)?.latest;
-  }
-
-  subscribe(symbol: string, pollMs: number, listener: Listener): () => void {
-    let feed = this.feeds.get(symbol);
-    if (!feed) {
-      feed = { symbol, listeners: new Map(), running: false, polls: 0 };
-      this.feeds.set(symbol, feed);
-    }
-    feed.listeners.set(listener, Math.max(10, pollMs));
-    const f = feed;
-    if (f.latest && this.now() - f.latest.at < pollMs) queueMicrotask(() => f.listeners.has(listener) && listener(f.latest!));
-    if (!f.running) {
-      f.running = true;
-      if (f.latest && this.now() - f.latest.at < pollMs) this.schedule(f);
-      else void this.poll(f);
-    }
-    return () => {
-      f.listeners.delete(listener);
-      if (f.listeners.size === 0) this.stop(f);
-    };
-  }
-
-  private interval(f: Feed): number {
-    return Math.min(...f.listeners.values());
-  }
-
-  private schedule(f: Feed): void {
-    if (f.listeners.size === 0) return this.stop(f);
-    const age = f.latest ? this.now() - f.latest.at : Infinity;
-    const wait = Math.max(0, this.interval(f) - Math.min(age, this.interval(f)));
-    f.timer = setTimeout(() => void this.poll(f), wait);
-    f.timer.unref?.();
-  }
-
-  private stop(f: Feed): void {
-    if (f.timer) clearTimeout(f.timer);
-    f.timer = undefined;
-    f.running = false;
-  }
-
-  private async poll(f: Feed): Promise<void> {
-    f.timer = undefined;
-    if (f.listeners.size === 0) return this.stop(f);
-    f.polls++;
-    let tick: PriceTick | null = null;
-    let err: BrokerError | undefined;
-    try {
-      tick = await this.fetchPrice(f.symbol);
-      f.latest = tick;
-    } catch (e) {
-      err = classifyError(e, { context: `price poll ${f.symbol}` });
-    }
-    for (const l of [...f.listeners.keys()]) {
-      try {
-        l(tick, err);
-      } catch {
-        /* a listener's failure is its own business */
-      }
-    }
-    if (!f.running) return;
-    if (f.listeners.size === 0) return this.stop(f);
-    // after an error, wait a full interval (the rate limiter also spaces calls)
-    if (err) {
-      f.timer = setTimeout(() => void this.poll(f), this.interval(f));
-      f.timer.unref?.();
-    } else this.schedule(f);
-  }
-
-  closeAll(): void {
-    for (const f of this.feeds.values()) this.stop(f);
-  }
-}
+/** gaps longer than this are read in 1-minute candles (1-second ones would take many pages) */
+const SECOND_CANDLES_MAX_GAP_MS = 15 * 60_000;
+const GAP_PAGE = 1000;
+const GAP_MAX_PAGES = 20;
 
 export class CcxtMarketData implements MarketDataSource {
   readonly timeIndexed = false;
   readonly name: string;
   readonly cache: SharedPriceCache;
-  private readonly change7d = new Map<string, { value: string; at: number }>();
-  private readonly dailyCandles = new Map<string, { value: Candle[]; at: number }>();
+  readonly daily: DailyCandleCache;
   private readonly now: () => number;
   /** identical public-data requests in flight right now (see `shared`) */
   private readonly inflight = new Map<string, Promise<unknown>>();
@@ -215,9 +119,9 @@ export class CcxtMarketData implements MarketDataSource {
     readonly exchange: PublicExchange,
     private readonly opts: CcxtMarketDataOptions = {},
   ) {
-    this.name = `ccxt:${exchange.id}`;
+    this.name = `ccxt:${exchange.id}${opts.stream ? ' (stream)' : ''}`;
     this.now = opts.now ?? Date.now;
-    this.cache = new SharedPriceCache(async (symbol) => {
+    const fetchPrice = async (symbol: string) => {
       const t = await this.exchange.fetchTicker(symbol).catch((e: unknown) => {
         resetFailedMarketsLoad(this.exchange);
         throw e;
@@ -225,7 +129,18 @@ export class CcxtMarketData implements MarketDataSource {
       const last = t.last ?? t.close ?? (t.bid !== undefined && t.ask !== undefined ? (t.bid + t.ask) / 2 : undefined);
       if (last === undefined) throw new BrokerError(`ticker of ${symbol} has no price`, 'EXCHANGE_UNAVAILABLE', true);
       return { price: decimalText(last), at: this.now() };
-    }, this.now);
+    };
+    this.cache = new SharedPriceCache(fetchPrice, {
+      now: this.now,
+      ...(opts.stream ? { stream: opts.stream, readGap: (symbol: string, from: number, to: number) => this.readGap(symbol, from, to) } : {}),
+      ...(opts.reconnectBaseMs !== undefined ? { reconnectBaseMs: opts.reconnectBaseMs } : {}),
+      ...(opts.reconnectMaxMs !== undefined ? { reconnectMaxMs: opts.reconnectMaxMs } : {}),
+    });
+    this.daily = new DailyCandleCache((symbol, since, limit) => this.fetchCandles(symbol, '1d', since, limit), {
+      now: this.now,
+      ...(opts.dailyCandlesTtlMs !== undefined ? { ttlMs: opts.dailyCandlesTtlMs } : {}),
+      ...(opts.dailyCandlesMaxSymbols !== undefined ? { maxSymbols: opts.dailyCandlesMaxSymbols } : {}),
+    });
   }
 
   private async call<T>(what: string, f: () => Promise<T>): Promise<T> {
@@ -260,17 +175,13 @@ export class CcxtMarketData implements MarketDataSource {
     return tickerSnapshot(symbol, t, change7dPct, this.now());
   }
 
+  /** from the shared daily candles (one cache with the correlation guard's closes) and the current ticker */
   private async change7dPct(symbol: string): Promise<string> {
-    const hit = this.change7d.get(symbol);
-    if (hit && this.now() - hit.at < (this.opts.change7dTtlMs ?? 600_000)) return hit.value;
-    const since = this.now() - 8 * 86_400_000;
     const [candles, ticker] = await Promise.all([
-      this.shared(`change7d ${symbol}`, () => this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, '1d', since, 10))),
+      this.daily.get(symbol, this.now() - 8 * 86_400_000, 10),
       this.shared(`ticker ${symbol}`, () => this.call(`fetchTicker ${symbol}`, () => this.exchange.fetchTicker(symbol))),
     ]);
-    const value = change7dPctOf(decimalText(ticker.last ?? ticker.close), candles);
-    this.change7d.set(symbol, { value, at: this.now() });
-    return value;
+    return change7dPctOf(decimalText(ticker.last ?? ticker.close), candles.map((c) => [c.timestamp, c.open]));
   }
 
   async orderBook(symbol: string, _asOf?: number, limit?: number): Promise<OrderBookSnapshot> {
@@ -289,23 +200,33 @@ export class CcxtMarketData implements MarketDataSource {
     return ccxtPrecision(m, this.exchange.precisionMode, fallback);
   }
 
-  /**
-   * Candles. Daily ones are cached per (symbol, since, limit) for `dailyCandlesTtlMs` and fetched once
-   * for concurrent callers: the correlation guard asks for the same window of every open symbol at each
-   * check, and a completed day's candle does not change.
-   */
+  private async fetchCandles(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
+    const rows = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
+    return rows.map((r) => ({ timestamp: Number(r[0]), open: decimalText(r[1]), high: decimalText(r[2]), low: decimalText(r[3]), close: decimalText(r[4]), volume: decimalText(r[5]) }));
+  }
+
+  /** Candles. Daily ones come from the shared daily-candle cache (./daily-candles.ts), others from the venue. */
   async ohlcv(symbol: string, timeframe: string, since?: number, limit?: number): Promise<Candle[]> {
-    const fetch = async () => {
-      const rows = await this.call(`fetchOHLCV ${symbol}`, () => this.exchange.fetchOHLCV(symbol, timeframe, since, limit));
-      return rows.map((r) => ({ timestamp: Number(r[0]), open: decimalText(r[1]), high: decimalText(r[2]), low: decimalText(r[3]), close: decimalText(r[4]), volume: decimalText(r[5]) }));
-    };
-    if (timeframe !== '1d') return fetch();
-    const key = `${symbol} ${since ?? ''} ${limit ?? ''}`;
-    const hit = this.dailyCandles.get(key);
-    if (hit && this.now() - hit.at < (this.opts.dailyCandlesTtlMs ?? 600_000)) return hit.value;
-    const value = await this.shared(`ohlcv 1d ${key}`, fetch);
-    this.dailyCandles.set(key, { value, at: this.now() });
-    return value;
+    if (timeframe === '1d' && (since !== undefined || limit !== undefined)) return this.daily.get(symbol, since, limit);
+    return this.fetchCandles(symbol, timeframe, since, limit);
+  }
+
+  /**
+   * The stream's gap check: the candles covering [from, to] — 1-second ones where the venue has them and
+   * the gap is short, else 1-minute ones — as price ranges, in time order.
+   */
+  async readGap(symbol: string, from: number, to: number): Promise<PriceRange[]> {
+    const tf = this.exchange.timeframes?.['1s'] !== undefined && to - from <= SECOND_CANDLES_MAX_GAP_MS ? '1s' : '1m';
+    const ms = tf === '1s' ? 1000 : 60_000;
+    const out: PriceRange[] = [];
+    let since = Math.floor(from / ms) * ms;
+    for (let page = 0; page < GAP_MAX_PAGES && since <= to; page++) {
+      const candles = await this.fetchCandles(symbol, tf, since, GAP_PAGE);
+      for (const c of candles) if (c.timestamp <= to && c.timestamp >= since) out.push({ from: c.timestamp, to: c.timestamp + ms - 1, low: c.low, high: c.high });
+      if (candles.length < GAP_PAGE) break;
+      since = candles[candles.length - 1]!.timestamp + ms;
+    }
+    return out;
   }
 
   firstCrossing(q: CrossingQuery, ctx: WaitContext): Promise<Crossing | null> {
@@ -326,19 +247,23 @@ export class CcxtMarketData implements MarketDataSource {
         f();
       };
       const onAbort = () => finish(() => reject(abortError(ctx.signal)));
-      const listener: Listener = (tick, err) => {
+      const since = this.now();
+      // a busy stream brings many trades a second: heartbeat on them at most once per poll interval (≤ 1 s)
+      const beatEvery = this.cache.streaming ? Math.min(ctx.pollMs, 1000) : 0;
+      let beatAt = -Infinity;
+      const listener: Listener = (event, err) => {
         if (done) return;
         try {
-          ctx.heartbeat();
+          if (this.now() - beatAt >= beatEvery || event.kind !== 'tick') {
+            beatAt = this.now();
+            ctx.heartbeat();
+          }
         } catch (e) {
           return finish(() => reject(e));
         }
         if (err && !err.retryable) return finish(() => reject(err));
-        if (tick) {
-          const p = Number(tick.price);
-          if (below !== undefined && p <= below) return finish(() => resolve({ side: 'below', at: tick.at, price: tick.price }));
-          if (above !== undefined && p >= above) return finish(() => resolve({ side: 'above', at: tick.at, price: tick.price }));
-        }
+        const c = crossingOf(event, below, above, q, since);
+        if (c) return finish(() => resolve(c));
         if (this.now() >= q.until) finish(() => resolve(null));
       };
       const unsubscribe = this.cache.subscribe(q.symbol, ctx.pollMs, listener);
@@ -354,6 +279,25 @@ export class CcxtMarketData implements MarketDataSource {
 
   async close(): Promise<void> {
     this.cache.closeAll();
-    await this.exchange.close?.();
+    await Promise.all([this.exchange.close?.(), this.opts.stream?.close?.()]);
   }
+}
+
+/**
+ * The crossing an event of the price feed shows, if any. A gap's candle (a period the stream missed)
+ * crosses when its low / high reaches a level: reported AT the level, at the candle's start (or the
+ * watch's, if later); a candle that reaches both levels counts as the stop (which came first is unknown).
+ */
+function crossingOf(event: FeedEvent, below: number | undefined, above: number | undefined, q: CrossingQuery, since: number): Crossing | null {
+  if (event.kind === 'tick') {
+    const p = Number(event.tick.price);
+    if (below !== undefined && p <= below) return { side: 'below', at: event.tick.at, price: event.tick.price };
+    if (above !== undefined && p >= above) return { side: 'above', at: event.tick.at, price: event.tick.price };
+  }
+  if (event.kind === 'range' && event.range.to >= since) {
+    const at = Math.max(event.range.from, since);
+    if (below !== undefined && Number(event.range.low) <= below) return { side: 'below', at, price: q.below! };
+    if (above !== undefined && Number(event.range.high) >= above) return { side: 'above', at, price: q.above! };
+  }
+  return null;
 }

@@ -229,6 +229,11 @@ export class ScriptedPricePath implements PricePath {
     return Object.fromEntries([...this.points].map(([s, pts]) => [s, pts.map((p) => ({ ...p }))]));
   }
 
+  /** times of the script's points in [from, to]: a piecewise-linear path has its extremes there (exact candle high / low) */
+  breakpoints(symbol: string, from: number, to: number): number[] {
+    return (this.points.get(symbol) ?? []).filter((p) => p.t >= from && p.t <= to).map((p) => p.t);
+  }
+
   hasScript(symbol: string): boolean {
     return (this.points.get(symbol)?.length ?? 0) > 0;
   }

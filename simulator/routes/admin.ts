@@ -8,6 +8,7 @@
  *   POST /__admin/price {symbol, price} | POST /__admin/step {symbol, pct}
  *   POST /__admin/script {symbol, points:[{t,price}]}
  *   POST /__admin/balances {apiKey?, balances:{ASSET: amount}} | POST /__admin/reset-stats
+ *   GET /__admin/stream | POST /__admin/stream/drop {seconds}: the WebSocket stream (../ws-stream.ts)
  */
 import type { PricePoint } from '../../exchange/market-data/price-path';
 import type { WireResult } from '../binance-wire';
@@ -49,6 +50,8 @@ const adminRoutes: Readonly<Record<string, AdminRoute>> = {
     sim.script(String(data.symbol), data.points as PricePoint[]);
     return OK;
   },
+  'GET /__admin/stream': (sim) => sim.stream.stats(),
+  'POST /__admin/stream/drop': (sim, data) => (sim.stream.drop(Number(data.seconds)), OK),
   'GET /__admin/balances': (sim, _data, query) => sim.balances(query.get('apiKey') ?? undefined),
   'POST /__admin/balances': (sim, data) => {
     const apiKey = (data.apiKey as string | undefined) ?? [...sim.engine.accounts.keys()][0]!;

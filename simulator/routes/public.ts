@@ -29,12 +29,16 @@ function ticker24(engine: Engine, m: Market) {
   return ticker24Json(m, { now, bid, ask, last: mid, open, high, low, quoteVolume }, engine.priceDecimals(m));
 }
 
-/** the candle opening at `open`, sampled from the path (13 points); the current one ends at `now` */
+/**
+ * The candle opening at `open`, sampled from the path (13 points, plus every scripted point inside it,
+ * so a scripted move's high / low is exact: the stream's gap check reads them); the current one ends at `now`.
+ */
 function kline(engine: Engine, m: Market, open: number, ms: number, now: number) {
   const end = Math.min(open + ms - 1, now);
   const samples = 12;
   const pts: Decimal[] = [];
   for (let i = 0; i <= samples; i++) pts.push(engine.mid(m, open + ((end - open) * i) / samples));
+  pts.splice(-1, 0, ...engine.scripted.breakpoints(m.symbol, open, end).map((t) => engine.mid(m, t)));
   const close = pts[pts.length - 1]!;
   const quoteVolume = new Decimal(engine.scripted.volume24hQuote(m.symbol, open)).mul((end - open + 1) / 86_400_000);
   const values = { openTime: open, closeTime: end, open: pts[0]!, high: Decimal.max(...pts), low: Decimal.min(...pts), close, volume: quoteVolume.div(close), quoteVolume };

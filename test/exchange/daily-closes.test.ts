@@ -70,3 +70,41 @@ test('ccxt: daily candles are cached per window for the TTL, other timeframes ar
   await md.ohlcv('A/USDT', '1h', now, 2);
   expect(calls).toBe(4);
 });
+
+test('ccxt: ONE daily-candle cache serves the 7-day change and the correlation closes; bounded per symbol and in symbols', async () => {
+  const requests: Array<{ symbol: string; since?: number; limit?: number }> = [];
+  const now = D0 + 40 * DAY + 5 * H;
+  // the venue's daily candles from `since`: open = close = the day number
+  const ex: PublicExchange = {
+    id: 'fake',
+    fetchTicker: async () => ({ last: 50 }),
+    fetchOrderBook: async () => ({ bids: [], asks: [] }),
+    fetchOHLCV: async (symbol, _tf, since, limit) => {
+      requests.push({ symbol, since, limit });
+      const first = Math.floor((since ?? now - 9 * DAY) / DAY) * DAY;
+      return Array.from({ length: Math.min(limit ?? 500, Math.floor((now - first) / DAY) + 1) }, (_, i) => {
+        const day = (first + i * DAY - D0) / DAY;
+        return [first + i * DAY, day, day, day, day, 1];
+      });
+    },
+  };
+  const md = new CcxtMarketData(ex, { now: () => now, dailyCandlesMaxSymbols: 2 });
+  // the correlation guard's 30-day window first: the snapshot's 8 days are inside it, no second request
+  const closes = await dailyCloses(md, 'A/USDT', now, 30);
+  expect(closes.length).toBeGreaterThanOrEqual(29);
+  const snap = await md.snapshot('A/USDT');
+  expect(requests.filter((r) => r.symbol === 'A/USDT')).toHaveLength(1);
+  // 7-day change against the open 8 days back (day 32 → last 50)
+  expect(snap.change7dPct).toBe(((50 / 33 - 1) * 100).toFixed(4));
+  // the snapshot first on another symbol, then a longer window: one more request for the earlier days
+  await md.snapshot('B/USDT');
+  await dailyCloses(md, 'B/USDT', now, 30);
+  expect(requests.filter((r) => r.symbol === 'B/USDT')).toHaveLength(2);
+  await dailyCloses(md, 'B/USDT', now, 20);
+  expect(requests.filter((r) => r.symbol === 'B/USDT')).toHaveLength(2);
+  // at most 2 symbols kept: C evicts the least recently used (A)
+  await dailyCloses(md, 'C/USDT', now, 5);
+  expect(md.daily.size).toBe(2);
+  await dailyCloses(md, 'A/USDT', now, 30);
+  expect(requests.filter((r) => r.symbol === 'A/USDT')).toHaveLength(2);
+});
