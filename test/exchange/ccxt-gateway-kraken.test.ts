@@ -104,7 +104,7 @@ describe('CcxtGateway against the simulator\'s Kraken dialect', () => {
     const g = kraken(sim);
     const md = new CcxtMarketData(g.exchange);
     expect(await md.precision('BTC/USDT')).toEqual({ tickSize: '0.01', stepSize: '0.00001', minAmount: '0.00001', minNotional: '5' });
-    expect(g.exchange.markets['BTC/USDT']).toMatchObject({ id: 'XBTUSDT', baseId: 'BTC', quote: 'USDT' });
+    expect(g.exchange.markets!['BTC/USDT']).toMatchObject({ id: 'XBTUSDT', baseId: 'BTC', quote: 'USDT' });
     const s = await g.fetchSnapshot('ARB/USDT');
     expect(Number(s.bid)).toBeLessThan(Number(s.ask));
     expect(Number(s.volume24hQuote)).toBeGreaterThan(1_000_000);
