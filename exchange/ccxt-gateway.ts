@@ -1,6 +1,6 @@
 /**
- * `CcxtGateway`: the live / testnet `Broker` on top of ccxt (binance by default, any ccxt id works for the
- * unified calls). ccxt does the signing, parsing and rate limiting; in tests it talks to the local
+ * `CcxtGateway`: the live / testnet `Broker` on top of ccxt (binance by default; kraken through its own
+ * dialect; any other ccxt id through the unified calls). ccxt does the signing, parsing and rate limiting; in tests it talks to the local
  * simulator through `urlOverride` (every URL in `exchange.urls.api` is re-hosted; ccxt is not mocked).
  *
  * Credentials come from the constructor (the activity layer reads them from env) and are never logged.
@@ -21,7 +21,10 @@
  *   serialised.
  *
  * ccxt answers become `BrokerOrder`s in ./ccxt-order-mapping.ts; failures become BrokerErrors in
- * ./errors.ts.
+ * ./errors.ts. What differs per venue — how an order is looked up and cancelled by client id, whether the
+ * create answer carries the order (Kraken's does not: it is read back), stop orders, book depths — is
+ * ./venue-dialect.ts; the client order id a venue is sent is `venueClientOrderId` (domain/ids.ts), the
+ * `BrokerOrder` always carries the canonical one.
  */
 import * as ccxt from 'ccxt';
 import Decimal from 'decimal.js';
