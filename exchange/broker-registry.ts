@@ -265,10 +265,13 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
   };
 }
 
-/** The broker of an order of `strategyId` in `mode`: paper, or the strategy's venue's live gateway. */
-export async function brokerFor(reg: BrokerRegistry, mode: TradingMode | string, ctx: { strategyId?: string } = {}): Promise<Broker> {
+/**
+ * The broker of an order of `strategyId` in `mode`: paper, or the live gateway of `ctx.venue` when the
+ * caller knows it (the venue an order or its position's entry was placed on), else of the strategy's venue.
+ */
+export async function brokerFor(reg: BrokerRegistry, mode: TradingMode | string, ctx: BrokerContext = {}): Promise<Broker> {
   if (mode === 'PAPER') return reg.forMode(mode, ctx);
-  return reg.forMode(mode, { ...ctx, venue: await reg.venueOf(ctx.strategyId) });
+  return reg.forMode(mode, { ...ctx, venue: ctx.venue ?? (await reg.venueOf(ctx.strategyId)) });
 }
 
 /**

@@ -55,7 +55,9 @@ export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, 
 
   /** The recipe, throwing raw errors (BrokerError or other). */
   return async function placeOnce(input: PlaceOrderInput, quotes?: QuoteCache): Promise<PlacedOrder> {
-    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId });
+    // an exit goes where its position entered, even if the strategy's venue changed since
+    const venue = input.purpose !== 'entry' && input.positionId ? await ledger.entryVenueOf(input.positionId) : undefined;
+    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId, venue });
     const row = await ledger.openPending(input, broker.venue);
     const retry = row.attempts > 1;
     let placing = false;

@@ -39,7 +39,8 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 
   async function cancelOrder(input: { clientOrderId: string; mode: string; symbol: string; strategyId?: string }): Promise<PlacedOrder> {
     const row = await ledger.find(input.clientOrderId);
-    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId ?? row?.strategyId });
+    const venue = row && row.venue !== 'paper' ? row.venue : undefined; // the venue the order was placed on
+    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId ?? row?.strategyId, venue });
     try {
       const bo = await broker.cancelOrder(input.symbol, input.clientOrderId);
       if (!row) {

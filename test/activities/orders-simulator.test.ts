@@ -73,21 +73,19 @@ describe('placeOrder activity against the simulator (live mode)', () => {
       });
     await strategy('on-binance', 'binance');
     await strategy('on-kraken', 'kraken');
-    const brokers = createBrokerRegistry({
-      db: tdb.db,
-      env: {
-        MARKET_DATA: 'synthetic',
-        EXCHANGE_URL_OVERRIDE: sim.url,
-        EXCHANGE_API_KEY: DEFAULT_ACCOUNT.apiKey,
-        EXCHANGE_SECRET: DEFAULT_ACCOUNT.secret,
-        EXCHANGE_SANDBOX: 'false',
-        EXCHANGE_RATE_LIMIT_MS: '1',
-        EXCHANGE_TIMEOUT_MS: '1000',
-        EXCHANGE_KRAKEN_URL_OVERRIDE: sim.url,
-        EXCHANGE_KRAKEN_API_KEY: DEFAULT_KRAKEN_ACCOUNT.apiKey,
-        EXCHANGE_KRAKEN_SECRET: DEFAULT_KRAKEN_ACCOUNT.secret,
-      },
+    const krakenAndBinanceEnv = () => ({
+      MARKET_DATA: 'synthetic',
+      EXCHANGE_URL_OVERRIDE: sim.url,
+      EXCHANGE_API_KEY: DEFAULT_ACCOUNT.apiKey,
+      EXCHANGE_SECRET: DEFAULT_ACCOUNT.secret,
+      EXCHANGE_SANDBOX: 'false',
+      EXCHANGE_RATE_LIMIT_MS: '1',
+      EXCHANGE_TIMEOUT_MS: '1000',
+      EXCHANGE_KRAKEN_URL_OVERRIDE: sim.url,
+      EXCHANGE_KRAKEN_API_KEY: DEFAULT_KRAKEN_ACCOUNT.apiKey,
+      EXCHANGE_KRAKEN_SECRET: DEFAULT_KRAKEN_ACCOUNT.secret,
     });
+    const brokers = createBrokerRegistry({ db: tdb.db, env: krakenAndBinanceEnv() });
     afterThis.push(() => brokers.close());
     const acts = createOrderActivities({ db: tdb.db, brokers });
     const stats = { retries: 0 };
@@ -109,6 +107,22 @@ describe('placeOrder activity against the simulator (live mode)', () => {
     expect(sim.stats().requests['POST /api/v3/order']).toBe(10);
     const rows = await tdb.db.order.findMany();
     expect(rows.map((r) => `${r.clientOrderId} ${r.venue} ${r.status}`).sort()).toEqual(inputs.map((x) => `${x.clientOrderId} ${x.strategyId === 'on-kraken' ? 'kraken' : 'binance'} FILLED`).sort());
+
+    // the kraken strategy is restarted on binance while its positions are open (a new worker reads the new
+    // config): their exits still go to kraken, where they entered
+    await tdb.db.strategy.update({ where: { id: 'on-kraken' }, data: { configJson: JSON.stringify({ exchange: { id: 'binance' } }) } });
+    const restarted = createBrokerRegistry({ db: tdb.db, env: krakenAndBinanceEnv() });
+    afterThis.push(() => restarted.close());
+    const after = createOrderActivities({ db: tdb.db, brokers: restarted });
+    const krakenEntries = inputs.filter((x) => x.strategyId === 'on-kraken');
+    const exits = await Promise.all(
+      krakenEntries.map((x) => asTemporalWould(() => after.placeOrder({ ...x, purpose: 'exit', side: 'sell', clientOrderId: `${x.positionId}:exit` }), stats)),
+    );
+    expect(exits.map((r) => r.venue)).toEqual(krakenEntries.map(() => 'kraken'));
+    const exitAt = sim.orders().filter((o) => krakenEntries.some((x) => o.clientOrderId === venueClientOrderId('kraken', `${x.positionId}:exit`)));
+    expect(exitAt.map((o) => o.apiKey)).toEqual(krakenEntries.map(() => DEFAULT_KRAKEN_ACCOUNT.apiKey));
+    // and a new strategy entry now goes to binance
+    expect(await restarted.venueOf('on-kraken')).toBe('binance');
   });
 
   test('"accept, then drop the response" on every first order call: 50 intended orders → 50 at the simulator, 50 rows', async () => {
