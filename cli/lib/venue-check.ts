@@ -9,6 +9,7 @@
 import { oneLine } from '../context';
 import { withTimeout } from './temporal';
 import type { Db } from '../../db/client';
+import { EMERGENCY_STOP, isLiveMode } from '../../domain/modes';
 
 export interface VenueRow {
   check: string;
@@ -26,12 +27,18 @@ interface StrategyVenue {
 async function strategyVenues(db: (() => Promise<Db>) | undefined, timeoutMs: number): Promise<StrategyVenue[]> {
   if (!db) return [];
   try {
-    const read = async () => (await db()).strategy.findMany({ where: { state: { not: 'STOPPED' } }, select: { id: true, mode: true, configJson: true } });
-    const rows = await withTimeout(read(), timeoutMs, 'strategies\' venues');
-    return rows.map((r) => {
-      const cfg = JSON.parse(r.configJson) as { exchange?: { id?: unknown } };
-      return { id: r.id, venue: typeof cfg.exchange?.id === 'string' ? cfg.exchange.id : 'binance', live: r.mode !== 'PAPER' };
-    });
+    const read = async () => {
+      const d = await db();
+      const rows = await d.strategy.findMany({ where: { state: { not: 'STOPPED' } }, select: { id: true, mode: true, configJson: true } });
+      // an emergency-stopped strategy is live when the stop came from a live rung (its exits trade there)
+      const stops = await d.modeChange.findMany({ where: { strategyId: { in: rows.filter((r) => r.mode === EMERGENCY_STOP).map((r) => r.id) }, toMode: EMERGENCY_STOP }, orderBy: { at: 'desc' } });
+      return rows.map((r) => {
+        const cfg = JSON.parse(r.configJson) as { exchange?: { id?: unknown } };
+        const mode = r.mode === EMERGENCY_STOP ? (stops.find((s) => s.strategyId === r.id)?.fromMode ?? 'PAPER') : r.mode;
+        return { id: r.id, venue: typeof cfg.exchange?.id === 'string' ? cfg.exchange.id : 'binance', live: isLiveMode(mode) };
+      });
+    };
+    return await withTimeout(read(), timeoutMs, 'strategies\' venues');
   } catch {
     return []; // the database row of health reports a database problem
   }
