@@ -22,7 +22,7 @@
  * `targetPrice`.
  */
 import type { DecimalString, MarketPrecision, MarketSnapshot } from '../domain/types';
-import type { BrokerRegistry } from '../exchange/broker-registry';
+import { brokerFor, marketDataFor, marketDataOfWorkflow, type BrokerRegistry } from '../exchange/broker-registry';
 import { dailyClosesOf, type DailyClosesResult } from '../exchange/market-data/daily-closes';
 import { correlationTriggers, entryCorrelation, type CorrelationCfg, type UnknownPair } from '../domain/correlation';
 import type { RiskViolation, Trigger } from '../domain/risk';
@@ -96,13 +96,12 @@ export interface LevelCrossing {
 export function createMarketActivities({ brokers }: { brokers: BrokerRegistry }) {
   async function fetchMarketSnapshot(input: FetchMarketSnapshotInput): Promise<MarketSnapshotWithLatency> {
     try {
-      const broker = brokers.forMode(input.mode, { strategyId: input.strategyId });
+      const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId });
       const t0 = performance.now();
       const snap = await broker.fetchSnapshot(input.symbol, input.asOf);
       const latencyMs = Math.round(performance.now() - t0);
       // best effort: without it sizing keeps 12 decimals and the venue (or the paper broker) rounds
-      const precision = await brokers
-        .marketData(input.mode)
+      const precision = await (await marketDataFor(brokers, input.mode, input.strategyId))
         .precision(input.symbol)
         .catch(() => undefined);
       return { ...snap, latencyMs, venue: broker.venue, ...(precision ? { precision } : {}) };
@@ -116,7 +115,7 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
     const ctx = activityContext();
     const signal = ctx?.cancellationSignal ?? new AbortController().signal;
     try {
-      const source = brokers.marketData(input.mode);
+      const source = await marketDataOfWorkflow(brokers, input.mode, ctx?.info.workflowExecution?.workflowId);
       const c = await source.firstCrossing(
         { symbol: input.symbol, below: input.stopPrice, above: input.targetPrice, from: input.from, until: input.until },
         { heartbeat: () => ctx?.heartbeat(), signal, pollMs: input.pollMs ?? 5000 },
@@ -134,7 +133,8 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
    */
   async function fetchDailyCloses(input: FetchDailyClosesInput): Promise<DailyClosesResult> {
     try {
-      const r = await dailyClosesOf(brokers.marketData(input.mode), input.symbols, input.asOf, input.lookbackDays);
+      const source = await marketDataOfWorkflow(brokers, input.mode, activityContext()?.info.workflowExecution?.workflowId);
+      const r = await dailyClosesOf(source, input.symbols, input.asOf, input.lookbackDays);
       for (const [symbol, why] of Object.entries(r.missing)) activityContext()?.log.warn(`correlation: no daily closes for ${symbol}: ${why}`);
       return r;
     } catch (e) {

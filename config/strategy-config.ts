@@ -1,3 +1,4 @@
+import * as ccxt from 'ccxt';
 import { z } from 'zod';
 import { durationMs } from './duration';
 import type { ModeLimits, StrategyConfig } from '../domain/config-types';
@@ -64,6 +65,12 @@ function approvalsRequiredSchema() {
   return z.object(rungs).strict().prefault({});
 }
 
+/** true when `id` is an exchange class ccxt ships (strategy configs' exchange.id, the EXCHANGE_* variables) */
+export function isCcxtExchangeId(id: string): boolean {
+  const known = ccxt.exchanges as unknown;
+  return Array.isArray(known) ? known.includes(id) : typeof (ccxt as unknown as Record<string, unknown>)[id] === 'function';
+}
+
 export const strategyConfigSchema = z
   .object({
     strategyId: z
@@ -74,7 +81,13 @@ export const strategyConfigSchema = z
     mode: z.literal('PAPER').default('PAPER'),
     exchange: z
       .object({
-        id: z.string().default('binance'),
+        // the venue the strategy trades on live (its keys: EXCHANGE_<ID>_API_KEY …, exchange/venue-env.ts)
+        id: z
+          .string()
+          .default('binance')
+          .superRefine((id, ctx) => {
+            if (!isCcxtExchangeId(id)) ctx.addIssue({ code: 'custom', message: `exchange.id "${id}" is not a ccxt exchange id (e.g. binance, kraken, coinbase)` });
+          }),
         sandbox: z.boolean().default(true),
         quoteCurrency: z.string().default('USDT'),
         feeRate: nonNegDecimal('exchange.feeRate').default('0.001'),

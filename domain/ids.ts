@@ -22,12 +22,16 @@ const MASK64 = 0xffffffffffffffffn;
 
 /** FNV-1a 64-bit over the UTF-8 bytes of `s`, as 13 base-36 chars (zero-padded). */
 export function fnv1a64(s: string): string {
+  return fnv1a64Big(s).toString(36).padStart(13, '0');
+}
+
+function fnv1a64Big(s: string): bigint {
   let h = FNV64_OFFSET;
   for (const byte of utf8(s)) {
     h ^= BigInt(byte);
     h = (h * FNV64_PRIME) & MASK64;
   }
-  return h.toString(36).padStart(13, '0');
+  return h;
 }
 
 function utf8(s: string): number[] {
@@ -75,4 +79,36 @@ export function clientOrderIdFor(workflowId: string, purpose: string, seq?: numb
 
 function sanitize(s: string): string {
   return s.replace(/[^.A-Za-z0-9:/_-]/g, '_');
+}
+
+// ------------------------------------------------------------------ per-venue client order id rules
+
+/**
+ * Kraken's `cl_ord_id`: a UUID (long, 8-4-4-4-12 hex, or short, 32 hex) or free text of at most 18
+ * printable ASCII characters; unique among the client's open orders.
+ */
+const KRAKEN_FREE_TEXT = /^[\x21-\x7e]{1,18}$/;
+const UUID_LONG = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_SHORT = /^[0-9a-f]{32}$/i;
+
+export function isValidKrakenClientOrderId(id: string): boolean {
+  return UUID_LONG.test(id) || UUID_SHORT.test(id) || KRAKEN_FREE_TEXT.test(id);
+}
+
+/** a UUID-shaped 32-hex id from two independent FNV-1a-64 hashes of `s` (deterministic, not random) */
+function uuidOf(s: string): string {
+  const hex = fnv1a64Big(s).toString(16).padStart(16, '0') + fnv1a64Big(`uuid:${s}`).toString(16).padStart(16, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The id a venue is sent for the order whose (canonical) client order id is `clientOrderId`, the one
+ * `clientOrderIdFor` computes and the ledger keys on. A pure function of venue and canonical id, so a
+ * retried activity or a restarted worker sends the same venue id and finds its order.
+ *   binance and venues without a rule here: the canonical id itself (1-36 chars of [.A-Za-z0-9:/_-]).
+ *   kraken: the canonical id when it is free text Kraken takes (≤ 18 chars), else a UUID derived from it.
+ */
+export function venueClientOrderId(venue: string, clientOrderId: string): string {
+  if (venue === 'kraken') return KRAKEN_FREE_TEXT.test(clientOrderId) ? clientOrderId : uuidOf(clientOrderId);
+  return clientOrderId;
 }

@@ -1,10 +1,12 @@
 /**
  * Builds the worker's brokers and market data sources from the environment. Activities pick a broker
- * by trading mode; workflows never see which one (design notes §5).
+ * by trading mode and the strategy's venue; workflows never see which one (design notes §5).
  *
  *   PAPER                       → PaperBroker (one paper account per strategy) over MARKET_DATA
- *   LIVE_MINIMAL … LIVE_SCALED_3 → CcxtGateway (EXCHANGE_ID, EXCHANGE_SANDBOX, EXCHANGE_URL_OVERRIDE,
- *                                 credentials EXCHANGE_API_KEY / EXCHANGE_SECRET from env only)
+ *   LIVE_MINIMAL … LIVE_SCALED_3 → the CcxtGateway of the strategy's venue (its config's `exchange.id`,
+ *                                 read from its Strategy row), one per venue per worker, with that
+ *                                 venue's settings and credentials from env only (./venue-env.ts:
+ *                                 EXCHANGE_<ID>_API_KEY …; the unprefixed EXCHANGE_* are EXCHANGE_ID's)
  *   EMERGENCY_STOP              → refused: it is a strategy state, not a venue; exits use the mode the
  *                                 position was opened in (a paper position must never sell live).
  *
@@ -18,7 +20,6 @@
  *
  * Secrets never appear in error messages or logs: env errors name the variable, never its value.
  */
-import * as ccxt from 'ccxt';
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { ConfigError, formatZodError } from '../config/strategy-config';
@@ -29,41 +30,25 @@ import { CcxtMarketData, PricePathMarketData, ReplayMarketData, type MarketDataS
 import { PaperBroker, type PaperAccountSettings } from './paper-broker';
 import { SyntheticPricePath } from './market-data/price-path';
 import { BrokerError, type Broker } from './types';
+import { envBool, envMs, envOrigin, envSecret, isCcxtExchangeId, venueSettings, venuesNamedInEnv, type VenueSettings } from './venue-env';
 
 export interface BrokerContext {
   /** the strategy the order / balance belongs to (selects the paper account) */
   strategyId?: string;
+  /** live modes: the ccxt id of the venue (default: EXCHANGE_ID); `brokerFor` fills it from the strategy */
+  venue?: string;
 }
 
 export interface BrokerRegistry {
   forMode(mode: TradingMode | string, ctx?: BrokerContext): Broker;
-  marketData(mode: TradingMode | string): MarketDataSource;
+  /** paper: the MARKET_DATA source; live: the public data of `venue` (default: EXCHANGE_ID) */
+  marketData(mode: TradingMode | string, venue?: string): MarketDataSource;
+  /** the venue a strategy trades on live: its stored config's `exchange.id` (default: EXCHANGE_ID) */
+  venueOf(strategyId?: string): Promise<string>;
+  /** the venue of the strategy a (strategy or position) workflow belongs to, for activities whose input names no strategy */
+  venueOfWorkflow(workflowId?: string): Promise<string>;
   close(): Promise<void>;
 }
-
-const boolFromEnv = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return true;
-    const s = v.trim().toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-    if (['0', 'false', 'no', 'off'].includes(s)) return false;
-    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
-    return z.NEVER;
-  });
-
-const optInt = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    if (!/^\d+$/.test(v.trim())) {
-      ctx.addIssue({ code: 'custom', message: 'must be a non-negative integer (ms)' });
-      return z.NEVER;
-    }
-    return Number(v);
-  });
 
 export type MarketDataSpec = { kind: 'synthetic'; seed: number } | { kind: 'replay'; file: string } | { kind: 'ccxt' };
 
@@ -84,38 +69,20 @@ export const exchangeEnvSchema = z.object({
     .optional()
     .transform((v, ctx) => {
       const id = v?.trim() || 'binance';
-      const known = ccxt.exchanges as unknown;
-      if (!(Array.isArray(known) ? known.includes(id) : typeof (ccxt as unknown as Record<string, unknown>)[id] === 'function')) {
+      if (!isCcxtExchangeId(id)) {
         ctx.addIssue({ code: 'custom', message: `"${id}" is not a ccxt exchange id` });
         return z.NEVER;
       }
       return id;
     }),
-  // credentials: never echoed (no value appears in any message)
-  EXCHANGE_API_KEY: z.string().optional().transform((v) => (v?.trim() ? v.trim() : undefined)),
-  EXCHANGE_SECRET: z.string().optional().transform((v) => (v?.trim() ? v.trim() : undefined)),
-  EXCHANGE_SANDBOX: boolFromEnv,
-  EXCHANGE_URL_OVERRIDE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return undefined;
-      try {
-        const u = new URL(v.trim());
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-        if (u.username || u.password) {
-          ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
-          return z.NEVER;
-        }
-        return u.origin;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL such as http://127.0.0.1:8710' });
-        return z.NEVER;
-      }
-    }),
+  // credentials of the default venue: never echoed (no value appears in any message)
+  EXCHANGE_API_KEY: envSecret,
+  EXCHANGE_SECRET: envSecret,
+  EXCHANGE_SANDBOX: envBool.transform((v) => v ?? true),
+  EXCHANGE_URL_OVERRIDE: envOrigin,
   /** ccxt rate limiter spacing override (ms per request unit); tests against the simulator lower it */
-  EXCHANGE_RATE_LIMIT_MS: optInt,
-  EXCHANGE_TIMEOUT_MS: optInt,
+  EXCHANGE_RATE_LIMIT_MS: envMs,
+  EXCHANGE_TIMEOUT_MS: envMs,
   MARKET_DATA: z
     .string()
     .optional()
@@ -146,24 +113,30 @@ function checkMode(mode: string): 'paper' | 'live' {
   throw new BrokerError(`unknown trading mode "${mode}"`, 'INVALID_ORDER', false);
 }
 
-/** The ccxt gateway settings of the configured exchange (no credentials: the caller adds them for live). */
-function gatewayOptions(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number }) {
+/** The ccxt gateway settings of a venue (no credentials: the caller adds them for live). */
+export function venueGatewayOptions(v: VenueSettings, o: { log?: (msg: string) => void; timeoutMs?: number } = {}) {
+  const timeoutMs = o.timeoutMs ?? v.timeoutMs;
   return {
-    exchangeId: env.EXCHANGE_ID,
-    sandbox: env.EXCHANGE_SANDBOX,
-    urlOverride: env.EXCHANGE_URL_OVERRIDE,
-    ...(env.EXCHANGE_RATE_LIMIT_MS !== undefined ? { rateLimitMs: env.EXCHANGE_RATE_LIMIT_MS } : {}),
-    ...((o.timeoutMs ?? env.EXCHANGE_TIMEOUT_MS) !== undefined ? { timeoutMs: o.timeoutMs ?? env.EXCHANGE_TIMEOUT_MS } : {}),
+    exchangeId: v.venue,
+    sandbox: v.sandbox,
+    urlOverride: v.urlOverride,
+    ...(v.rateLimitMs !== undefined ? { rateLimitMs: v.rateLimitMs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(o.log ? { log: o.log } : {}),
   };
 }
 
+/** The settings of `venue` (default: the default venue EXCHANGE_ID) from the environment. */
+export function settingsOf(env: ExchangeEnv, venue: string = env.EXCHANGE_ID, raw: NodeJS.ProcessEnv = process.env): VenueSettings {
+  return venueSettings(raw, venue, env.EXCHANGE_ID);
+}
+
 /**
- * The configured exchange's public data: a credential-less gateway only to get a configured ccxt
- * instance (URL override, sandbox, limiter). `timeoutMs` overrides EXCHANGE_TIMEOUT_MS (health).
+ * A venue's public data: a credential-less gateway only to get a configured ccxt instance (URL
+ * override, sandbox, limiter). `timeoutMs` overrides the venue's timeout (health).
  */
-export function exchangePublicData(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number; priceFeed?: PriceFeed } = {}): CcxtMarketData {
-  const gw = gatewayOptions(env, o);
+export function exchangePublicData(env: ExchangeEnv, o: { log?: (msg: string) => void; timeoutMs?: number; venue?: string; raw?: NodeJS.ProcessEnv; priceFeed?: PriceFeed } = {}): CcxtMarketData {
+  const gw = venueGatewayOptions(settingsOf(env, o.venue, o.raw), o);
   return new CcxtMarketData(new CcxtGateway(gw).exchange, o.priceFeed === 'stream' ? { stream: ccxtTradeStream(gw) } : {});
 }
 
@@ -189,7 +162,7 @@ export interface CreateBrokerRegistryOptions {
   env?: NodeJS.ProcessEnv;
   /** inject a paper market data source instead of MARKET_DATA (tests, backtests) */
   paperMarketData?: MarketDataSource;
-  /** inject the live broker / its market data (tests) */
+  /** inject the default venue's live broker / its market data (tests) */
   live?: Broker;
   liveMarketData?: MarketDataSource;
   /** paper account settings when no Strategy row exists */
@@ -197,61 +170,139 @@ export interface CreateBrokerRegistryOptions {
   log?: (msg: string) => void;
 }
 
-/** The worker's registry, from env (validated up front; live credentials checked on first live use). */
+/** A strategy's venue as its stored config names it (`exchange.id`), undefined without a Strategy row. */
+async function storedVenueOf(db: Db, strategyId: string): Promise<string | undefined> {
+  const row = await db.strategy.findUnique({ where: { id: strategyId }, select: { configJson: true } });
+  if (!row) return undefined;
+  const cfg = JSON.parse(row.configJson) as { exchange?: { id?: unknown } };
+  return typeof cfg.exchange?.id === 'string' ? cfg.exchange.id : undefined;
+}
+
+/**
+ * The worker's registry, from env (validated up front; live credentials checked on a venue's first
+ * live use). One ccxt gateway — its own keys, rate limiter and client order id rules — and one public
+ * data source per venue, built on first use.
+ */
 export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegistry {
-  const env = loadExchangeEnv(o.env ?? process.env);
-  const priceFeed = loadPriceFeed(o.env ?? process.env, env.EXCHANGE_ID);
+  const rawEnv = o.env ?? process.env;
+  const env = loadExchangeEnv(rawEnv);
+  venuesNamedInEnv(rawEnv);
+  // PRICE_FEED (poll | stream) is the default venue's: the others poll
+  const priceFeed = loadPriceFeed(rawEnv, env.EXCHANGE_ID);
   const log = o.log ?? (() => undefined);
-  let publicData: CcxtMarketData | undefined;
-  let live: Broker | undefined = o.live;
+  const publicData = new Map<string, CcxtMarketData>();
+  const liveByVenue = new Map<string, Broker>();
+  if (o.live) liveByVenue.set(env.EXCHANGE_ID, o.live);
+  const venues = new Map<string, Promise<string>>();
   const closers: Array<() => Promise<unknown>> = [];
 
-  /** public data of the configured exchange: one instance (one price cache) per process */
-  const exchangeData = (): MarketDataSource => {
-    if (o.liveMarketData) return o.liveMarketData;
-    if (!publicData) {
-      publicData = exchangePublicData(env, { log, priceFeed });
-      const pd = publicData;
-      closers.push(() => pd.close());
+  /** a venue's public data: one instance (one price cache) per venue per process */
+  const exchangeData = (venue: string = env.EXCHANGE_ID): MarketDataSource => {
+    if (o.liveMarketData && venue === env.EXCHANGE_ID) return o.liveMarketData;
+    let pd = publicData.get(venue);
+    if (!pd) {
+      pd = exchangePublicData(env, { log, venue, raw: rawEnv, priceFeed: venue === env.EXCHANGE_ID ? priceFeed : 'poll' });
+      publicData.set(venue, pd);
+      const c = pd;
+      closers.push(() => c.close());
     }
-    return publicData;
+    return pd;
   };
 
-  const paperData = o.paperMarketData ?? paperMarketDataFor(env, exchangeData);
+  const paperData = o.paperMarketData ?? paperMarketDataFor(env, () => exchangeData());
   log(`paper market data: ${paperData.name}`);
 
   const paper = new PaperBroker({ db: o.db, marketData: paperData, defaults: o.paperDefaults });
 
-  const liveBroker = (): Broker => {
-    if (live) return live;
+  const liveBroker = (venue: string): Broker => {
+    const known = liveByVenue.get(venue);
+    if (known) return known;
+    let v: VenueSettings;
+    try {
+      v = settingsOf(env, venue, rawEnv);
+    } catch (e) {
+      throw new BrokerError(`venue ${venue}: ${(e as Error).message}`, 'INVALID_ORDER', false);
+    }
     // a BrokerError (non-retryable AUTHENTICATION) so an activity fails fast instead of retrying forever
-    if (!env.EXCHANGE_API_KEY) throw new BrokerError('EXCHANGE_API_KEY is required for live trading modes (set it in the worker environment)', 'AUTHENTICATION', false);
-    if (!env.EXCHANGE_SECRET) throw new BrokerError('EXCHANGE_SECRET is required for live trading modes (set it in the worker environment)', 'AUTHENTICATION', false);
-    const gw = new CcxtGateway({ ...gatewayOptions(env, { log }), apiKey: env.EXCHANGE_API_KEY, secret: env.EXCHANGE_SECRET });
+    if (!v.apiKey) throw new BrokerError(`${v.apiKeyVar} is required for live trading on ${venue} (set it in the worker environment)`, 'AUTHENTICATION', false);
+    if (!v.secret) throw new BrokerError(`${v.secretVar} is required for live trading on ${venue} (set it in the worker environment)`, 'AUTHENTICATION', false);
+    const gw = new CcxtGateway({ ...venueGatewayOptions(v, { log }), apiKey: v.apiKey, secret: v.secret, ...(v.password ? { password: v.password } : {}) });
     closers.push(() => gw.close());
-    live = gw;
-    log(`live broker: ${env.EXCHANGE_ID}${env.EXCHANGE_SANDBOX ? ' (sandbox)' : ''}${env.EXCHANGE_URL_OVERRIDE ? ` at ${env.EXCHANGE_URL_OVERRIDE}` : ''}`);
+    liveByVenue.set(venue, gw);
+    log(`live broker: ${venue}${v.sandbox ? ' (sandbox)' : ''}${v.urlOverride ? ` at ${v.urlOverride}` : ''}`);
     return gw;
+  };
+
+  /** a strategy's venue is fixed for its life: read once per worker */
+  const venueOf = (strategyId?: string): Promise<string> => {
+    if (!strategyId) return Promise.resolve(env.EXCHANGE_ID);
+    let p = venues.get(strategyId);
+    if (!p) {
+      p = storedVenueOf(o.db, strategyId).then((v) => {
+        if (v === undefined) venues.delete(strategyId); // no row yet: ask again next time
+        return v ?? env.EXCHANGE_ID;
+      });
+      // a failed read is not remembered
+      p.catch(() => venues.delete(strategyId));
+      venues.set(strategyId, p);
+    }
+    return p;
   };
 
   return {
     forMode(mode, ctx) {
-      return checkMode(mode) === 'paper' ? paper.forAccount(ctx?.strategyId ?? 'default') : liveBroker();
+      return checkMode(mode) === 'paper' ? paper.forAccount(ctx?.strategyId ?? 'default') : liveBroker(ctx?.venue ?? env.EXCHANGE_ID);
     },
-    marketData(mode) {
-      return checkMode(mode) === 'paper' ? paperData : exchangeData();
+    marketData(mode, venue) {
+      return checkMode(mode) === 'paper' ? paperData : exchangeData(venue ?? env.EXCHANGE_ID);
+    },
+    venueOf,
+    async venueOfWorkflow(workflowId) {
+      if (!workflowId) return env.EXCHANGE_ID;
+      const position = await o.db.position.findUnique({ where: { id: workflowId }, select: { strategyId: true } });
+      const strategy = position ? undefined : await o.db.strategy.findUnique({ where: { workflowId }, select: { id: true } });
+      return venueOf(position?.strategyId ?? strategy?.id);
     },
     async close() {
       await Promise.allSettled(closers.map((c) => c()));
-      if (paperData !== publicData && !o.paperMarketData) await paperData.close?.();
+      if (![...publicData.values()].includes(paperData as CcxtMarketData) && !o.paperMarketData) await paperData.close?.();
     },
   };
 }
 
-/** A registry over given instances (tests): paper view per strategy when the paper broker is a PaperBroker. */
+/**
+ * The broker of an order of `strategyId` in `mode`: paper, or the live gateway of `ctx.venue` when the
+ * caller knows it (the venue an order or its position's entry was placed on), else of the strategy's venue.
+ */
+export async function brokerFor(reg: BrokerRegistry, mode: TradingMode | string, ctx: BrokerContext = {}): Promise<Broker> {
+  if (mode === 'PAPER') return reg.forMode(mode, ctx);
+  return reg.forMode(mode, { ...ctx, venue: ctx.venue ?? (await reg.venueOf(ctx.strategyId)) });
+}
+
+/**
+ * Live market data for an activity whose input names no strategy (the price watcher, the correlation
+ * guard's closes): the venue of the strategy its workflow belongs to.
+ */
+export async function marketDataOfWorkflow(reg: BrokerRegistry, mode: TradingMode | string, workflowId: string | undefined): Promise<MarketDataSource> {
+  if (mode === 'PAPER') return reg.marketData(mode);
+  return reg.marketData(mode, await reg.venueOfWorkflow(workflowId));
+}
+
+/** The market data of `strategyId` in `mode`: the paper source, or its venue's public data. */
+export async function marketDataFor(reg: BrokerRegistry, mode: TradingMode | string, strategyId?: string): Promise<MarketDataSource> {
+  if (mode === 'PAPER') return reg.marketData(mode);
+  return reg.marketData(mode, await reg.venueOf(strategyId));
+}
+
+/**
+ * A registry over given instances (tests): paper view per strategy when the paper broker is a
+ * PaperBroker; `liveByVenue` / `venues` (strategy → venue) for several venues.
+ */
 export function staticBrokerRegistry(o: {
   paper?: Broker;
   live?: Broker;
+  liveByVenue?: Record<string, Broker>;
+  venues?: Record<string, string>;
   marketData?: MarketDataSource;
   paperMarketData?: MarketDataSource;
   liveMarketData?: MarketDataSource;
@@ -260,7 +311,7 @@ export function staticBrokerRegistry(o: {
   return {
     forMode(mode, ctx) {
       const kind = checkMode(mode);
-      const b = kind === 'paper' ? o.paper : o.live;
+      const b = kind === 'paper' ? o.paper : ((ctx?.venue ? o.liveByVenue?.[ctx.venue] : undefined) ?? o.live);
       if (!b) throw missing(`${kind} broker`);
       return b instanceof PaperBroker && ctx?.strategyId ? b.forAccount(ctx.strategyId) : b;
     },
@@ -271,6 +322,8 @@ export function staticBrokerRegistry(o: {
       if (kind === 'paper' && o.paper instanceof PaperBroker) return o.paper.marketData;
       throw missing(`${kind} market data`);
     },
+    venueOf: (strategyId) => Promise.resolve((strategyId ? o.venues?.[strategyId] : undefined) ?? 'default'),
+    venueOfWorkflow: () => Promise.resolve('default'),
     async close() {},
   };
 }

@@ -1,6 +1,6 @@
 /**
- * `CcxtGateway`: the live / testnet `Broker` on top of ccxt (binance by default, any ccxt id works for the
- * unified calls). ccxt does the signing, parsing and rate limiting; in tests it talks to the local
+ * `CcxtGateway`: the live / testnet `Broker` on top of ccxt (binance by default; kraken through its own
+ * dialect; any other ccxt id through the unified calls). ccxt does the signing, parsing and rate limiting; in tests it talks to the local
  * simulator through `urlOverride` (every URL in `exchange.urls.api` is re-hosted; ccxt is not mocked).
  *
  * Credentials come from the constructor (the activity layer reads them from env) and are never logged.
@@ -21,15 +21,19 @@
  *   serialised.
  *
  * ccxt answers become `BrokerOrder`s in ./ccxt-order-mapping.ts; failures become BrokerErrors in
- * ./errors.ts.
+ * ./errors.ts. What differs per venue — how an order is looked up and cancelled by client id, whether the
+ * create answer carries the order (Kraken's does not: it is read back), stop orders, book depths — is
+ * ./venue-dialect.ts; the client order id a venue is sent is `venueClientOrderId` (domain/ids.ts), the
+ * `BrokerOrder` always carries the canonical one.
  */
 import * as ccxt from 'ccxt';
 import Decimal from 'decimal.js';
-import { isValidClientOrderId } from '../domain/ids';
+import { isValidClientOrderId, venueClientOrderId } from '../domain/ids';
 import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import { normDecimal, numberText, toBrokerOrder } from './ccxt-order-mapping';
 import { change7dPctOf, decimalText, tickerSnapshot } from './market-data/ticker-snapshot';
 import { classifyError, isDuplicateOrderError, isOrderNotFoundError } from './errors';
+import { dialectOf, type VenueDialect } from './venue-dialect';
 import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
 
 export interface CcxtGatewayOptions {
@@ -59,8 +63,6 @@ export interface CcxtGatewayOptions {
 
 type Dict = Record<string, unknown>;
 
-const BINANCE_BOOK_LIMITS = [5, 10, 20, 50, 100, 500, 1000, 5000];
-
 export class CcxtGateway implements Broker {
   readonly venue: string;
   readonly exchange: ccxt.Exchange;
@@ -73,7 +75,8 @@ export class CcxtGateway implements Broker {
   private marketsLoaded?: Promise<unknown>;
   private readonly inflight = new Map<string, Promise<BrokerOrder>>();
   private readonly fetchFees: boolean;
-  private readonly isBinance: boolean;
+  /** what differs between venues behind ccxt's unified calls (./venue-dialect.ts) */
+  private readonly dialect: VenueDialect;
   private readonly log: (msg: string) => void;
 
   constructor(opts: CcxtGatewayOptions = {}) {
@@ -81,18 +84,10 @@ export class CcxtGateway implements Broker {
     const ExchangeClass = (ccxt as unknown as Record<string, new (cfg: Dict) => ccxt.Exchange>)[id];
     if (typeof ExchangeClass !== 'function') throw new BrokerError(`unknown ccxt exchange id "${id}"`, 'UNKNOWN', false);
     this.venue = id;
-    this.isBinance = id === 'binance';
+    this.dialect = dialectOf(id);
     this.fetchFees = opts.fetchFees ?? true;
     this.log = opts.log ?? (() => undefined);
-    const options: Dict = {
-      // loadMarkets → only GET /api/v3/exchangeInfo (no sapi currencies / margin pairs / futures markets)
-      fetchMarkets: { types: ['spot'] },
-      fetchCurrencies: false,
-      fetchMargins: false,
-      // fetchOpenOrders() without a symbol is a legitimate (heavier) call for us
-      warnOnFetchOpenOrdersWithoutSymbol: false,
-      ...(opts.options ?? {}),
-    };
+    const options: Dict = { ...this.dialect.options, ...(opts.options ?? {}) };
     const cfg: Dict = {
       enableRateLimit: opts.enableRateLimit ?? true,
       timeout: opts.timeoutMs ?? 10_000,
@@ -141,8 +136,12 @@ export class CcxtGateway implements Broker {
     await this.marketsLoaded;
   }
 
-  private clientIdParams(clientOrderId: string): Dict {
-    return this.isBinance ? { origClientOrderId: clientOrderId } : { clientOrderId };
+  /** the gateway's timed, classified call, for the venue dialect */
+  private readonly venueCall = <T>(method: string, fn: () => Promise<T>): Promise<T> => this.call(method, fn);
+
+  /** the id this venue is sent for canonical `clientOrderId` (domain/ids.ts) */
+  private venueId(clientOrderId: string): string {
+    return venueClientOrderId(this.venue, clientOrderId);
   }
 
   // ------------------------------------------------------------------ orders
@@ -173,7 +172,7 @@ export class CcxtGateway implements Broker {
     let created: ccxt.Order;
     try {
       created = await this.call('createOrder', () =>
-        this.exchange.createOrder(req.symbol, type, req.side, amount, price, { ...params, clientOrderId: req.clientOrderId }),
+        this.exchange.createOrder(req.symbol, type, req.side, amount, price, { ...params, ...this.dialect.createParams(this.venueId(req.clientOrderId)) }),
       );
     } catch (e) {
       const be = e as BrokerError;
@@ -189,6 +188,10 @@ export class CcxtGateway implements Broker {
         if (found) return found;
       }
       throw be;
+    }
+    if (!this.dialect.createAnswersFully) {
+      // the answer names the order but not its state (Kraken AddOrder): read it back
+      return this.fetchExisting(req, new BrokerError(`${this.venue} createOrder answered`, 'NETWORK', true));
     }
     return this.toBrokerOrder(created, req.clientOrderId, req);
   }
@@ -227,10 +230,12 @@ export class CcxtGateway implements Broker {
       case 'limit':
         if (req.price === undefined) throw new BrokerError('limit order without price', 'INVALID_ORDER', false);
         return { type: 'limit', price: Number(req.price), params: {} };
-      case 'stop':
-        // stop-market: binance spot STOP_LOSS with stopPrice (ccxt: type market + triggerPrice)
+      case 'stop': {
+        // stop-market, spelled the venue's way
         if (req.price === undefined) throw new BrokerError('stop order without trigger price', 'INVALID_ORDER', false);
-        return { type: 'market', price: undefined, params: { triggerPrice: Number(req.price) } };
+        const stop = this.dialect.stop(Number(req.price));
+        return { type: stop.type, price: undefined, params: stop.params };
+      }
       default:
         throw new BrokerError(`unsupported order type ${String(req.type)}`, 'INVALID_ORDER', false);
     }
@@ -238,20 +243,18 @@ export class CcxtGateway implements Broker {
 
   async fetchOrderByClientId(symbol: string, clientOrderId: string): Promise<BrokerOrder | null> {
     await this.ensureMarkets();
-    try {
-      const o = await this.call('fetchOrder', () => this.exchange.fetchOrder(undefined as unknown as string, symbol, this.clientIdParams(clientOrderId)));
-      return await this.toBrokerOrder(o, clientOrderId);
-    } catch (e) {
-      if (isOrderNotFoundError(e) || isOrderNotFoundError((e as { cause?: unknown }).cause)) return null;
-      throw e;
-    }
+    const o = await this.dialect.lookup(this.exchange, this.venueCall, symbol, this.venueId(clientOrderId));
+    return o ? this.toBrokerOrder(o, clientOrderId) : null;
   }
 
   async cancelOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder> {
     await this.ensureMarkets();
     try {
-      const o = await this.call('cancelOrder', () => this.exchange.cancelOrder(undefined as unknown as string, symbol, this.clientIdParams(clientOrderId)));
-      return await this.toBrokerOrder(o, clientOrderId);
+      const o = await this.dialect.cancel(this.exchange, this.venueCall, symbol, this.venueId(clientOrderId));
+      if (this.dialect.cancelAnswersFully) return await this.toBrokerOrder(o, clientOrderId);
+      const after = await this.fetchOrderByClientId(symbol, clientOrderId);
+      if (!after) throw new BrokerError(`no order with clientOrderId ${clientOrderId} on ${symbol}`, 'ORDER_NOT_FOUND', false);
+      return after;
     } catch (e) {
       const be = e as BrokerError;
       // "Unknown order sent." = already terminal (filled/canceled) or never placed: report its state
@@ -278,7 +281,7 @@ export class CcxtGateway implements Broker {
     await this.ensureMarkets();
     const b = await this.call('fetchBalance', () => this.exchange.fetchBalance());
     const info = (b.info ?? {}) as Dict;
-    if (this.isBinance && Array.isArray(info.balances)) {
+    if (this.dialect.rawBinanceBalances && Array.isArray(info.balances)) {
       return (info.balances as Dict[])
         .map((x) => {
           const free = normDecimal(x.free);
@@ -306,7 +309,7 @@ export class CcxtGateway implements Broker {
 
   async fetchOrderBook(symbol: string, limit = 20, _asOf?: number): Promise<OrderBookSnapshot> {
     await this.ensureMarkets();
-    const reqLimit = this.isBinance ? (BINANCE_BOOK_LIMITS.find((l) => l >= limit) ?? 5000) : limit;
+    const reqLimit = this.dialect.bookLimit(limit);
     const ob = await this.call('fetchOrderBook', () => this.exchange.fetchOrderBook(symbol, reqLimit));
     const lv = (rows: ccxt.OrderBook['bids']) => rows.slice(0, limit).map((r) => ({ price: this.numStr(r[0]), amount: this.numStr(r[1]) }));
     return { symbol, bids: lv(ob.bids), asks: lv(ob.asks), timestamp: ob.timestamp ?? Date.now() };
@@ -337,7 +340,7 @@ export class CcxtGateway implements Broker {
 
   /** the trades of an order (its fills, for the fee): Binance only, when fee lookups are on; undefined on failure */
   private async orderTrades(o: ccxt.Order): Promise<ccxt.Trade[] | undefined> {
-    if (!this.fetchFees || !this.isBinance || !o.id) return undefined;
+    if (!this.fetchFees || !this.dialect.feeFromTrades || !o.id) return undefined;
     try {
       return await this.call('fetchOrderTrades', () => this.exchange.fetchOrderTrades(String(o.id), o.symbol));
     } catch (e) {

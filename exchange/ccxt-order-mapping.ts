@@ -1,6 +1,7 @@
 /**
  * From ccxt's answers to the `Broker` vocabulary: decimal strings without exponent notation, a ccxt
- * order (with Binance's raw `info` preferred over ccxt's floats) to a `BrokerOrder`, Binance / ccxt
+ * order (with Binance's raw `info` preferred over ccxt's floats; other venues' raw fields mean other
+ * things — Kraken's `price` is the average — so only ccxt's unified fields are read) to a `BrokerOrder`, Binance / ccxt
  * order statuses to ours, and the order's fee in the quote currency.
  *
  * Binance's GET /order carries no fills: the fee then comes from the order's trades, which the
@@ -45,12 +46,13 @@ export async function toBrokerOrder(
   orderTrades: OrderTradesLookup,
 ): Promise<BrokerOrder> {
   const num = (v: unknown) => numberText(exchange, v);
-  const info = (o.info ?? {}) as Dict;
+  const info = (exchange.id === 'binance' ? (o.info ?? {}) : {}) as Dict;
+  const trigger = o.triggerPrice ?? (o as { stopLossPrice?: number }).stopLossPrice;
   const cid = clientOrderId ?? str(info.origClientOrderId) ?? str(info.clientOrderId) ?? o.clientOrderId ?? '';
   const rawType = str(info.type)?.toUpperCase();
   let type: OrderType;
   if (rawType) type = rawType.startsWith('STOP') || rawType.startsWith('TAKE_PROFIT') ? 'stop' : rawType === 'MARKET' ? 'market' : 'limit';
-  else type = o.triggerPrice ? 'stop' : o.type === 'market' ? 'market' : (req?.type ?? 'limit');
+  else type = trigger ? 'stop' : o.type === 'market' ? 'market' : (req?.type ?? 'limit');
   const amount = str(info.origQty) !== undefined ? normDecimal(info.origQty) : o.amount !== undefined ? num(o.amount) : (req?.amount ?? '0');
   const filled = str(info.executedQty) !== undefined ? normDecimal(info.executedQty) : num(o.filled ?? 0);
   const quote = str(info.cummulativeQuoteQty) !== undefined ? normDecimal(info.cummulativeQuoteQty) : o.cost !== undefined ? num(o.cost) : undefined;
@@ -60,7 +62,7 @@ export async function toBrokerOrder(
     else if (o.average) avgPrice = num(o.average);
   }
   let price: string | undefined;
-  if (type === 'stop') price = normDecimal(info.stopPrice ?? o.triggerPrice, '') || undefined;
+  if (type === 'stop') price = normDecimal(info.stopPrice ?? trigger, '') || undefined;
   else if (type === 'limit') price = normDecimal(info.price ?? o.price, '') || undefined;
   const status = mapOrderStatus(str(info.status), o.status, filled);
   const market = exchange.markets?.[o.symbol ?? req?.symbol ?? ''];

@@ -24,13 +24,19 @@
  * AuthenticationError / OperationRejected, so both are also recognised by code in the message.
  * 429 and 418 arrive as DDoSProtection (binance handleErrors) or RateLimitExceeded (HTTP map);
  * 5xx as ExchangeNotAvailable, 504 as RequestTimeout.
+ *
+ * Kraken specifics (kraken.js `exceptions`; errors come as {"error": ["EOrder:…"], "result": …}, mostly
+ * with HTTP 200): a cl_ord_id still used by an open order is refused with "EOrder:Duplicate order"
+ * (the simulator's text; ccxt has no mapping, it arrives as a plain ExchangeError) and means the same as
+ * Binance's "Duplicate order sent."; "EOrder:Unknown order" is InvalidOrder in ccxt's table but is the
+ * venue's "no such order"; "EAPI:Invalid signature" arrives unmapped and is an authentication failure.
  */
 import * as ccxt from 'ccxt';
 import { BrokerError } from './types';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined> | undefined;
 
-const DUPLICATE_RE = /duplicate order|"code"\s*:\s*-4116|clientorderid is duplicated|-20132/i;
+const DUPLICATE_RE = /duplicate order|"code"\s*:\s*-4116|clientorderid is duplicated|-20132|EOrder:Duplicate/i;
 
 /** true when the venue says "this client order id was already used" (the order exists: fetch it). */
 export function isDuplicateOrderError(e: unknown): boolean {
@@ -43,7 +49,7 @@ export function isDuplicateOrderError(e: unknown): boolean {
 export function isOrderNotFoundError(e: unknown): boolean {
   if (e instanceof BrokerError) return e.kind === 'ORDER_NOT_FOUND';
   if (e instanceof ccxt.OrderNotFound) return true;
-  return /"code"\s*:\s*-2013|order does not exist/i.test(messageOf(e));
+  return /"code"\s*:\s*-2013|order does not exist|EOrder:Unknown order/i.test(messageOf(e));
 }
 
 function messageOf(e: unknown): string {
@@ -81,7 +87,7 @@ export function classifyError(e: unknown, ctx: { headers?: ResponseHeaders; cont
   };
 
   // --- explicit Binance codes/texts that ccxt maps to a generic class (or differently per market type)
-  if (/"code"\s*:\s*-1022|signature for this request is not valid/i.test(raw)) return mk('AUTHENTICATION', false);
+  if (/"code"\s*:\s*-1022|signature for this request is not valid|EAPI:Invalid (key|signature)/i.test(raw)) return mk('AUTHENTICATION', false);
   if (isDuplicateOrderError(e)) return mk('INVALID_ORDER', false); // callers handle duplicates before classifying
 
   // --- retryable: network family (subclasses first)

@@ -14,7 +14,7 @@ import { decimalsOf, DEFAULT_SYMBOLS, marketSpec } from '../exchange/market-data
 import { ScriptedPricePath, SyntheticPricePath } from '../exchange/market-data/price-path';
 import { ERR } from './binance-wire';
 import { depthAround, touchAround, walkCost, type BookSide } from './order-book';
-import { DEFAULT_ACCOUNT, type AccountConfig, type EngineCounters, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
+import { DEFAULT_ACCOUNT, DEFAULT_KRAKEN_ACCOUNT, type AccountConfig, type EngineCounters, type EngineOptions, type Market, type PlaceOrderParams, type SimAccount, type SimFill, type SimOrder, type SimSide, type SimStatus, type SimType } from './types';
 
 export class Engine {
   readonly markets = new Map<string, Market>(); // by exchange id
@@ -42,7 +42,7 @@ export class Engine {
       this.markets.set(m.id, m);
       this.marketsBySymbol.set(s, m);
     }
-    for (const a of opts.accounts ?? [DEFAULT_ACCOUNT]) this.addAccount(a);
+    for (const a of opts.accounts ?? [DEFAULT_ACCOUNT, DEFAULT_KRAKEN_ACCOUNT]) this.addAccount(a);
   }
 
   /** the id counters a restart must continue from (./state-file.ts) */

@@ -1,10 +1,13 @@
 /**
- * Local Binance-spot REST simulator (node:http, 127.0.0.1 only) for ccxt's `binance` class: the HTTP
- * server, fault injection in front of every API request, and the handle tests and the main job drive.
+ * Local spot-exchange REST simulator (node:http, 127.0.0.1 only) speaking two dialects on one port, over
+ * one engine: Binance (/api/v3/*, for ccxt's `binance` class) and Kraken (/0/public/*, /0/private/*, for
+ * ccxt's `kraken` class). The HTTP server, fault injection in front of every API request of either
+ * dialect, and the handle tests and the main job drive.
  *
  * Route groups: public market data (./routes/public.ts), signed orders and account
- * (./routes/signed.ts), admin and faults (./routes/admin.ts); the Binance wire format — request
- * parsing, signing, error bodies, response shapes — is ./binance-wire.ts.
+ * (./routes/signed.ts), Kraken's public and private methods (./routes/kraken.ts), admin and faults
+ * (./routes/admin.ts); the wire formats — request parsing, signing, error bodies, response shapes — are
+ * ./binance-wire.ts and ./kraken-wire.ts.
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -17,6 +20,8 @@ import { adminRoute } from './routes/admin';
 import { publicRoutes } from './routes/public';
 import type { RouteContext, RouteTable } from './routes/route';
 import { signedRoutes } from './routes/signed';
+import { krakenRoutes, type KrakenRouteContext } from './routes/kraken';
+import { authenticateKraken, isKrakenPath, krakenClientOrderId, krakenErrorResult, krakenRateLimited, krakenUnknownMethod } from './kraken-wire';
 import { DEFAULT_ACCOUNT, type EngineOptions, type SimOrder } from './types';
 import { attachTradeStream, type TradeStream, type TradeStreamOptions } from './ws-stream';
 
@@ -189,9 +194,36 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
   };
 
+  /** one Kraken request: its errors become the {error: [...]} envelope */
+  const krakenApi = (httpReq: http.IncomingMessage, req: WireRequest): WireResult => {
+    engine.advance();
+    const ctx: KrakenRouteContext = {
+      engine,
+      req,
+      now: engine.clock(),
+      signed: () => {
+        try {
+          return authenticateKraken(req, httpReq.headers, engine.accounts, checkSig);
+        } catch (e) {
+          authFailures++;
+          throw e;
+        }
+      },
+    };
+    try {
+      const handler = krakenRoutes[`${req.method} ${req.path}`];
+      return handler ? handler(ctx) : krakenUnknownMethod();
+    } catch (e) {
+      if (e instanceof SimError) return krakenErrorResult(e);
+      throw e;
+    }
+  };
+
   /** counts the request, applies the fault rules that match it, then answers (or does not) */
   const handle = async (httpReq: http.IncomingMessage, res: http.ServerResponse, body: string) => {
-    const req = parseRequest(httpReq, body);
+    const parsed = parseRequest(httpReq, body);
+    const kraken = isKrakenPath(parsed.path);
+    const req = kraken ? { ...parsed, clientOrderId: krakenClientOrderId(parsed) } : parsed;
     if (req.path.startsWith('/__admin/')) {
       const answer = adminRoute(sim, req.method, req.path, req.query, body);
       persist();
@@ -217,10 +249,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     if (f?.kind === 'rate-limit') {
-      send(res, rateLimited(f.spec.status === 418 ? 418 : 429, f.spec.retryAfterSec ?? 1));
+      send(res, kraken ? krakenRateLimited() : rateLimited(f.spec.status === 418 ? 418 : 429, f.spec.retryAfterSec ?? 1));
       return;
     }
-    const result = api(httpReq, req);
+    const result = kraken ? krakenApi(httpReq, req) : api(httpReq, req);
     persist();
     if (f?.kind === 'accept-then-drop') {
       httpReq.socket.destroy();

@@ -114,3 +114,10 @@ export const DEFAULT_ACCOUNT: AccountConfig = {
   secret: 'sim-api-secret',
   balances: { USDT: '1000000', BTC: '10', ETH: '100', ARB: '100000', OP: '50000', APT: '10000', SUI: '100000' },
 };
+
+/** the default account of the Kraken dialect: its own key, a base64 secret as Kraken issues them */
+export const DEFAULT_KRAKEN_ACCOUNT: AccountConfig = {
+  apiKey: 'sim-kraken-key',
+  secret: Buffer.from('sim-kraken-secret-0123456789abcdef').toString('base64'),
+  balances: { ...DEFAULT_ACCOUNT.balances },
+};

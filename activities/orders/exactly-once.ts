@@ -15,7 +15,7 @@
  * Errors are recorded on the row (`lastError`; REJECTED when the venue refused the placement itself)
  * and rethrown raw: the caller decides what Temporal sees (failures.ts).
  */
-import type { BrokerRegistry } from '../../exchange/broker-registry';
+import { brokerFor, type BrokerRegistry } from '../../exchange/broker-registry';
 import type { BrokerOrder } from '../../exchange/types';
 import { heartbeat } from '../activity-context';
 import type { ExpectedSlippage, QuoteCache } from './expected-slippage';
@@ -55,7 +55,9 @@ export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, 
 
   /** The recipe, throwing raw errors (BrokerError or other). */
   return async function placeOnce(input: PlaceOrderInput, quotes?: QuoteCache): Promise<PlacedOrder> {
-    const broker = brokers.forMode(input.mode, { strategyId: input.strategyId });
+    // an exit goes where its position entered, even if the strategy's venue changed since
+    const venue = input.purpose !== 'entry' && input.positionId ? await ledger.entryVenueOf(input.positionId) : undefined;
+    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId, venue });
     const row = await ledger.openPending(input, broker.venue);
     const retry = row.attempts > 1;
     let placing = false;

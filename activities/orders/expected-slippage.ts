@@ -5,7 +5,7 @@
  * once. An estimate is best-effort; it never fails an order.
  */
 import { expectedSlippagePct } from '../../domain/execution';
-import type { BrokerRegistry } from '../../exchange/broker-registry';
+import { marketDataFor, type BrokerRegistry } from '../../exchange/broker-registry';
 import type { PlaceOrderInput, Quote } from './types';
 
 /** In-flight or settled snapshot fetches by "mode|symbol|asOf" (undefined = the fetch failed). */
@@ -16,13 +16,12 @@ export function createExpectedSlippage(brokers: BrokerRegistry) {
   const recent: QuoteCache = new Map();
 
   function quoteFor(input: PlaceOrderInput, cache?: QuoteCache): Promise<Quote | undefined> {
-    const key = `${input.mode}|${input.symbol}|${input.asOf}`;
+    const key = `${input.mode}|${input.strategyId}|${input.symbol}|${input.asOf}`;
     const c = cache ?? recent;
     let p = c.get(key);
     if (!p) {
-      p = brokers
-        .marketData(input.mode)
-        .snapshot(input.symbol, input.asOf)
+      p = marketDataFor(brokers, input.mode, input.strategyId)
+        .then((md) => md.snapshot(input.symbol, input.asOf))
         .then((s) => ({ bid: s.bid, ask: s.ask, volume24hQuote: s.volume24hQuote }))
         .catch(() => undefined);
       c.set(key, p);

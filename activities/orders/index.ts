@@ -10,6 +10,7 @@
  */
 import type { Side } from '../../domain/types';
 import type { Balance } from '../../exchange/types';
+import { brokerFor } from '../../exchange/broker-registry';
 import { toActivityFailure } from '../failures';
 import { placeBatch } from './batch';
 import { createExactlyOncePlacement } from './exactly-once';
@@ -38,7 +39,8 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 
   async function cancelOrder(input: { clientOrderId: string; mode: string; symbol: string; strategyId?: string }): Promise<PlacedOrder> {
     const row = await ledger.find(input.clientOrderId);
-    const broker = brokers.forMode(input.mode, { strategyId: input.strategyId ?? row?.strategyId });
+    const venue = row && row.venue !== 'paper' ? row.venue : undefined; // the venue the order was placed on
+    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId ?? row?.strategyId, venue });
     try {
       const bo = await broker.cancelOrder(input.symbol, input.clientOrderId);
       if (!row) {
@@ -53,7 +55,7 @@ export function createOrderActivities(deps: OrderActivityDeps) {
 
   async function fetchBalances(input: { mode: string; strategyId: string }): Promise<{ venue: string; balances: Balance[]; takenAt: number }> {
     try {
-      const broker = brokers.forMode(input.mode, { strategyId: input.strategyId });
+      const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId });
       const balances = await broker.fetchBalances();
       const takenAt = new Date();
       if (balances.length > 0) {

@@ -84,6 +84,12 @@ export function createOrderLedger(db: Db) {
     return db.order.findUnique({ where: { clientOrderId } });
   }
 
+  /** the live venue a position entered on (undefined: no live entry recorded): its exits go there too */
+  async function entryVenueOf(positionId: string): Promise<string | undefined> {
+    const entry = await db.order.findFirst({ where: { positionId, purpose: 'entry', venue: { not: 'paper' } }, select: { venue: true } });
+    return entry?.venue;
+  }
+
   /** Bring the row up to the venue's report (never backwards on a stale read) and record new fills. */
   async function settle(row: OrderRow, bo: BrokerOrder, signal: OrderSignal, expected?: string): Promise<PlacedOrder> {
     const prevFilled = d(row.filledAmount.toString());
@@ -151,7 +157,7 @@ export function createOrderLedger(db: Db) {
     }
   }
 
-  return { openPending, find, settle, recordError };
+  return { openPending, find, entryVenueOf, settle, recordError };
 }
 
 export type OrderLedger = ReturnType<typeof createOrderLedger>;

@@ -1,7 +1,7 @@
 /**
- * health — Temporal (connect + describe namespace), database (a query), exchange (ccxt fetchTime and its
- * latency when EXCHANGE_URL_OVERRIDE, live credentials or MARKET_DATA=ccxt make one in use; otherwise
- * paper only), market data (the MARKET_DATA source and one timed read of it: cli/lib/market-data-check.ts),
+ * health — Temporal (connect + describe namespace), database (a query), every venue in use (ccxt
+ * fetchTime, its latency and whether its keys are set: cli/lib/venue-check.ts; `exchange` is the default
+ * venue, "paper" when none is in use), market data (the MARKET_DATA source and one timed read of it: cli/lib/market-data-check.ts),
  * and the task queue's pollers (at least one workflow and one activity poller). Exit 1 when anything is down.
  */
 import type { Command } from 'commander';
@@ -9,6 +9,7 @@ import { CliError, oneLine, type Ctx } from '../context';
 import { table } from '../lib/table';
 import { withTimeout } from '../lib/temporal';
 import { checkMarketData } from '../lib/market-data-check';
+import { checkVenues } from '../lib/venue-check';
 
 export interface HealthCheck {
   check: string;
@@ -87,34 +88,10 @@ export function registerHealthCommand(program: Command, ctx: Ctx): void {
         }
       };
 
-      const exchangeCheck = async (): Promise<HealthCheck> => {
-        const pricesFromExchange = process.env.MARKET_DATA?.trim() === 'ccxt';
-        if (!process.env.EXCHANGE_URL_OVERRIDE?.trim() && !process.env.EXCHANGE_API_KEY?.trim() && !pricesFromExchange) {
-          return { check: 'exchange', ok: true, latencyMs: null, detail: 'paper (no exchange configured)' };
-        }
-        let gw: { exchange: { fetchTime(): Promise<number | undefined> }; close(): Promise<void> } | undefined;
-        try {
-          const { loadExchangeEnv } = await import('../../exchange/broker-registry');
-          const { CcxtGateway } = await import('../../exchange/ccxt-gateway');
-          const env = loadExchangeEnv();
-          // public endpoint only: no credentials are handed to this gateway
-          gw = new CcxtGateway({ exchangeId: env.EXCHANGE_ID, sandbox: env.EXCHANGE_SANDBOX, urlOverride: env.EXCHANGE_URL_OVERRIDE, timeoutMs: ms });
-          const where = `${env.EXCHANGE_ID}${env.EXCHANGE_URL_OVERRIDE ? ` at ${env.EXCHANGE_URL_OVERRIDE}` : env.EXCHANGE_SANDBOX ? ' (sandbox)' : ''}`;
-          const g = gw;
-          const { value: serverTime, ms: xms } = await timed(() => withTimeout(g.exchange.fetchTime(), ms + 1000, 'exchange fetchTime'));
-          const skew = typeof serverTime === 'number' ? ` · clock skew ${serverTime - Date.now()} ms` : '';
-          return { check: 'exchange', ok: true, latencyMs: xms, detail: `${where}${skew}` };
-        } catch (e) {
-          return { check: 'exchange', ok: false, latencyMs: null, detail: oneLine(e) };
-        } finally {
-          await gw?.close().catch(() => undefined);
-        }
-      };
-
       const marketDataCheck = async (): Promise<HealthCheck> => ({ check: 'market data', ...(await checkMarketData(ms)) });
 
-      const [t, dbc, x, md] = await Promise.all([temporalCheck(), dbCheck(), exchangeCheck(), marketDataCheck()]);
-      const checks = [t[0]!, dbc, x, md, ...t.slice(1)];
+      const [t, dbc, venues, md] = await Promise.all([temporalCheck(), dbCheck(), checkVenues(ms, () => ctx.database()), marketDataCheck()]);
+      const checks = [t[0]!, dbc, ...venues, md, ...t.slice(1)];
       const down = checks.filter((c) => !c.ok);
       if (o.json) ctx.json({ ok: down.length === 0, checks });
       else ctx.out(table(['CHECK', 'STATUS', 'LATENCY', 'DETAIL'], checks.map((c) => [c.check, c.ok ? 'ok' : 'DOWN', c.latencyMs === null ? '-' : `${c.latencyMs} ms`, c.detail])));

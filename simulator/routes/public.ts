@@ -3,7 +3,7 @@
  * depth and klines. Prices come from the engine's path and synthetic book at the engine's clock.
  */
 import Decimal from 'decimal.js';
-import { exchangeInfoJson, fmt, klineRow, KLINE_INTERVALS, ok, ticker24Json, ERR } from '../binance-wire';
+import { exchangeInfoJson, fmt, klineRow, KLINE_INTERVALS, ok, ticker24Json, ERR, type CandleValues, type Ticker24Values } from '../binance-wire';
 import type { Engine } from '../engine';
 import type { Market } from '../types';
 import type { RouteContext, RouteTable } from './route';
@@ -14,7 +14,8 @@ function oneOrAll<T>(ctx: RouteContext, one: (m: Market) => T) {
   return ok([...ctx.engine.markets.values()].map(one));
 }
 
-function ticker24(engine: Engine, m: Market) {
+/** the 24 h figures of `m` at the engine's clock (both dialects' tickers) */
+export function dayStats(engine: Engine, m: Market): Ticker24Values {
   const now = engine.clock();
   const { bid, ask, mid } = engine.touch(m, now);
   const open = engine.mid(m, now - 86_400_000);
@@ -26,14 +27,18 @@ function ticker24(engine: Engine, m: Market) {
     low = Decimal.min(low, p);
   }
   const quoteVolume = new Decimal(engine.scripted.volume24hQuote(m.symbol, now));
-  return ticker24Json(m, { now, bid, ask, last: mid, open, high, low, quoteVolume }, engine.priceDecimals(m));
+  return { now, bid, ask, last: mid, open, high, low, quoteVolume };
+}
+
+function ticker24(engine: Engine, m: Market) {
+  return ticker24Json(m, dayStats(engine, m), engine.priceDecimals(m));
 }
 
 /**
  * The candle opening at `open`, sampled from the path (13 points, plus every scripted point inside it,
  * so a scripted move's high / low is exact: the stream's gap check reads them); the current one ends at `now`.
  */
-function kline(engine: Engine, m: Market, open: number, ms: number, now: number) {
+export function candleAt(engine: Engine, m: Market, open: number, ms: number, now: number): CandleValues {
   const end = Math.min(open + ms - 1, now);
   const samples = 12;
   const pts: Decimal[] = [];
@@ -41,8 +46,7 @@ function kline(engine: Engine, m: Market, open: number, ms: number, now: number)
   pts.splice(-1, 0, ...engine.scripted.breakpoints(m.symbol, open, end).map((t) => engine.mid(m, t)));
   const close = pts[pts.length - 1]!;
   const quoteVolume = new Decimal(engine.scripted.volume24hQuote(m.symbol, open)).mul((end - open + 1) / 86_400_000);
-  const values = { openTime: open, closeTime: end, open: pts[0]!, high: Decimal.max(...pts), low: Decimal.min(...pts), close, volume: quoteVolume.div(close), quoteVolume };
-  return klineRow(values, engine.priceDecimals(m));
+  return { openTime: open, closeTime: end, open: pts[0]!, high: Decimal.max(...pts), low: Decimal.min(...pts), close, volume: quoteVolume.div(close), quoteVolume };
 }
 
 function klines(ctx: RouteContext) {
@@ -56,7 +60,7 @@ function klines(ctx: RouteContext) {
   const last = Math.floor(Math.min(endTime ?? now, now) / ms) * ms;
   const first = startTime !== undefined ? Math.ceil(startTime / ms) * ms : last - (limit - 1) * ms;
   const rows: unknown[] = [];
-  for (let t = first; t <= last && rows.length < limit; t += ms) rows.push(kline(engine, m, t, ms, now));
+  for (let t = first; t <= last && rows.length < limit; t += ms) rows.push(klineRow(candleAt(engine, m, t, ms, now), engine.priceDecimals(m)));
   return ok(rows);
 }
 

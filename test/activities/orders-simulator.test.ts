@@ -5,9 +5,10 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { createOrderActivities, type PlaceOrderInput, type PlacedOrder } from '../../activities/orders';
-import { staticBrokerRegistry } from '../../exchange/broker-registry';
+import { createBrokerRegistry, staticBrokerRegistry } from '../../exchange/broker-registry';
+import { venueClientOrderId } from '../../domain/ids';
 import { CcxtGateway } from '../../exchange/ccxt-gateway';
-import { DEFAULT_ACCOUNT, startSimulator, type Simulator } from '../../simulator';
+import { DEFAULT_ACCOUNT, DEFAULT_KRAKEN_ACCOUNT, startSimulator, type Simulator } from '../../simulator';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 
 function input(i: number, run: string): PlaceOrderInput {
@@ -61,6 +62,67 @@ describe('placeOrder activity against the simulator (live mode)', () => {
     await gw.close();
     await sim.close();
     await tdb.close();
+  });
+
+  test('issue 15: two strategies on two venues (Binance and Kraken dialects) at once through the per-venue registry; accept-then-drop on both: each order once, at its venue, signed with its key', async () => {
+    sim.faults.add({ kind: 'accept-then-drop', endpoint: '/api/v3/order', method: 'POST', firstCallPerClientOrderId: true });
+    sim.faults.add({ kind: 'accept-then-drop', endpoint: '/0/private/AddOrder', method: 'POST', firstCallPerClientOrderId: true });
+    const strategy = (id: string, venue: string) =>
+      tdb.db.strategy.create({
+        data: { id, strategyType: 'token-unlock', configJson: JSON.stringify({ exchange: { id: venue } }), mode: 'LIVE_MINIMAL', state: 'RUNNING', workflowId: `strategy-${id}`, initialCapital: '10000', riskPerTradePct: '1', maxExposurePct: '20', dailyLossPct: '5' },
+      });
+    await strategy('on-binance', 'binance');
+    await strategy('on-kraken', 'kraken');
+    const krakenAndBinanceEnv = () => ({
+      MARKET_DATA: 'synthetic',
+      EXCHANGE_URL_OVERRIDE: sim.url,
+      EXCHANGE_API_KEY: DEFAULT_ACCOUNT.apiKey,
+      EXCHANGE_SECRET: DEFAULT_ACCOUNT.secret,
+      EXCHANGE_SANDBOX: 'false',
+      EXCHANGE_RATE_LIMIT_MS: '1',
+      EXCHANGE_TIMEOUT_MS: '1000',
+      EXCHANGE_KRAKEN_URL_OVERRIDE: sim.url,
+      EXCHANGE_KRAKEN_API_KEY: DEFAULT_KRAKEN_ACCOUNT.apiKey,
+      EXCHANGE_KRAKEN_SECRET: DEFAULT_KRAKEN_ACCOUNT.secret,
+    });
+    const brokers = createBrokerRegistry({ db: tdb.db, env: krakenAndBinanceEnv() });
+    afterThis.push(() => brokers.close());
+    const acts = createOrderActivities({ db: tdb.db, brokers });
+    const stats = { retries: 0 };
+    const inputs = Array.from({ length: 20 }, (_, i) => ({ ...input(i, i % 2 ? 'kr' : 'bn'), strategyId: i % 2 ? 'on-kraken' : 'on-binance', positionId: `position-${i % 2 ? 'on-kraken' : 'on-binance'}-ev-${i}` }));
+    for (const x of inputs) x.clientOrderId = `${x.positionId}:entry`;
+    const results = await Promise.all(inputs.map((x) => asTemporalWould(() => acts.placeOrder(x), stats)));
+    expect(results.map((r) => r.venue)).toEqual(inputs.map((x) => (x.strategyId === 'on-kraken' ? 'kraken' : 'binance')));
+    expect(results.every((r) => r.status === 'FILLED')).toBe(true);
+    const orders = sim.orders();
+    expect(orders).toHaveLength(20);
+    for (const x of inputs) {
+      const kraken = x.strategyId === 'on-kraken';
+      const sent = venueClientOrderId(kraken ? 'kraken' : 'binance', x.clientOrderId);
+      const at = orders.filter((o) => o.clientOrderId === sent);
+      expect({ id: x.clientOrderId, n: at.length, key: at[0]?.apiKey }).toEqual({ id: x.clientOrderId, n: 1, key: kraken ? DEFAULT_KRAKEN_ACCOUNT.apiKey : DEFAULT_ACCOUNT.apiKey });
+    }
+    expect(sim.stats().faultsInjected['accept-then-drop']).toBe(20);
+    expect(sim.stats().requests['POST /0/private/AddOrder']).toBe(10);
+    expect(sim.stats().requests['POST /api/v3/order']).toBe(10);
+    const rows = await tdb.db.order.findMany();
+    expect(rows.map((r) => `${r.clientOrderId} ${r.venue} ${r.status}`).sort()).toEqual(inputs.map((x) => `${x.clientOrderId} ${x.strategyId === 'on-kraken' ? 'kraken' : 'binance'} FILLED`).sort());
+
+    // the kraken strategy is restarted on binance while its positions are open (a new worker reads the new
+    // config): their exits still go to kraken, where they entered
+    await tdb.db.strategy.update({ where: { id: 'on-kraken' }, data: { configJson: JSON.stringify({ exchange: { id: 'binance' } }) } });
+    const restarted = createBrokerRegistry({ db: tdb.db, env: krakenAndBinanceEnv() });
+    afterThis.push(() => restarted.close());
+    const after = createOrderActivities({ db: tdb.db, brokers: restarted });
+    const krakenEntries = inputs.filter((x) => x.strategyId === 'on-kraken');
+    const exits = await Promise.all(
+      krakenEntries.map((x) => asTemporalWould(() => after.placeOrder({ ...x, purpose: 'exit', side: 'sell', clientOrderId: `${x.positionId}:exit` }), stats)),
+    );
+    expect(exits.map((r) => r.venue)).toEqual(krakenEntries.map(() => 'kraken'));
+    const exitAt = sim.orders().filter((o) => krakenEntries.some((x) => o.clientOrderId === venueClientOrderId('kraken', `${x.positionId}:exit`)));
+    expect(exitAt.map((o) => o.apiKey)).toEqual(krakenEntries.map(() => DEFAULT_KRAKEN_ACCOUNT.apiKey));
+    // and a new strategy entry now goes to binance
+    expect(await restarted.venueOf('on-kraken')).toBe('binance');
   });
 
   test('"accept, then drop the response" on every first order call: 50 intended orders → 50 at the simulator, 50 rows', async () => {

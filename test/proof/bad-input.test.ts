@@ -152,6 +152,8 @@ const CASES: Case[] = [
   { kind: 'config', name: 'correlation limit over 1', run: () => cliError('strategy', 'start', file('c13.json', cfg({ risk: { maxCorrelation: '1.5' } }))), expect: /risk\.maxCorrelation: risk\.maxCorrelation must be ≥ 0 and ≤ 1, got 1\.5/ },
   { kind: 'config', name: 'correlation lookback of 2 days', run: () => cliError('strategy', 'start', file('c14.json', cfg({ risk: { correlationLookbackDays: 2 } }))), expect: /risk\.correlationLookbackDays: risk\.correlationLookbackDays must be ≥ 5 and ≤ 365 days, got 2/ },
   { kind: 'config', name: 'unknown correlation action', run: () => cliError('strategy', 'start', file('c15.json', cfg({ risk: { correlationAction: 'PANIC' } }))), expect: /risk\.correlationAction: risk\.correlationAction must be 'EMERGENCY_STOP' or 'ALERT'/ },
+  // the venue (issue 15): any ccxt id, nothing else
+  { kind: 'config', name: 'unknown venue', run: () => cliError('strategy', 'start', file('c16.json', cfg({ exchange: { id: 'krakenn' } }))), expect: /exchange\.id: exchange\.id "krakenn" is not a ccxt exchange id \(e\.g\. binance, kraken, coinbase\)/ },
   { kind: 'config', name: 'unknown unlock field type', run: () => cliError('strategy', 'start', file('c10.json', cfg({ tokenUnlock: { stopLossPct: true } }))), expect: /tokenUnlock\.stopLossPct/ },
 
   // ---- CLI arguments

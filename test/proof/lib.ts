@@ -13,6 +13,7 @@ import { connectClient } from '../../config/temporal';
 import { startDevServer, startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { getWorkflowBundle } from '../../workers/bundle';
 import { startSimulator, type Simulator } from '../../simulator/server';
+import type { AccountConfig } from '../../simulator/types';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { freePort } from '../helpers/ports';
 import { insertEvents, unlockEvent } from '../helpers/trading';
@@ -42,6 +43,8 @@ export interface StackOptions {
   secret?: string;
   /** extra env for the worker */
   workerEnv?: Record<string, string>;
+  /** more simulator accounts (e.g. a Kraken key beside the stack's Binance one) */
+  extraAccounts?: AccountConfig[];
   seed?: number;
   /**
    * Payload encryption (issue 16): a fresh key, set the way an operator sets it (codec/keys.ts), for the
@@ -95,7 +98,7 @@ export class ProofStack {
         port: 0,
         seed: this.o.seed ?? 7,
         matchIntervalMs: 100,
-        accounts: [{ apiKey: this.apiKey, secret: this.secret, balances: { USDT: '1000000', BTC: '10', ETH: '100', ARB: '100000', OP: '50000', APT: '10000', SUI: '100000' } }],
+        accounts: [{ apiKey: this.apiKey, secret: this.secret, balances: { USDT: '1000000', BTC: '10', ETH: '100', ARB: '100000', OP: '50000', APT: '10000', SUI: '100000' } }, ...(this.o.extraAccounts ?? [])],
       }),
       getWorkflowBundle(), // bundle once here so worker starts are fast and comparable
     ]);
