@@ -3,7 +3,8 @@
  * here (halt check, sizing, pre-trade risk, the correlation guard of correlation.ts), which makes the
  * kill switch a single check: once paused, stopping or in EMERGENCY_STOP, every entry request is refused.
  * Under patch `correlation-guard-v1` decisions run one at a time (the guard reads market data first,
- * and the next decision must see the book this one leaves).
+ * and the next decision must see the book this one leaves); under `entry-batch-v1` the requests that
+ * queue up meanwhile are decided together, still one after another, with one market-data read.
  */
 import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
 import { formatMoney } from '../../domain/format';
@@ -14,18 +15,55 @@ import { belowVenueMinimum, sizePosition, venueSizing } from '../../domain/sizin
 import { entryDecisionSignal } from '../position/api';
 import type { EntryRequest } from './api';
 import { act } from './proxies';
-import { entryCorrelationViolations } from './correlation';
+import { batchEntryCorrelation, entryCorrelationViolations } from './correlation';
 import type { StrategyRun } from './state';
+
+/**
+ * Patch: entry requests that arrive while a decision is under way are decided together in the next
+ * turn — ONE correlation activity for the batch, then each verdict in arrival order against the book
+ * the ones before it left — and the turn ends when the verdicts are sent, not when they are delivered.
+ * Before it, every request held the queue through its own activity and its own signal's delivery
+ * (three strategy workflow tasks per entry, one after another: the limit of a 1,000-position burst).
+ */
+export const ENTRY_BATCH_PATCH = 'entry-batch-v1';
 
 export async function decideEntry(run: StrategyRun, req: EntryRequest): Promise<void> {
   // runs recorded before the correlation guard decided at once, without reading market data
   if (!patched('correlation-guard-v1')) return decide(run, req, []);
+  if (patched(ENTRY_BATCH_PATCH)) return decideInBatch(run, req);
   const turn = run.entryQueue.then(async () => {
     const halted = isHalted(run.state.mode) || run.state.paused || run.state.stopRequested;
     return decide(run, req, halted ? [] : await entryCorrelationViolations(run, req));
   });
   run.entryQueue = turn.catch(() => undefined);
   return turn;
+}
+
+function decideInBatch(run: StrategyRun, req: EntryRequest): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    run.entryBatch.push({ req, settle: (decided) => void decided.then(resolve, reject) });
+    // the first request of a batch takes a turn; the ones arriving before the turn starts join it
+    if (run.entryBatch.length === 1) run.entryQueue = run.entryQueue.then(() => decideBatch(run)).catch(() => undefined);
+  });
+}
+
+/** One turn: the batch's correlation read once, then each verdict in order (the halt checked at each). */
+async function decideBatch(run: StrategyRun): Promise<void> {
+  const batch = run.entryBatch.splice(0);
+  const halted = () => isHalted(run.state.mode) || run.state.paused || run.state.stopRequested;
+  let correlation: (r: EntryRequest) => RiskViolation[] | null = () => [];
+  try {
+    if (!halted()) correlation = await batchEntryCorrelation(run, batch.map((b) => b.req));
+  } catch (err) {
+    for (const b of batch) b.settle(Promise.reject(err));
+    return;
+  }
+  for (const { req, settle } of batch) {
+    // a book symbol the batch's read did not cover (rare): this entry is judged on its own, in its turn
+    const own = correlation(req) ?? (halted() ? [] : await entryCorrelationViolations(run, req));
+    // decide() changes the book synchronously before its first await: the next verdict sees this one
+    settle(decide(run, req, own));
+  }
 }
 
 /** The verdict, with the correlation guard's violations (already read) added to the pre-trade rules'. */

@@ -10,10 +10,16 @@ import type { GateResult } from '../../domain/gate';
 import type { PendingApprovals } from '../../domain/approvals';
 import { d, toStr } from '../../domain/money';
 import type { ClosedTrade, StrategyConfig, TradingMode } from '../../domain/types';
-import type { OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
+import type { EntryRequest, OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
 import { StrategyStateKey, TradingModeKey } from '../search-attributes';
 import { strategyDetails } from './details';
 import { strategyStatus } from './status';
+
+/** An entry request waiting for its turn in a batch of decisions; `settle` hands over its decision. */
+export interface PendingEntry {
+  req: EntryRequest;
+  settle: (decided: Promise<void>) => void;
+}
 
 /** A tracked child: waiting for its entry, entering, or open. Ended children are dropped. */
 export interface TrackedPosition extends Omit<OpenPositionInfo, 'status'> {
@@ -83,6 +89,8 @@ export class StrategyRun {
   riskDirty = true;
   /** entry decisions run one after another while the correlation guard is on (correlation.ts) */
   entryQueue: Promise<void> = Promise.resolve();
+  /** entry requests waiting for the next batch of decisions (patch entry-batch-v1, entry-batch.ts) */
+  entryBatch: PendingEntry[] = [];
   /** what the correlation trigger last checked (day, open symbols, limits): unchanged → no new fetch */
   correlationChecked: string | null = null;
   readonly strategyId: string;
