@@ -93,6 +93,9 @@ export class StrategyRun {
   entryBatch: PendingEntry[] = [];
   /** what the correlation trigger last checked (day, open symbols, limits): unchanged → no new fetch */
   correlationChecked: string | null = null;
+  /** the figures of the live book, computed once per change (exposure(), openCount()) */
+  private book: { exposure: string; count: number } | null = null;
+  private detailsPending = false;
   readonly strategyId: string;
 
   constructor(
@@ -119,7 +122,14 @@ export class StrategyRun {
 
   /** the Web UI's current details (user metadata, no history event): called wherever the state changes */
   showDetails(): void {
-    setCurrentDetails(strategyDetails(strategyStatus(this), this.livePositions()));
+    // once per activation, after its handlers ran (a microtask): the details list every live position,
+    // and a burst of 100 entry decisions in one activation would otherwise format the book 100 times
+    if (this.detailsPending) return;
+    this.detailsPending = true;
+    void Promise.resolve().then(() => {
+      this.detailsPending = false;
+      setCurrentDetails(strategyDetails(strategyStatus(this), this.livePositions()));
+    });
   }
 
   /** children that are entering or open (not those still waiting for their entry window) */
@@ -127,16 +137,26 @@ export class StrategyRun {
     return Object.values(this.state.positions).filter((p) => p.status !== 'WAITING');
   }
 
+  /** the live book's exposure and count, kept until the book changes (syncRisk): reading them is O(1) */
   exposure(): string {
-    return toStr(this.livePositions().reduce((a, p) => a.plus(d(p.notional)), d(0)));
+    return this.bookFigures().exposure;
   }
 
   openCount(): number {
-    return this.livePositions().length;
+    return this.bookFigures().count;
   }
 
-  /** the risk state's view of the book after a position changed */
+  private bookFigures(): { exposure: string; count: number } {
+    if (!this.book) {
+      const live = this.livePositions();
+      this.book = { exposure: toStr(live.reduce((a, p) => a.plus(d(p.notional)), d(0))), count: live.length };
+    }
+    return this.book;
+  }
+
+  /** the risk state's view of the book after a position changed (every change of the live book calls it) */
   syncRisk(): void {
+    this.book = null;
     this.state.risk = { ...this.state.risk, openExposure: this.exposure(), openPositions: this.openCount() };
     this.riskDirty = true;
     this.showDetails();
