@@ -5,9 +5,7 @@
  * down gracefully: no new tasks, running activities get WORKER_SHUTDOWN_GRACE_MS to finish.
  * Several of these processes may poll the same queue: that is how it scales out. WORKER_ROLE=workflows
  * / activities splits one worker into two processes on the same queue (the activities' CPU and
- * memory apart from the workflows'); a workflow-only process runs the activities only as LOCAL
- * activities (the position's short entry steps, patch position-local-steps-v1: they run inside the
- * workflow task that needs them), so it opens the DB and the market data too but takes no activity task.
+ * memory apart from the workflows'); a workflow-only process opens no DB and loads no exchange code.
  */
 import { Runtime } from '@temporalio/worker';
 import { loadAppEnv } from '../config/env';
@@ -16,7 +14,7 @@ import { loadNotifySettings } from '../config/notify';
 import { ensureNotifiers } from '../client/notifier-client';
 import { createTradingWorker } from './create-worker';
 
-/** DB, brokers and activities, imported only here: an activity-only process loads no workflow bundle. */
+/** DB, brokers and activities, imported only here: a workflow-only process never loads them. */
 async function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: ReturnType<typeof loadNotifySettings>) {
   const { createDb } = await import('../db/client');
   const { createActivities } = await import('../activities');
@@ -39,16 +37,14 @@ async function main() {
   const notify = loadNotifySettings();
   const target = temporalTarget();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const side = await activitiesSide(env, notify);
+  const side = env.WORKER_ROLE !== 'workflows' ? await activitiesSide(env, notify) : undefined;
   const connection = await connectWorker(target);
   const worker = await createTradingWorker({
     connection,
     namespace: target.namespace,
     taskQueue: env.TRADER_TASK_QUEUE,
-    activities: side.activities,
+    activities: side?.activities,
     workflows: env.WORKER_ROLE !== 'activities',
-    // a workflow-only process polls no activity task: its activities serve its local activities only
-    ...(env.WORKER_ROLE === 'workflows' ? { extra: { enableNonLocalActivities: false } } : {}),
     maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTimeMs: env.WORKER_SHUTDOWN_GRACE_MS,
@@ -68,7 +64,7 @@ async function main() {
     await worker.run();
   } finally {
     await connection.close();
-    await side.close();
+    await side?.close();
     console.log('worker stopped');
   }
 }

@@ -9,7 +9,7 @@ import type { Playbook } from '../../domain/playbook';
 import type { TradingMode } from '../../domain/types';
 import { clientOrderIdFor } from '../../domain/ids';
 import { positionOpenedSignal } from '../strategy/api';
-import { db, entryOrders, entrySteps, type PlacedOrder } from './proxies';
+import { db, entryOrders, type PlacedOrder } from './proxies';
 import type { PositionRun } from './state';
 
 /**
@@ -75,7 +75,7 @@ export async function recordOpened(run: PositionRun, entry: PlacedOrder, playboo
   view.timeExitAt = levels.timeExitAt ?? null;
   run.setStatus('OPEN');
   const notional = toStr(d(entry.filledAmount).times(d(entry.avgPrice)));
-  await entrySteps().db.recordPositionOpened({
+  await db.recordPositionOpened({
     positionId,
     strategyId,
     eventId: event.id,

@@ -34,7 +34,7 @@ import type { TradingMode } from '../../domain/types';
 import { entryDecisionSignal, exitPositionSignal, exitPositionUpdate, positionStateQuery, type PositionInput, type PositionView } from './api';
 import { entryRequestSignal } from '../strategy/api';
 import { TradingModeKey } from '../search-attributes';
-import { db, entrySteps } from './proxies';
+import { db, market } from './proxies';
 import { PositionRun } from './state';
 import { placeEntryOrder, recordOpened } from './entry';
 import { holdUntilExit } from './hold';
@@ -82,10 +82,9 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     if (Date.now() > window.closesAt) return await run.skip('OUTSIDE_ENTRY_WINDOW: entry window closed before the position could enter');
 
     // 2. Re-check the entry filters on fresh market data.
-    const steps = entrySteps();
-    const { latencyMs, venue: _venue, precision, ...snapshot } = await steps.market.fetchMarketSnapshot({ symbol: event.symbol, mode: input.mode, asOf: Date.now(), strategyId });
+    const { latencyMs, venue: _venue, precision, ...snapshot } = await market.fetchMarketSnapshot({ symbol: event.symbol, mode: input.mode, asOf: Date.now(), strategyId });
     const entryCheck = playbook.evaluateEntry({ event, snapshot, now: Date.now(), cfg: config });
-    await steps.db.recordSignal({
+    await db.recordSignal({
       id: `${positionId}:entry`,
       strategyId,
       eventId: event.id,

@@ -18,7 +18,7 @@ import type { StrategyRun } from './state';
 const SEEN_EVENT_RETENTION_MS = 14 * 86_400_000;
 
 export const PARALLEL_START_PATCH = 'scan-parallel-start-v1';
-/** Children started together (one strategy workflow task sends their start commands). */
+/** Children being started at once (one strategy workflow task sends their start commands). */
 const PARALLEL_STARTS = 100;
 
 export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promise<void> {
@@ -30,10 +30,10 @@ export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promis
   // positions start as their entry windows approach, not all at once (design notes §6)
   const events = await act.loadUnlockCalendar({ from: now - c.entryTolerance, until: now + c.entryLead + c.entryTolerance + config.timing.scanInterval });
   for (const [id, unlockAt] of Object.entries(s.seenEvents)) if (unlockAt < now - SEEN_EVENT_RETENTION_MS) delete s.seenEvents[id];
-  // patch scan-parallel-start-v1: up to PARALLEL_STARTS children are started at once (one strategy
-  // workflow task for the lot instead of one each); before it, one after another
+  // patch scan-parallel-start-v1: up to PARALLEL_STARTS children are being started at once (one
+  // strategy workflow task sends many start commands); before it, one after another
   const parallel = patched(PARALLEL_START_PATCH);
-  const starting: Array<Promise<void>> = [];
+  const starting = new Set<Promise<void>>();
   for (const event of events) {
     if (s.seenEvents[event.id] !== undefined) continue;
     if (s.paused || s.mode === 'EMERGENCY_STOP' || s.stopRequested) break;
@@ -62,8 +62,10 @@ export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promis
       await started;
       continue;
     }
-    starting.push(started);
-    if (starting.length >= PARALLEL_STARTS) await Promise.all(starting.splice(0));
+    // a window, not chunks: each start that completes lets the next one go (a chunk waited for its slowest)
+    const tracked: Promise<void> = started.finally(() => starting.delete(tracked));
+    starting.add(tracked);
+    if (starting.size >= PARALLEL_STARTS) await Promise.race(starting);
   }
   await Promise.all(starting);
 }
