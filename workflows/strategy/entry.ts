@@ -6,13 +6,13 @@
  * and the next decision must see the book this one leaves); under `entry-batch-v1` the requests that
  * queue up meanwhile are decided together, still one after another, with one market-data read.
  */
-import { getExternalWorkflowHandle, patched } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, isCancellation, log, patched } from '@temporalio/workflow';
 import { formatMoney } from '../../domain/format';
 import { isHalted, limitsFor } from '../../domain/ladder';
 import { d } from '../../domain/money';
 import { checkPreTradeRisk, recordLatency, rollRiskPeriods, type RiskViolation } from '../../domain/risk';
 import { belowVenueMinimum, sizePosition, venueSizing } from '../../domain/sizing';
-import { entryDecisionSignal } from '../position/api';
+import { entryDecisionSignal, type EntryVerdict } from '../position/api';
 import type { EntryRequest } from './api';
 import { act } from './proxies';
 import { batchEntryCorrelation, entryCorrelationViolations } from './correlation';
@@ -42,14 +42,52 @@ export async function decideEntry(run: StrategyRun, req: EntryRequest): Promise<
 function decideInBatch(run: StrategyRun, req: EntryRequest): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     run.entryBatch.push({ req, settle: (decided) => void decided.then(resolve, reject) });
-    // the first request of a batch takes a turn; the ones arriving before the turn starts join it
-    if (run.entryBatch.length === 1) run.entryQueue = run.entryQueue.then(() => decideBatch(run)).catch(() => undefined);
+    // before continue-as-new the request is handed to the next run (carriedEntries): its handler ends now
+    if (run.entryDraining) return resolve();
+    scheduleTurn(run);
   });
+}
+
+/** One turn at a time; the requests arriving before it starts join it. */
+function scheduleTurn(run: StrategyRun): void {
+  if (run.entryTurnScheduled) return;
+  run.entryTurnScheduled = true;
+  run.entryQueue = run.entryQueue.then(() => decideBatch(run)).catch(() => undefined);
+}
+
+/**
+ * Continue-as-new under a steady stream of entry requests: every handler waiting for its turn would keep
+ * `allHandlersFinished` false, and the run would grow past its replay budget (7,000 events at N = 1000).
+ * So: no new turn starts, the waiting requests' handlers end now, and the requests go to the next run
+ * in its input (carriedEntries), which decides them first. Turns already started finish in this run.
+ */
+export function drainEntries(run: StrategyRun): void {
+  run.entryDraining = true;
+  for (const b of run.entryBatch) b.settle(Promise.resolve());
+}
+
+/** The requests handed to the next run (undefined: none). */
+export function carriedEntries(run: StrategyRun): EntryRequest[] | undefined {
+  return run.entryBatch.length ? run.entryBatch.map((b) => b.req) : undefined;
+}
+
+/** Continue-as-new called off (an emergency or a stop came first): the waiting requests are decided here. */
+export function resumeEntries(run: StrategyRun): void {
+  run.entryDraining = false;
+  if (run.entryBatch.length) scheduleTurn(run);
+}
+
+/** A new run: the requests the previous run handed over, decided before any later one. */
+export function restoreEntries(run: StrategyRun, reqs: readonly EntryRequest[]): void {
+  for (const req of reqs) void decideInBatch(run, req).catch(() => undefined);
 }
 
 /** One turn: the batch's correlation read once, then each verdict in order (the halt checked at each). */
 async function decideBatch(run: StrategyRun): Promise<void> {
+  run.entryTurnScheduled = false;
+  if (run.entryDraining) return; // left for the next run
   const batch = run.entryBatch.splice(0);
+  if (!batch.length) return;
   const halted = () => isHalted(run.state.mode) || run.state.paused || run.state.stopRequested;
   let correlation: (r: EntryRequest) => RiskViolation[] | null = () => [];
   try {
@@ -62,18 +100,34 @@ async function decideBatch(run: StrategyRun): Promise<void> {
     // a book symbol the batch's read did not cover (rare): this entry is judged on its own, in its turn
     const own = correlation(req) ?? (halted() ? [] : await entryCorrelationViolations(run, req));
     // decide() changes the book synchronously before its first await: the next verdict sees this one
-    settle(decide(run, req, own));
+    settle(decide(run, req, own, true));
   }
 }
 
 /** The verdict, with the correlation guard's violations (already read) added to the pre-trade rules'. */
-async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViolation[]): Promise<void> {
+async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViolation[], batched = false): Promise<void> {
   const s = run.state;
   const config = run.config;
   const strategyId = run.strategyId;
-  const child = getExternalWorkflowHandle(req.positionId);
+  const handle = getExternalWorkflowHandle(req.positionId);
+  // Batched path: a position that ended before its verdict arrived (it gave up waiting, or it asked twice)
+  // cannot be told; the failed signal must not fail the strategy (a signal handler's Temporal failure
+  // fails the workflow), and an approval it never heard of leaves the book.
+  const tell = async (verdict: EntryVerdict): Promise<void> => {
+    if (!batched) return handle.signal(entryDecisionSignal, verdict);
+    try {
+      await handle.signal(entryDecisionSignal, verdict);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('entry decision not delivered: the position has ended', { positionId: req.positionId, approved: verdict.approved, error: String(err) });
+      if (verdict.approved && s.positions[req.positionId]?.status === 'ENTERING') {
+        delete s.positions[req.positionId];
+        run.syncRisk();
+      }
+    }
+  };
   const deny = async (reasons: RiskViolation[]) => {
-    await child.signal(entryDecisionSignal, { approved: false, reasons });
+    await tell({ approved: false, reasons });
     await act.raiseAlert({
       id: `${req.positionId}:entry-refused`,
       strategyId,
@@ -158,5 +212,5 @@ async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViol
     notional: size.notional,
   };
   run.syncRisk();
-  await child.signal(entryDecisionSignal, { approved: true, quantity: size.quantity, notional: size.notional, mode });
+  await tell({ approved: true, quantity: size.quantity, notional: size.notional, mode });
 }

@@ -48,6 +48,8 @@ export interface StrategyCarried {
   stopRequested: boolean;
   continuedAsNew: number;
   startedAt: number;
+  /** entry requests handed over undecided by the previous run at continue-as-new (patch entry-batch-v1) */
+  pendingEntries?: EntryRequest[];
   /** approvals collected for the step waiting now (four eyes); absent in states carried before approvers-v1 */
   approvals?: PendingApprovals | null;
 }
@@ -91,6 +93,10 @@ export class StrategyRun {
   entryQueue: Promise<void> = Promise.resolve();
   /** entry requests waiting for the next batch of decisions (patch entry-batch-v1, entry-batch.ts) */
   entryBatch: PendingEntry[] = [];
+  /** a turn of decisions is scheduled and has not started yet */
+  entryTurnScheduled = false;
+  /** continue-as-new is waiting: no new turn, waiting requests go to the next run (entry.ts drainEntries) */
+  entryDraining = false;
   /** what the correlation trigger last checked (day, open symbols, limits): unchanged → no new fetch */
   correlationChecked: string | null = null;
   /** the figures of the live book, computed once per change (exposure(), openCount()) */
