@@ -4,9 +4,8 @@
  * <eventId>`, so a rescan or a later run never doubles a position). Children use ParentClosePolicy
  * ABANDON because continue-as-new closes the run: positions must outlive it.
  */
-import { ParentClosePolicy, WorkflowIdReusePolicy, log, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, log, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Playbook } from '../../domain/playbook';
-import type { UnlockEvent } from '../../domain/types';
 import { positionWorkflowId } from '../position/api';
 import { positionSummary } from '../position/details';
 import type { positionWorkflow } from '../position/workflow';
@@ -17,10 +16,6 @@ import type { StrategyRun } from './state';
 /** How far back an event is remembered after its unlock, so a rescan never restarts it. */
 const SEEN_EVENT_RETENTION_MS = 14 * 86_400_000;
 
-export const PARALLEL_START_PATCH = 'scan-parallel-start-v1';
-/** Children being started at once (one strategy workflow task sends their start commands). */
-const PARALLEL_STARTS = 100;
-
 export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promise<void> {
   const s = run.state;
   const config = run.config;
@@ -30,16 +25,12 @@ export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promis
   // positions start as their entry windows approach, not all at once (design notes §6)
   const events = await act.loadUnlockCalendar({ from: now - c.entryTolerance, until: now + c.entryLead + c.entryTolerance + config.timing.scanInterval });
   for (const [id, unlockAt] of Object.entries(s.seenEvents)) if (unlockAt < now - SEEN_EVENT_RETENTION_MS) delete s.seenEvents[id];
-  // patch scan-parallel-start-v1: up to PARALLEL_STARTS children are being started at once (one
-  // strategy workflow task sends many start commands); before it, one after another
-  const parallel = patched(PARALLEL_START_PATCH);
-  const starting = new Set<Promise<void>>();
   for (const event of events) {
     if (s.seenEvents[event.id] !== undefined) continue;
-    if (s.paused || s.mode === 'EMERGENCY_STOP' || s.stopRequested) break;
+    if (s.paused || s.mode === 'EMERGENCY_STOP' || s.stopRequested) return;
     // a scan that starts many children must not grow the history past the replay budget: stop here,
     // continue-as-new in the main loop, and the next run's scan starts the rest (they are not "seen")
-    if (workflowInfo().continueAsNewSuggested) break;
+    if (workflowInfo().continueAsNewSuggested) return;
     const q = playbook.qualifies(event, config, Date.now());
     if (!q.ok) {
       s.seenEvents[event.id] = event.unlockAt;
@@ -57,45 +48,29 @@ export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promis
     const positionId = positionWorkflowId(strategyId, event.id);
     s.seenEvents[event.id] = event.unlockAt;
     s.positions[positionId] = { eventId: event.id, positionId, symbol: event.symbol, status: 'WAITING', mode: s.mode, quantity: '0', notional: '0' };
-    const started = startPosition(run, event, positionId);
-    if (!parallel) {
-      await started;
-      continue;
+    try {
+      await startChild<typeof positionWorkflow>('positionWorkflow', {
+        workflowId: positionId,
+        args: [{ strategyId, strategyWorkflowId: run.workflowId, event, config, mode: s.mode }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: StrategyIdKey, value: strategyId },
+          { key: SymbolKey, value: event.symbol },
+          { key: PositionStatusKey, value: 'WAITING_ENTRY' },
+          { key: TradingModeKey, value: s.mode },
+        ],
+        memo: { strategyId, eventId: event.id, symbol: event.symbol, unlockAt: new Date(event.unlockAt).toISOString() },
+        staticSummary: positionSummary(event.symbol, event.unlockAt, s.mode),
+      });
+    } catch (err) {
+      // already started by an earlier run (e.g. before continue-as-new): never a second position
+      if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
+        log.info('position already exists', { positionId });
+        if (s.positions[positionId]?.status === 'WAITING') delete s.positions[positionId];
+        continue;
+      }
+      throw err;
     }
-    // a window, not chunks: each start that completes lets the next one go (a chunk waited for its slowest)
-    const tracked: Promise<void> = started.finally(() => starting.delete(tracked));
-    starting.add(tracked);
-    if (starting.size >= PARALLEL_STARTS) await Promise.race(starting);
-  }
-  await Promise.all(starting);
-}
-
-/** One position child (id from the event: a second start is refused by the server, never a second position). */
-async function startPosition(run: StrategyRun, event: UnlockEvent, positionId: string): Promise<void> {
-  const s = run.state;
-  const { config, strategyId } = run;
-  try {
-    await startChild<typeof positionWorkflow>('positionWorkflow', {
-      workflowId: positionId,
-      args: [{ strategyId, strategyWorkflowId: run.workflowId, event, config, mode: s.mode }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: StrategyIdKey, value: strategyId },
-        { key: SymbolKey, value: event.symbol },
-        { key: PositionStatusKey, value: 'WAITING_ENTRY' },
-        { key: TradingModeKey, value: s.mode },
-      ],
-      memo: { strategyId, eventId: event.id, symbol: event.symbol, unlockAt: new Date(event.unlockAt).toISOString() },
-      staticSummary: positionSummary(event.symbol, event.unlockAt, s.mode),
-    });
-  } catch (err) {
-    // already started by an earlier run (e.g. before continue-as-new): never a second position
-    if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') {
-      log.info('position already exists', { positionId });
-      if (s.positions[positionId]?.status === 'WAITING') delete s.positions[positionId];
-      return;
-    }
-    throw err;
   }
 }
