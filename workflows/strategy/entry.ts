@@ -113,8 +113,10 @@ async function decide(run: StrategyRun, req: EntryRequest, correlation: RiskViol
   // Batched path: a position that ended before its verdict arrived (it gave up waiting, or it asked twice)
   // cannot be told; the failed signal must not fail the strategy (a signal handler's Temporal failure
   // fails the workflow), and an approval it never heard of leaves the book.
-  const tell = async (verdict: EntryVerdict): Promise<void> => {
-    if (!batched) return handle.signal(entryDecisionSignal, verdict);
+  // (not an async wrapper on the old path: its callers must await the signal itself, with the same
+  // microtask timing as recorded histories had)
+  const tell = (verdict: EntryVerdict): Promise<void> => (batched ? tellBatched(verdict) : handle.signal(entryDecisionSignal, verdict));
+  const tellBatched = async (verdict: EntryVerdict): Promise<void> => {
     try {
       await handle.signal(entryDecisionSignal, verdict);
     } catch (err) {
