@@ -101,7 +101,6 @@ export class StrategyRun {
   correlationChecked: string | null = null;
   /** the figures of the live book, computed once per change (exposure(), openCount()) */
   private book: { exposure: string; count: number } | null = null;
-  private detailsPending = false;
   readonly strategyId: string;
 
   constructor(
@@ -128,14 +127,7 @@ export class StrategyRun {
 
   /** the Web UI's current details (user metadata, no history event): called wherever the state changes */
   showDetails(): void {
-    // once per activation, after its handlers ran (a microtask): the details list every live position,
-    // and a burst of 100 entry decisions in one activation would otherwise format the book 100 times
-    if (this.detailsPending) return;
-    this.detailsPending = true;
-    void Promise.resolve().then(() => {
-      this.detailsPending = false;
-      setCurrentDetails(strategyDetails(strategyStatus(this), this.livePositions()));
-    });
+    setCurrentDetails(strategyDetails(strategyStatus(this), this.livePositions()));
   }
 
   /** children that are entering or open (not those still waiting for their entry window) */
