@@ -24,7 +24,7 @@
 import type { DecimalString, MarketPrecision, MarketSnapshot } from '../domain/types';
 import { brokerFor, marketDataFor, marketDataOfWorkflow, type BrokerRegistry } from '../exchange/broker-registry';
 import { dailyClosesOf, type DailyClosesResult } from '../exchange/market-data/daily-closes';
-import { correlationTriggers, entryCorrelation, type CorrelationCfg, type UnknownPair } from '../domain/correlation';
+import { correlationTriggers, entryCorrelation, entryCorrelationPairs, type CorrelationCfg, type EntryPairBreach, type UnknownPair } from '../domain/correlation';
 import type { RiskViolation, Trigger } from '../domain/risk';
 import { activityContext } from './activity-context';
 import { toActivityFailure } from './failures';
@@ -73,6 +73,9 @@ export interface AssessCorrelationInput {
   risk: Pick<CorrelationCfg['risk'], 'maxCorrelation' | 'correlationLookbackDays'>;
   /** pre-trade: the symbol entering, judged against `symbols` (the book); absent: every pair of `symbols` */
   entering?: string;
+  /** pre-trade for a batch of entries (the strategy's batched decisions): every entering symbol against
+   *  the book and the batch, answered as `pairs` */
+  enteringBatch?: string[];
   symbols: string[];
 }
 
@@ -84,6 +87,8 @@ export interface CorrelationVerdict {
   breaches: Array<{ code: 'CORRELATION'; message: string; value: string; limit: string }>;
   unknown: UnknownPair[];
   unknownCount: number;
+  /** with `enteringBatch`: each breaching pair of an entering symbol (the decision keeps those with its book) */
+  pairs?: EntryPairBreach[];
 }
 
 export interface LevelCrossing {
@@ -149,9 +154,13 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
    * spends its workflow task on N² correlations. The rules are the pure domain's.
    */
   async function assessCorrelation(input: AssessCorrelationInput): Promise<CorrelationVerdict> {
-    const symbols = input.entering ? [input.entering, ...input.symbols] : input.symbols;
+    const symbols = input.entering ? [input.entering, ...input.symbols] : input.enteringBatch ? [...new Set([...input.enteringBatch, ...input.symbols])] : input.symbols;
     const data = await fetchDailyCloses({ symbols, mode: input.mode, asOf: input.asOf, lookbackDays: input.risk.correlationLookbackDays });
     const cfg = { risk: input.risk } as CorrelationCfg;
+    if (input.enteringBatch) {
+      const v = entryCorrelationPairs(input.enteringBatch, input.symbols, data.closes, input.asOf, cfg);
+      return { breaches: [], pairs: v.breaches, unknown: v.unknown.slice(0, UNKNOWN_SAMPLE), unknownCount: v.unknown.length };
+    }
     let found: Array<Trigger | RiskViolation>;
     let unknown: UnknownPair[];
     if (input.entering) ({ violations: found, unknown } = entryCorrelation(input.entering, input.symbols, data.closes, input.asOf, cfg));

@@ -159,3 +159,33 @@ export function correlationTriggers(openSymbols: readonly string[], closes: Clos
 export function correlationCheckNeeded(symbols: readonly string[], cfg: CorrelationCfg): boolean {
   return new Set(symbols).size >= 2 && d(cfg.risk.maxCorrelation).lt(1);
 }
+
+/** One breaching pair of a batch of entries: `entering` against `other` (a book symbol or another entry of the batch). */
+export interface EntryPairBreach {
+  entering: string;
+  other: string;
+  violation: RiskViolation;
+}
+
+/**
+ * Pre-trade for a batch of entries decided one after another (the strategy's batched decisions): every
+ * pair of an entering symbol with each symbol of the book or of the batch, judged once. The decision of
+ * each entry then keeps only the pairs with the symbols in the book at its turn (which holds the
+ * entries approved before it), so it refuses exactly what entryCorrelation would have refused then.
+ */
+export function entryCorrelationPairs(
+  entering: readonly string[],
+  bookSymbols: readonly string[],
+  closes: ClosesBySymbol,
+  asOf: number,
+  cfg: CorrelationCfg,
+): { breaches: EntryPairBreach[]; unknown: UnknownPair[] } {
+  const all = [...new Set([...bookSymbols, ...entering])];
+  const out: { breaches: EntryPairBreach[]; unknown: UnknownPair[] } = { breaches: [], unknown: [] };
+  for (const e of new Set(entering)) {
+    const v = judge(pairsOf(all, e), closes, asOf, cfg);
+    out.unknown.push(...v.unknown);
+    for (const p of v.breaches) out.breaches.push({ entering: e, other: p.b, violation: { code: 'CORRELATION', message: describePair(p, cfg), value: p.r, limit: cfg.risk.maxCorrelation } });
+  }
+  return out;
+}

@@ -9,6 +9,7 @@ import {
   correlationTriggers,
   correlationWindow,
   entryCorrelation,
+  entryCorrelationPairs,
   minCorrelationReturns,
   pairCorrelation,
   simpleReturns,
@@ -106,5 +107,29 @@ describe('pre-trade rule and trigger', () => {
     expect(correlationCheckNeeded(['A', 'B'], cfg())).toBe(true);
     expect(correlationCheckNeeded(['A', 'A'], cfg())).toBe(false);
     expect(correlationCheckNeeded(['A', 'B'], cfg({ maxCorrelation: '1' }))).toBe(false);
+  });
+});
+
+describe('a batch of entries (the strategy decides them together, one after another)', () => {
+  const C = series(['50', '55', '55', '49.5']); // the same moves as A
+  const closes = { 'AAA/USDT': A, 'BBB/USDT': B, 'CCC/USDT': C };
+  const c = cfg({ maxCorrelation: '0.49' });
+
+  test('every pair of an entering symbol with the book and the batch, each violation as entryCorrelation words it', () => {
+    const v = entryCorrelationPairs(['BBB/USDT', 'CCC/USDT'], ['AAA/USDT'], closes, AS_OF, c);
+    // BBB against AAA and CCC; CCC against AAA and BBB: exactly entryCorrelation's violations, pair by pair
+    for (const [e, other] of [['BBB/USDT', 'AAA/USDT'], ['BBB/USDT', 'CCC/USDT'], ['CCC/USDT', 'AAA/USDT'], ['CCC/USDT', 'BBB/USDT']] as const) {
+      const alone = entryCorrelation(e, [other], closes, AS_OF, c).violations;
+      expect(v.breaches.filter((b) => b.entering === e && b.other === other).map((b) => b.violation)).toEqual(alone);
+    }
+    expect(v.breaches.length).toBeGreaterThan(0);
+  });
+
+  test('an entry judged against the book as it is at its turn refuses what entryCorrelation refuses then', () => {
+    const v = entryCorrelationPairs(['CCC/USDT', 'BBB/USDT'], ['AAA/USDT'], closes, AS_OF, c);
+    const atTurn = (e: string, book: string[]) => book.flatMap((o) => v.breaches.filter((b) => b.entering === e && b.other === o).map((b) => b.violation));
+    // CCC first against {AAA}; BBB then against {AAA, CCC} (had CCC been approved)
+    expect(atTurn('CCC/USDT', ['AAA/USDT'])).toEqual(entryCorrelation('CCC/USDT', ['AAA/USDT'], closes, AS_OF, c).violations);
+    expect(atTurn('BBB/USDT', ['AAA/USDT', 'CCC/USDT'])).toEqual(entryCorrelation('BBB/USDT', ['AAA/USDT', 'CCC/USDT'], closes, AS_OF, c).violations);
   });
 });

@@ -1,6 +1,6 @@
 /** The Web UI's user metadata for positions and strategies: summaries and markdown details (pure). */
 import { positionDetails, positionSummary, timeExitSummary } from '../../workflows/position/details';
-import { describeCriterion, strategyDetails, strategySummary } from '../../workflows/strategy/details';
+import { DETAILS_POSITIONS, describeCriterion, strategyDetails, strategySummary } from '../../workflows/strategy/details';
 import { initialPositionView, type PositionView } from '../../workflows/position/api';
 import type { StrategyStatus } from '../../workflows/strategy/api';
 
@@ -99,6 +99,14 @@ describe('strategy metadata', () => {
       '',
       '**Open positions**: 0',
     ]);
+  });
+
+  test('a large book: the count, the first positions by name, and how many more', () => {
+    const book = Array.from({ length: DETAILS_POSITIONS + 5 }, (_, i) => ({ symbol: `S${i}/USDT`, status: 'OPEN', quantity: '1', entryPrice: '2' }));
+    const lines = strategyDetails(status(), book).split('\n');
+    expect(lines).toContain(`**Open positions**: ${DETAILS_POSITIONS + 5}`);
+    expect(lines.filter((l) => /^- S\d+\/USDT/.test(l))).toHaveLength(DETAILS_POSITIONS);
+    expect(lines[lines.length - 1]).toBe('- … and 5 more (`strategy positions` lists them all)');
   });
 
   test('gate criteria with value and threshold, open positions, last refusal', () => {

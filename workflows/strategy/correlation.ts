@@ -42,7 +42,7 @@ async function closesNow(run: StrategyRun, symbols: string[]): Promise<DailyClos
  */
 const verdictPatch = () => patched('correlation-verdict-v1');
 
-async function verdictNow(run: StrategyRun, ask: Pick<AssessCorrelationInput, 'entering' | 'symbols'>): Promise<CorrelationVerdict | null> {
+async function verdictNow(run: StrategyRun, ask: Pick<AssessCorrelationInput, 'entering' | 'enteringBatch' | 'symbols'>): Promise<CorrelationVerdict | null> {
   const { maxCorrelation, correlationLookbackDays } = run.config.risk;
   try {
     return await marketRead.assessCorrelation({ ...ask, mode: run.activeRung(), asOf: Date.now(), risk: { maxCorrelation, correlationLookbackDays } });
@@ -125,4 +125,29 @@ export async function tripCorrelation(run: StrategyRun): Promise<boolean> {
     details: { triggers },
   });
   return false;
+}
+
+/**
+ * Pre-trade for a batch of entry requests decided one after another (patch `entry-batch-v1`, entry-batch.ts):
+ * ONE activity judges every entering symbol against the book and the batch; the returned rule then
+ * gives, at each entry's turn, the CORRELATION violations against the book as it is at that turn
+ * (holding the entries approved before it) — what entryCorrelationViolations would have answered then.
+ * The rule answers null for an entry whose book holds a symbol the activity did not judge (the caller
+ * asks entryCorrelationViolations for that one).
+ */
+export async function batchEntryCorrelation(run: StrategyRun, reqs: readonly EntryRequest[]): Promise<(req: EntryRequest) => RiskViolation[] | null> {
+  const book = bookSymbols(run);
+  const entering = reqs.map((r) => r.symbol);
+  if (!correlationCheckNeeded([...entering, ...book], run.config)) return () => [];
+  const v = await verdictNow(run, { enteringBatch: entering, symbols: [...new Set(book)] });
+  if (v) logUnknown(`${reqs.length} entr${reqs.length === 1 ? 'y' : 'ies'}`, v.unknown, v.unknownCount);
+  const judged = new Set([...entering, ...book]);
+  return (req) => {
+    const others = bookSymbols(run, req.positionId);
+    if (!correlationCheckNeeded([req.symbol, ...others], run.config)) return [];
+    if (!v) return []; // market data unreadable: unknown, allowed (as entryCorrelationViolations)
+    if (others.some((s) => !judged.has(s))) return null;
+    const breaches = v.pairs ?? [];
+    return [...new Set(others)].filter((s) => s !== req.symbol).flatMap((s) => breaches.filter((b) => b.entering === req.symbol && b.other === s).map((b) => b.violation));
+  };
 }

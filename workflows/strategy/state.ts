@@ -10,10 +10,16 @@ import type { GateResult } from '../../domain/gate';
 import type { PendingApprovals } from '../../domain/approvals';
 import { d, toStr } from '../../domain/money';
 import type { ClosedTrade, StrategyConfig, TradingMode } from '../../domain/types';
-import type { OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
+import type { EntryRequest, OpenPositionInfo, StrategyRunState, StrategyStatus } from './api';
 import { StrategyStateKey, TradingModeKey } from '../search-attributes';
 import { strategyDetails } from './details';
 import { strategyStatus } from './status';
+
+/** An entry request waiting for its turn in a batch of decisions; `settle` hands over its decision. */
+export interface PendingEntry {
+  req: EntryRequest;
+  settle: (decided: Promise<void>) => void;
+}
 
 /** A tracked child: waiting for its entry, entering, or open. Ended children are dropped. */
 export interface TrackedPosition extends Omit<OpenPositionInfo, 'status'> {
@@ -42,6 +48,8 @@ export interface StrategyCarried {
   stopRequested: boolean;
   continuedAsNew: number;
   startedAt: number;
+  /** entry requests handed over undecided by the previous run at continue-as-new (patch entry-batch-v1) */
+  pendingEntries?: EntryRequest[];
   /** approvals collected for the step waiting now (four eyes); absent in states carried before approvers-v1 */
   approvals?: PendingApprovals | null;
 }
@@ -83,8 +91,16 @@ export class StrategyRun {
   riskDirty = true;
   /** entry decisions run one after another while the correlation guard is on (correlation.ts) */
   entryQueue: Promise<void> = Promise.resolve();
+  /** entry requests waiting for the next batch of decisions (patch entry-batch-v1, entry-batch.ts) */
+  entryBatch: PendingEntry[] = [];
+  /** a turn of decisions is scheduled and has not started yet */
+  entryTurnScheduled = false;
+  /** continue-as-new is waiting: no new turn, waiting requests go to the next run (entry.ts drainEntries) */
+  entryDraining = false;
   /** what the correlation trigger last checked (day, open symbols, limits): unchanged → no new fetch */
   correlationChecked: string | null = null;
+  /** the figures of the live book, computed once per change (exposure(), openCount()) */
+  private book: { exposure: string; count: number } | null = null;
   readonly strategyId: string;
 
   constructor(
@@ -119,16 +135,26 @@ export class StrategyRun {
     return Object.values(this.state.positions).filter((p) => p.status !== 'WAITING');
   }
 
+  /** the live book's exposure and count, kept until the book changes (syncRisk): reading them is O(1) */
   exposure(): string {
-    return toStr(this.livePositions().reduce((a, p) => a.plus(d(p.notional)), d(0)));
+    return this.bookFigures().exposure;
   }
 
   openCount(): number {
-    return this.livePositions().length;
+    return this.bookFigures().count;
   }
 
-  /** the risk state's view of the book after a position changed */
+  private bookFigures(): { exposure: string; count: number } {
+    if (!this.book) {
+      const live = this.livePositions();
+      this.book = { exposure: toStr(live.reduce((a, p) => a.plus(d(p.notional)), d(0))), count: live.length };
+    }
+    return this.book;
+  }
+
+  /** the risk state's view of the book after a position changed (every change of the live book calls it) */
   syncRisk(): void {
+    this.book = null;
     this.state.risk = { ...this.state.risk, openExposure: this.exposure(), openPositions: this.openCount() };
     this.riskDirty = true;
     this.showDetails();

@@ -28,7 +28,7 @@ import { awaitEmergencyAnswer, dispatchEmergencyExits, enterManualEmergency, tri
 import { nextWakeMs, strategyStatus } from './status';
 import { scanCalendar } from './scan';
 import { evaluateGateIfDue } from './gate';
-import { decideEntry } from './entry';
+import { carriedEntries, decideEntry, drainEntries, restoreEntries, resumeEntries } from './entry';
 import { tripCorrelation } from './correlation';
 import { openPositions, positionEnded, positionOpened, stopAll } from './children';
 import { act } from './proxies';
@@ -93,6 +93,12 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
   setHandler(api.positionEndedSignal, (e) => positionEnded(run, e));
 
   // ---------------------------------------------------------------- run: the loop
+  // requests the previous run handed over undecided (entry.ts drainEntries), decided first
+  if (s.pendingEntries) {
+    const reqs = s.pendingEntries;
+    delete s.pendingEntries;
+    restoreEntries(run, reqs);
+  }
   run.publish();
   if (!input.carried) {
     await act.recordStrategyStarted({ strategyId: run.strategyId, workflowId: run.workflowId, config, mode: s.mode, at: s.startedAt });
@@ -115,11 +121,13 @@ export async function strategyWorkflow(input: StrategyInput): Promise<api.Strate
 
     loops++;
     if (workflowInfo().continueAsNewSuggested || (input.continueAsNewAfterLoops && loops >= input.continueAsNewAfterLoops)) {
+      drainEntries(run);
       await condition(allHandlersFinished);
       if (!s.emergencyExitPending && !s.stopRequested) {
         s.continuedAsNew++;
-        return continueAsNew<typeof strategyWorkflow>({ ...input, config, carried: s });
+        return continueAsNew<typeof strategyWorkflow>({ ...input, config, carried: { ...s, pendingEntries: carriedEntries(run) } });
       }
+      resumeEntries(run);
       continue;
     }
     run.wake = false;
