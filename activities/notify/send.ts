@@ -7,14 +7,16 @@
  *  - any other 4xx → the receiver refuses this message for good (bad URL, revoked token, chat gone):
  *    retrying cannot help, the batch is marked FAILED and `alerts` shows why.
  * Every request carries `Idempotency-Key: <batch id>` (a receiver that honours it drops a resend;
- * Telegram ignores it, see README "Notifications" for the one duplicate window that leaves).
+ * Telegram, Slack and Discord ignore it: a resend after an unknown outcome is marked as a possible
+ * repeat instead, see ./index.ts and README "Notifications").
  */
 import { redactSecrets } from '../failures';
 import type { NotifyChannel } from '../../config/notify';
 
 export type SendOutcome = { ok: true; status: number } | { ok: false; permanent: boolean; status?: number; retryAfterMs?: number; error: string };
 
-const TIMEOUT_MS = 10_000;
+/** a POST gets no answer after this long: it is over (a later attempt may then judge its outcome unknown) */
+export const TIMEOUT_MS = 10_000;
 
 function retryAfterMs(res: Response, body: string): number | undefined {
   const h = res.headers.get('retry-after');

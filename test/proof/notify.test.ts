@@ -29,9 +29,9 @@ afterAll(async () => {
   await rx?.close();
 });
 
-/** how many alerts a chat message says it carries (its headline) */
+/** how many alerts a chat message says it carries (its headline, after a resend's repeat mark) */
 function countInText(text: string): number {
-  const m = /^unlock-trader: (\d+) alerts/.exec(text);
+  const m = /^(?:\(repeat[^\n]*\n)?unlock-trader: (\d+) alerts/.exec(text);
   return m ? Number(m[1]) : 1;
 }
 
