@@ -2,7 +2,8 @@
  * health — Temporal (connect + describe namespace), database (a query), exchange (ccxt fetchTime and its
  * latency when EXCHANGE_URL_OVERRIDE, live credentials or MARKET_DATA=ccxt make one in use; otherwise
  * paper only), market data (the MARKET_DATA source and one timed read of it: cli/lib/market-data-check.ts),
- * and the task queue's pollers (at least one workflow and one activity poller). Exit 1 when anything is down.
+ * the task queue's pollers (at least one workflow and one activity poller), then the price feed and one
+ * row per notification channel (cli/lib/health-rows.ts). Exit 1 when anything is down.
  */
 import type { Command } from 'commander';
 import { CliError, oneLine, type Ctx } from '../context';
@@ -115,6 +116,7 @@ export function registerHealthCommand(program: Command, ctx: Ctx): void {
 
       const [t, dbc, x, md] = await Promise.all([temporalCheck(), dbCheck(), exchangeCheck(), marketDataCheck()]);
       const checks = [t[0]!, dbc, x, md, ...t.slice(1)];
+      checks.push(...(await (await import('../lib/health-rows')).feedAndNotifierChecks(ctx, ms))); // price feed, notify <channel>
       const down = checks.filter((c) => !c.ok);
       if (o.json) ctx.json({ ok: down.length === 0, checks });
       else ctx.out(table(['CHECK', 'STATUS', 'LATENCY', 'DETAIL'], checks.map((c) => [c.check, c.ok ? 'ok' : 'DOWN', c.latencyMs === null ? '-' : `${c.latencyMs} ms`, c.detail])));
