@@ -5,7 +5,7 @@
  *    so the workflow's history stays short;
  *  - sendNotificationBatch: POSTs the batch and settles it; a retryable failure is thrown for Temporal
  *    to retry with backoff (the receiver's Retry-After wins on a 429). The POST is stamped in the batch
- *    row before it leaves (postStartedAt) and the stamp cleared with its recorded outcome, so a later
+ *    row before it leaves (postStartedAt) and the stamp cleared once its outcome is known, so a later
  *    attempt knows an earlier POST's outcome is unknown: while that POST could still be in flight (a
  *    zombie attempt after a heartbeat timeout) it waits rather than send in parallel; after that it
  *    sends again, marked as a possible repeat (chat channels have no idempotency key).
@@ -102,7 +102,7 @@ export function createNotifyActivities({ db, notify, log = console.log, idleRetu
         log(`[notify] ${ch.name}: batch ${i.batchId} of ${n} alert(s) REFUSED for good: ${out.error}`);
         return { status: 'FAILED', alertCount: n };
       }
-      await recordAttempt(db, i.batchId, attempt, out.error);
+      await recordAttempt(db, i.batchId, attempt, out.error, out.unknown);
       throw ApplicationFailure.create({
         message: out.error,
         type: out.status === 429 ? 'NotifyRateLimited' : 'NotifyRetry',

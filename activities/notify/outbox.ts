@@ -88,7 +88,10 @@ export async function markFailed(db: Db, batchId: string, attempt: number, error
   ]);
 }
 
-/** A failed attempt that will be retried: counted, with its (redacted) reason. */
-export async function recordAttempt(db: Db, batchId: string, attempt: number, error: string): Promise<void> {
-  await db.notificationBatch.update({ where: { id: batchId }, data: { attempts: attempt, lastError: error, postStartedAt: null } });
+/**
+ * A failed attempt that will be retried: counted, with its (redacted) reason. `outcomeUnknown` (no answer:
+ * the receiver may have the message) keeps the POST's stamp, so the resend is marked as a possible repeat.
+ */
+export async function recordAttempt(db: Db, batchId: string, attempt: number, error: string, outcomeUnknown = false): Promise<void> {
+  await db.notificationBatch.update({ where: { id: batchId }, data: { attempts: attempt, lastError: error, ...(outcomeUnknown ? {} : { postStartedAt: null }) } });
 }

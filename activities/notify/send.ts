@@ -13,7 +13,11 @@
 import { redactSecrets } from '../failures';
 import type { NotifyChannel } from '../../config/notify';
 
-export type SendOutcome = { ok: true; status: number } | { ok: false; permanent: boolean; status?: number; retryAfterMs?: number; error: string };
+/** `unknown`: no answer came back (a timeout, a reset), so the receiver may have taken the message */
+export type SendOutcome = { ok: true; status: number } | { ok: false; permanent: boolean; status?: number; retryAfterMs?: number; unknown?: boolean; error: string };
+
+/** fetch failures that mean the request never reached a receiver */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** a POST gets no answer after this long: it is over (a later attempt may then judge its outcome unknown) */
 export const TIMEOUT_MS = 10_000;
@@ -50,7 +54,7 @@ export async function postBatch(channel: Pick<NotifyChannel, 'name' | 'url'>, ba
     const c = (e as { cause?: { code?: string; message?: string } }).cause;
     const cause = c?.code ?? c?.message?.slice(0, 100);
     const what = timeout.aborted ? `no answer within ${TIMEOUT_MS} ms` : `${(e as Error).name}${cause ? ` ${cause}` : ''}`;
-    return { ok: false, permanent: false, error: redactSecrets(`${channel.name}: request failed: ${what}`) };
+    return { ok: false, permanent: false, unknown: !NOT_SENT_CODES.has(c?.code ?? ''), error: redactSecrets(`${channel.name}: request failed: ${what}`) };
   }
   const text = await res.text().catch(() => '');
   if (res.ok) return { ok: true, status: res.status };

@@ -4,8 +4,8 @@
  * finds the stamp
  *   - within POST_IN_FLIGHT_MS: waits (retryable NotifyInFlight) instead of POSTing in parallel with an
  *     attempt that lost its heartbeat but is still running;
- *   - older: the earlier POST's outcome is unknown (a crash between the 2xx and the commit): it sends
- *     again, the text headed by REPEAT_MARK, under the same ref.
+ *   - older: the earlier POST's outcome is unknown (a crash between the 2xx and the commit, or a POST
+ *     that timed out): it sends again, the text headed by REPEAT_MARK, under the same ref.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { createPersistenceActivities } from '../../activities/persistence';
@@ -15,6 +15,8 @@ import { loadNotifySettings, type NotifySettings } from '../../config/notify';
 import type { Db } from '../../db/client';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { startNotifyReceiver, type NotifyReceiver } from '../helpers/notify-receiver';
+import { freePort } from '../helpers/ports';
+import { TIMEOUT_MS } from '../../activities/notify/send';
 
 const TOKEN = `123456789:AAtest${'x'.repeat(24)}`;
 let tdb: TestDb;
@@ -100,3 +102,22 @@ test('an attempt that lost its heartbeat while its POST is held: the next attemp
   expect(await b.sendNotificationBatch({ channel: 'telegram', batchId })).toEqual({ status: 'SENT', alertCount: 1 });
   expect(callsOf(batchId)).toHaveLength(1);
 });
+
+test('a POST that timed out may have been delivered: the resend is marked as a repeat; a refused connection is not', async () => {
+  const batchId = await claimOne('timeout-1');
+  rx.holdNext('telegram', TIMEOUT_MS + 2000);
+  const acts = createNotifyActivities({ db: tdb.db, notify: settings, log: () => undefined });
+  await expect(acts.sendNotificationBatch({ channel: 'telegram', batchId })).rejects.toMatchObject({ type: 'NotifyRetry', message: expect.stringMatching(/no answer within/) });
+  expect((await tdb.db.notificationBatch.findUniqueOrThrow({ where: { id: batchId } })).postStartedAt).not.toBeNull();
+  await tdb.db.notificationBatch.update({ where: { id: batchId }, data: { postStartedAt: new Date(Date.now() - POST_IN_FLIGHT_MS - 1) } });
+  expect(await acts.sendNotificationBatch({ channel: 'telegram', batchId })).toEqual({ status: 'SENT', alertCount: 1 });
+  expect(callsOf(batchId).map((c) => c.text.split('\n')[0])).toEqual(['unlock-trader CRITICAL', REPEAT_MARK]);
+
+  // nobody listening: the request never left, so the next try is a plain first send
+  const refusedId = await claimOne('refused-1');
+  const dead = loadNotifySettings({ UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: TOKEN, UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '-1001234', UNLOCK_TRADER_NOTIFY_TELEGRAM_API_URL: `http://127.0.0.1:${await freePort()}` });
+  await expect(createNotifyActivities({ db: tdb.db, notify: dead, log: () => undefined }).sendNotificationBatch({ channel: 'telegram', batchId: refusedId })).rejects.toMatchObject({ message: expect.stringMatching(/ECONNREFUSED/) });
+  expect((await tdb.db.notificationBatch.findUniqueOrThrow({ where: { id: refusedId } })).postStartedAt).toBeNull();
+  expect(await acts.sendNotificationBatch({ channel: 'telegram', batchId: refusedId })).toEqual({ status: 'SENT', alertCount: 1 });
+  expect(callsOf(refusedId).map((c) => c.text.split('\n')[0])).toEqual(['unlock-trader CRITICAL']);
+}, 60_000);
