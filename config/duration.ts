@@ -25,3 +25,16 @@ export const durationMs = z.union([z.string(), z.number()]).transform((v, ctx) =
     return z.NEVER;
   }
 });
+
+/** "500ms", "5m", "1h": the shortest way to write `ms` in the units durations are written in. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+/** zod field: a duration within [minMs, maxMs]; outside it, one line naming the range and the value. */
+export function durationWithin(minMs: number, maxMs: number, why: string) {
+  return durationMs.refine((v) => v >= minMs && v <= maxMs, {
+    error: (iss) => `must be from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (${why}), got ${formatDuration(Number(iss.input))}`,
+  });
+}

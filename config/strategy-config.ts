@@ -1,6 +1,6 @@
 import * as ccxt from 'ccxt';
 import { z } from 'zod';
-import { durationMs } from './duration';
+import { durationMs, durationWithin } from './duration';
 import type { ModeLimits, StrategyConfig } from '../domain/config-types';
 import { LADDER_MODES, type LadderMode, type LiveMode } from '../domain/modes';
 import { unreachableApprovals } from '../domain/approvals';
@@ -182,7 +182,9 @@ export const strategyConfigSchema = z
     timing: z
       .object({
         scanInterval: durationMs.default(3_600_000),
-        priceCheckInterval: durationMs.default(5_000),
+        // the price watcher heartbeats on its own 10-s cadence whatever this is (exchange/market-data/price-feed.ts);
+        // the bounds are about the venue's rate limit and about a stop that is checked at all
+        priceCheckInterval: durationWithin(100, 3_600_000, 'faster floods the venue, slower is no stop').default(5_000),
         emergencyCooldown: durationMs.default(24 * 3_600_000),
         tradingDay: durationMs.default(86_400_000),
       })

@@ -231,7 +231,9 @@ async function main() {
   const narrate = async () => {
     try {
       const [status, open] = await Promise.all([handle.query(statusQuery), handle.query(openPositionsQuery)]);
-      const closed = await db.position.findMany({ where: { strategyId: config.strategyId, closedAt: { not: null } }, orderBy: { closedAt: 'asc' } });
+      // only what closed since the last tick (the first tick: all, so a resumed demo retells its trades)
+      const closedSince = narration.closedSince();
+      const closed = await db.position.findMany({ where: { strategyId: config.strategyId, closedAt: closedSince ? { gte: closedSince } : { not: null } }, orderBy: { closedAt: 'asc' } });
       const alerts = await db.alert.findMany({ where: { strategyId: config.strategyId, createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } });
       for (const line of narration.next({ status, open, closed, alerts })) say(line);
     } catch (e) {

@@ -23,8 +23,11 @@ function rank(s: string): number {
   return SEVERITIES.indexOf(s as Severity);
 }
 
+/** heads a resend whose earlier POST's outcome is unknown (a chat channel has no idempotency key) */
+export const REPEAT_MARK = '(repeat: may duplicate an earlier message with the same ref)';
+
 /** The text of a chat message: headline, then alerts most severe first, within `limit` characters. */
-export function batchText(batchId: string, alerts: BatchAlert[], limit: number): string {
+export function batchText(batchId: string, alerts: BatchAlert[], limit: number, repeat = false): string {
   const sorted = [...alerts].sort((a, b) => rank(b.severity) - rank(a.severity) || a.createdAt.getTime() - b.createdAt.getTime());
   const counts = [...SEVERITIES]
     .reverse()
@@ -34,9 +37,8 @@ export function batchText(batchId: string, alerts: BatchAlert[], limit: number):
     .join(', ');
   const top = sorted[0];
   const head =
-    alerts.length === 1 && top
-      ? `unlock-trader ${top.severity.toUpperCase()}`
-      : `unlock-trader: ${alerts.length} alerts (${counts})`;
+    (repeat ? `${REPEAT_MARK}\n` : '') +
+    (alerts.length === 1 && top ? `unlock-trader ${top.severity.toUpperCase()}` : `unlock-trader: ${alerts.length} alerts (${counts})`);
   // the batch reference lets a reader (and the tests) tell a resend of the same message from a new one
   const foot = `ref ${batchId.slice(0, 12)} · npx unlock-trader alerts`;
   const lines: string[] = [];
@@ -54,16 +56,17 @@ export function batchText(batchId: string, alerts: BatchAlert[], limit: number):
   return [head, ...lines, foot].join('\n');
 }
 
-/** The request body for a channel. */
-export function batchBody(channel: Pick<NotifyChannel, 'name' | 'chatId'>, batchId: string, alerts: BatchAlert[]): unknown {
+/** The request body for a channel; `repeat`: an earlier POST of this batch has an unknown outcome. */
+export function batchBody(channel: Pick<NotifyChannel, 'name' | 'chatId'>, batchId: string, alerts: BatchAlert[], o: { repeat?: boolean } = {}): unknown {
   if (channel.name === 'webhook') {
     return {
       batchId,
+      ...(o.repeat ? { repeat: true } : {}),
       count: alerts.length,
       alerts: alerts.map((a) => ({ id: a.id, severity: a.severity, strategyId: a.strategyId, kind: a.kind, message: a.message, createdAt: a.createdAt.toISOString() })),
     };
   }
-  const text = batchText(batchId, alerts, TEXT_LIMIT[channel.name]);
+  const text = batchText(batchId, alerts, TEXT_LIMIT[channel.name], o.repeat);
   if (channel.name === 'slack') return { text };
   if (channel.name === 'discord') return { content: text, allowed_mentions: { parse: [] } };
   return { chat_id: channel.chatId, text, disable_web_page_preview: true };

@@ -50,8 +50,8 @@ export async function claimBatch(db: Db, channel: string, p: Pacing, now = Date.
   return { kind: 'batch', batchId, alertCount: ids.length };
 }
 
-/** The batch and its alerts, oldest first. */
-export async function loadBatch(db: Db, batchId: string): Promise<{ status: string; channel: string; alerts: BatchAlert[] } | null> {
+/** The batch and its alerts, oldest first; `postStartedAt`: a POST of it whose outcome was not recorded (yet). */
+export async function loadBatch(db: Db, batchId: string): Promise<{ status: string; channel: string; postStartedAt: Date | null; alerts: BatchAlert[] } | null> {
   const batch = await db.notificationBatch.findUnique({ where: { id: batchId } });
   if (!batch) return null;
   const deliveries = await db.alertDelivery.findMany({ where: { batchId }, select: { alertId: true } });
@@ -60,13 +60,22 @@ export async function loadBatch(db: Db, batchId: string): Promise<{ status: stri
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true, strategyId: true, severity: true, kind: true, message: true, createdAt: true },
   });
-  return { status: batch.status, channel: batch.channel, alerts };
+  return { status: batch.status, channel: batch.channel, postStartedAt: batch.postStartedAt, alerts };
+}
+
+/**
+ * Just before a POST: stamp it, only while the batch is still SENDING. False: settled meanwhile (a zombie
+ * attempt of the same batch finished it), so nothing is sent.
+ */
+export async function markPostStarted(db: Db, batchId: string, at = new Date()): Promise<boolean> {
+  const r = await db.notificationBatch.updateMany({ where: { id: batchId, status: 'SENDING' }, data: { postStartedAt: at } });
+  return r.count === 1;
 }
 
 /** The receiver confirmed (2xx): batch and deliveries SENT, in one transaction. */
 export async function markSent(db: Db, batchId: string, attempt: number, at = new Date()): Promise<void> {
   await db.$transaction([
-    db.notificationBatch.update({ where: { id: batchId }, data: { status: 'SENT', sentAt: at, attempts: attempt } }), // lastError stays: what the earlier attempts met
+    db.notificationBatch.update({ where: { id: batchId }, data: { status: 'SENT', sentAt: at, attempts: attempt, postStartedAt: null } }), // lastError stays: what the earlier attempts met
     db.alertDelivery.updateMany({ where: { batchId }, data: { status: 'SENT', sentAt: at } }),
   ]);
 }
@@ -74,12 +83,15 @@ export async function markSent(db: Db, batchId: string, attempt: number, at = ne
 /** The receiver refused this message for good (a 4xx other than 408/429): FAILED, visible in `alerts`. */
 export async function markFailed(db: Db, batchId: string, attempt: number, error: string, at = new Date()): Promise<void> {
   await db.$transaction([
-    db.notificationBatch.update({ where: { id: batchId }, data: { status: 'FAILED', sentAt: at, attempts: attempt, lastError: error } }),
+    db.notificationBatch.update({ where: { id: batchId }, data: { status: 'FAILED', sentAt: at, attempts: attempt, lastError: error, postStartedAt: null } }),
     db.alertDelivery.updateMany({ where: { batchId }, data: { status: 'FAILED' } }),
   ]);
 }
 
-/** A failed attempt that will be retried: counted, with its (redacted) reason. */
-export async function recordAttempt(db: Db, batchId: string, attempt: number, error: string): Promise<void> {
-  await db.notificationBatch.update({ where: { id: batchId }, data: { attempts: attempt, lastError: error } });
+/**
+ * A failed attempt that will be retried: counted, with its (redacted) reason. `outcomeUnknown` (no answer:
+ * the receiver may have the message) keeps the POST's stamp, so the resend is marked as a possible repeat.
+ */
+export async function recordAttempt(db: Db, batchId: string, attempt: number, error: string, outcomeUnknown = false): Promise<void> {
+  await db.notificationBatch.update({ where: { id: batchId }, data: { attempts: attempt, lastError: error, ...(outcomeUnknown ? {} : { postStartedAt: null }) } });
 }

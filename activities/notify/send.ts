@@ -7,14 +7,20 @@
  *  - any other 4xx → the receiver refuses this message for good (bad URL, revoked token, chat gone):
  *    retrying cannot help, the batch is marked FAILED and `alerts` shows why.
  * Every request carries `Idempotency-Key: <batch id>` (a receiver that honours it drops a resend;
- * Telegram ignores it, see README "Notifications" for the one duplicate window that leaves).
+ * Telegram, Slack and Discord ignore it: a resend after an unknown outcome is marked as a possible
+ * repeat instead, see ./index.ts and README "Notifications").
  */
 import { redactSecrets } from '../failures';
 import type { NotifyChannel } from '../../config/notify';
 
-export type SendOutcome = { ok: true; status: number } | { ok: false; permanent: boolean; status?: number; retryAfterMs?: number; error: string };
+/** `unknown`: no answer came back (a timeout, a reset), so the receiver may have taken the message */
+export type SendOutcome = { ok: true; status: number } | { ok: false; permanent: boolean; status?: number; retryAfterMs?: number; unknown?: boolean; error: string };
 
-const TIMEOUT_MS = 10_000;
+/** fetch failures that mean the request never reached a receiver */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** a POST gets no answer after this long: it is over (a later attempt may then judge its outcome unknown) */
+export const TIMEOUT_MS = 10_000;
 
 function retryAfterMs(res: Response, body: string): number | undefined {
   const h = res.headers.get('retry-after');
@@ -48,7 +54,7 @@ export async function postBatch(channel: Pick<NotifyChannel, 'name' | 'url'>, ba
     const c = (e as { cause?: { code?: string; message?: string } }).cause;
     const cause = c?.code ?? c?.message?.slice(0, 100);
     const what = timeout.aborted ? `no answer within ${TIMEOUT_MS} ms` : `${(e as Error).name}${cause ? ` ${cause}` : ''}`;
-    return { ok: false, permanent: false, error: redactSecrets(`${channel.name}: request failed: ${what}`) };
+    return { ok: false, permanent: false, unknown: !NOT_SENT_CODES.has(c?.code ?? ''), error: redactSecrets(`${channel.name}: request failed: ${what}`) };
   }
   const text = await res.text().catch(() => '');
   if (res.ok) return { ok: true, status: res.status };

@@ -1,8 +1,7 @@
 /**
- * health — Temporal (connect + describe namespace), database (a query), every venue in use (ccxt
- * fetchTime, its latency and whether its keys are set: cli/lib/venue-check.ts; `exchange` is the default
- * venue, "paper" when none is in use), market data (the MARKET_DATA source and one timed read of it: cli/lib/market-data-check.ts),
- * and the task queue's pollers (at least one workflow and one activity poller). Exit 1 when anything is down.
+      const [t, dbc, venues, md] = await Promise.all([temporalCheck(), dbCheck(), checkVenues(ms, () => ctx.database()), marketDataCheck()]);
+      const checks = [t[0]!, dbc, ...venues, md, ...t.slice(1)];
+      checks.push(...(await (await import('../lib/health-rows')).feedAndNotifierChecks(ctx, ms))); // price feed, notify <channel>
  */
 import type { Command } from 'commander';
 import { CliError, oneLine, type Ctx } from '../context';
@@ -92,6 +91,7 @@ export function registerHealthCommand(program: Command, ctx: Ctx): void {
 
       const [t, dbc, venues, md] = await Promise.all([temporalCheck(), dbCheck(), checkVenues(ms, () => ctx.database()), marketDataCheck()]);
       const checks = [t[0]!, dbc, ...venues, md, ...t.slice(1)];
+      checks.push(...(await (await import('../lib/health-rows')).feedAndNotifierChecks(ctx, ms))); // price feed, notify <channel>
       const down = checks.filter((c) => !c.ok);
       if (o.json) ctx.json({ ok: down.length === 0, checks });
       else ctx.out(table(['CHECK', 'STATUS', 'LATENCY', 'DETAIL'], checks.map((c) => [c.check, c.ok ? 'ok' : 'DOWN', c.latencyMs === null ? '-' : `${c.latencyMs} ms`, c.detail])));

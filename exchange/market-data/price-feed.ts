@@ -10,14 +10,15 @@
  *     trade to the first new one — with a REST candle read (`readGap`) and hands each candle's
  *     low / high to the listeners, so a level crossed and recrossed while the stream was down is still
  *     reported, at the level, with the candle's time. Then it stops polling.
- * Listeners also hear a beat every interval (at most 10 s) while the stream is up, quiet or not (to
- * heartbeat and check their deadline).
+ * Listeners also hear a beat every interval (at most 10 s) while the stream is up, quiet or not, and
+ * every 10 s between two polls longer apart than that (to heartbeat and check their deadline): the
+ * watcher activity's heartbeatTimeout (60 s) holds whatever the strategy's priceCheckInterval.
  */
 import { classifyError } from '../errors';
 import type { BrokerError } from '../types';
 
-/** a quiet stream still beats this often, whatever the poll interval (the watcher's heartbeatTimeout is 60 s) */
-const BEAT_MAX_MS = 10_000;
+/** a quiet stream, or a poll interval longer than this, still beats this often (the watcher's heartbeatTimeout is 60 s) */
+export const BEAT_MAX_MS = 10_000;
 
 export interface PriceTick {
   price: string;
@@ -130,10 +131,8 @@ export class SharedPriceCache {
     const f = feed;
     const fresh = f.latest && this.now() - f.latest.at < pollMs;
     if (fresh) queueMicrotask(() => f.listeners.has(listener) && listener({ kind: 'tick', tick: f.latest! }));
-    if (this.opts.stream) {
-      if (!f.streaming) void this.runStream(f);
-      this.armBeat(f);
-    }
+    if (this.opts.stream && !f.streaming) void this.runStream(f);
+    this.armBeat(f);
     // polling: always without a stream; with one, only until it is up
     if (!f.polling && !f.streamUp) {
       f.polling = true;
@@ -214,12 +213,18 @@ export class SharedPriceCache {
 
   // ------------------------------------------------------------------ streaming
 
-  /** listeners heartbeat and check their deadline on every event; a quiet stream still beats */
+  /**
+   * Listeners heartbeat and check their deadline on every event: a quiet stream still beats, and so do
+   * polls further apart than BEAT_MAX_MS (a 5-minute priceCheckInterval must not starve the heartbeat).
+   */
   private armBeat(f: Feed): void {
     if (f.beat) clearInterval(f.beat);
+    f.beat = undefined;
+    const interval = this.interval(f);
+    if (!this.opts.stream && interval <= BEAT_MAX_MS) return; // every poll is a beat already
     f.beat = setInterval(() => {
-      if (f.streamUp) this.emit(f, { kind: 'beat' });
-    }, Math.min(this.interval(f), BEAT_MAX_MS));
+      if (f.streamUp || this.interval(f) > BEAT_MAX_MS) this.emit(f, { kind: 'beat' });
+    }, Math.min(interval, BEAT_MAX_MS));
     f.beat.unref?.();
   }
 

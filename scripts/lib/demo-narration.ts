@@ -21,6 +21,8 @@ export interface ClosedPositionRow {
   realizedPnl: { toString(): string } | null;
   entryPrice: { toString(): string } | null;
   exitPrice: { toString(): string } | null;
+  /** when it closed: the next read starts from the latest one seen (closedSince) */
+  closedAt?: Date | null;
 }
 
 export interface AlertRow {
@@ -46,6 +48,13 @@ const NARRATED_SEVERITIES = new Set(['warning', 'error', 'critical']);
 /** a price to read at the symbol's tick, not a 40-digit average fill (domain/format.ts owns how) */
 const price = (x: { toString(): string } | null | undefined, symbol: string) => formatPrice(x?.toString(), knownTick(symbol));
 
+/**
+ * The next read of closed positions starts this long before the latest closedAt seen: a row stamped a
+ * little earlier but committed after the last read (another worker, a slow transaction) is still read;
+ * rows read twice are said once (seenClosed).
+ */
+export const CLOSED_READ_OVERLAP_MS = 60_000;
+
 /** one line, whatever the source put in it */
 const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
 
@@ -54,8 +63,14 @@ export class DemoNarration {
   private readonly seenOpen = new Set<string>();
   private readonly seenClosed = new Set<string>();
   private readonly seenAlerts = new Set<string>();
+  private latestClosedAt?: number;
 
   constructor(readonly strategyId: string) {}
+
+  /** the positions to read on the next tick: closed since this (undefined: all of them, the first time) */
+  closedSince(): Date | undefined {
+    return this.latestClosedAt === undefined ? undefined : new Date(this.latestClosedAt - CLOSED_READ_OVERLAP_MS);
+  }
 
   /** the new lines about this strategy since the last call */
   next(input: NarrationInput): string[] {
@@ -73,6 +88,7 @@ export class DemoNarration {
       lines.push(`opened ${p.symbol}: ${formatQty(p.quantity, knownStep(p.symbol))} @ ${price(p.entryPrice, p.symbol)} (${p.positionId})`);
     }
     for (const p of input.closed ?? []) {
+      if (p.closedAt && p.strategyId === this.strategyId) this.latestClosedAt = Math.max(this.latestClosedAt ?? -Infinity, p.closedAt.getTime());
       if (p.strategyId !== this.strategyId || this.seenClosed.has(p.id)) continue;
       this.seenClosed.add(p.id);
       if (p.status === 'CLOSED') lines.push(`closed ${p.symbol} ${p.exitReason}: P&L ${formatSignedMoney(p.realizedPnl?.toString() ?? '0')} USDT (entry ${price(p.entryPrice, p.symbol)}, exit ${price(p.exitPrice, p.symbol)})`);

@@ -147,7 +147,7 @@ test('health with Temporal down: exit 1, temporal and pollers DOWN, database ok,
   expect(r.err).toMatch(/^error: unhealthy: temporal, workflow pollers, activity pollers down\n$/);
   const j = JSON.parse(r.out) as { ok: boolean; checks: Array<{ check: string; ok: boolean; detail: string }> };
   expect(j.ok).toBe(false);
-  expect(Object.fromEntries(j.checks.map((c) => [c.check, c.ok]))).toEqual({ temporal: false, database: true, exchange: true, 'market data': true, 'workflow pollers': false, 'activity pollers': false });
+  expect(Object.fromEntries(j.checks.map((c) => [c.check, c.ok]))).toEqual({ temporal: false, database: true, exchange: true, 'market data': true, 'workflow pollers': false, 'activity pollers': false, 'price feed': true, notify: true });
   expect(j.checks.find((c) => c.check === 'exchange')!.detail).toBe('paper (no exchange configured)');
   const table = await cli('health', '--timeout', '2');
   expect(table.out).toMatch(/temporal\s+DOWN/);

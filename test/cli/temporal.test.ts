@@ -198,7 +198,7 @@ test('health: everything up (Temporal, DB, exchange simulator, pollers) → exit
     const r = await cli('health', '--json');
     const j = JSON.parse(r.out) as { ok: boolean; checks: Array<{ check: string; ok: boolean; latencyMs: number | null; detail: string }> };
     expect({ code: r.code, err: r.err, ok: j.ok }).toEqual({ code: 0, err: '', ok: true });
-    expect(j.checks.map((c) => c.check)).toEqual(['temporal', 'database', 'exchange', 'market data', 'workflow pollers', 'activity pollers']);
+    expect(j.checks.map((c) => c.check)).toEqual(['temporal', 'database', 'exchange', 'market data', 'workflow pollers', 'activity pollers', 'price feed', 'notify']);
     expect(j.checks.find((c) => c.check === 'exchange')).toMatchObject({ ok: true, latencyMs: expect.any(Number), detail: expect.stringContaining(sim.url) });
     expect(j.checks.find((c) => c.check === 'workflow pollers')!.detail).toMatch(/on task queue cli-test/);
     const t = await cli('health');

@@ -146,6 +146,7 @@ const CASES: Case[] = [
   { kind: 'config', name: 'not JSON', run: () => cliError('strategy', 'start', file('c9.json', '{ "strategyId": "bad-x", ')), expect: /c9\.json/ },
   { kind: 'config', name: 'missing file', run: () => cliError('strategy', 'start', join(dir, 'nope.json')), expect: /nope\.json/ },
   // issue 17, defect 2: ranges (domain/limit-bounds.ts)
+  { kind: 'config', name: 'price check interval 2h (beyond 1h)', run: () => cliError('strategy', 'start', file('c-pci.json', cfg({ timing: { priceCheckInterval: '2h' } }))), expect: /timing\.priceCheckInterval: must be from 100ms to 1h .*got 2h/ },
   { kind: 'config', name: 'stop loss 100 % (stop price 0)', run: () => cliError('strategy', 'start', file('c11.json', cfg({ tokenUnlock: { stopLossPct: '100' } }))), expect: /tokenUnlock\.stopLossPct must be > 0 and < 100 %, got 100/ },
   { kind: 'config', name: 'capital that cannot trade', run: () => cliError('strategy', 'start', file('c12.json', cfg({ capital: { initial: '0.000000000000000000000001' } }))), expect: /capital\.initial must be ≥ 10 quote units/ },
   // the correlation guard's settings (domain/correlation.ts)

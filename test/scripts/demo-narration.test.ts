@@ -4,7 +4,7 @@
  * the trader's lines; the narration now keeps the demo strategy's mode changes, positions and warnings,
  * one line each, and says each thing once.
  */
-import { DemoNarration, type AlertRow, type ClosedPositionRow } from '../../scripts/lib/demo-narration';
+import { CLOSED_READ_OVERLAP_MS, DemoNarration, type AlertRow, type ClosedPositionRow } from '../../scripts/lib/demo-narration';
 import type { OpenPositionInfo } from '../../workflows/strategy/api';
 
 const status = (strategyId: string, mode = 'PAPER', awaitingApproval = false) => ({ strategyId, mode, state: 'RUNNING', gate: { awaitingApproval } }) as never;
@@ -42,4 +42,28 @@ test('says each thing once; a mode change and a passed gate are news', () => {
   expect(n.next(input)).toEqual([]);
   expect(n.next({ ...input, status: status('demo', 'PAPER', true) })).toEqual(['mode PAPER (RUNNING) — gate passed, awaiting approval']);
   expect(n.next({ status: status('demo', 'LIVE_MINIMAL', true) })).toEqual(['mode LIVE_MINIMAL (RUNNING) — gate passed, awaiting approval']);
+});
+
+test('closed positions are read incrementally: from the latest closedAt seen (minus an overlap), the same lines', () => {
+  const at = (id: string, ms: number): ClosedPositionRow => ({ ...closed(id, 'demo', '1'), closedAt: new Date(ms) });
+  const all = [at('c1', 1_000_000), at('c2', 2_000_000), at('c3', 3_000_000)];
+  // what a full read every tick says
+  const full = new DemoNarration('demo');
+  const fullLines = [full.next({ closed: all.slice(0, 2) }), full.next({ closed: all })];
+  // the incremental read: the first tick reads everything, later ticks only rows closed since the cursor
+  const inc = new DemoNarration('demo');
+  expect(inc.closedSince()).toBeUndefined();
+  const read = () => {
+    const since = inc.closedSince();
+    return since ? all.filter((p) => p.closedAt!.getTime() >= since.getTime()) : all.slice(0, 2);
+  };
+  const first = inc.next({ closed: read() });
+  expect(inc.closedSince()).toEqual(new Date(2_000_000 - CLOSED_READ_OVERLAP_MS));
+  const secondRead = read();
+  expect(secondRead.map((p) => p.id)).toEqual(['c2', 'c3']);
+  expect([first, inc.next({ closed: secondRead })]).toEqual(fullLines);
+  expect(fullLines.flat()).toHaveLength(3);
+  // another strategy's rows do not move the cursor
+  inc.next({ closed: [{ ...at('x', 9_000_000), strategyId: 'momentum' }] });
+  expect(inc.closedSince()).toEqual(new Date(3_000_000 - CLOSED_READ_OVERLAP_MS));
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "NotificationBatch" ADD COLUMN     "postStartedAt" TIMESTAMP(3);
