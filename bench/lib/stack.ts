@@ -198,7 +198,7 @@ export class BenchStack {
   }
 
   /** workerEnv() plus the experiment's --worker-env (an empty value unsets: `MALLOC_ARENA_MAX=` = glibc's default) */
-  private workerSpawnEnv(): NodeJS.ProcessEnv {
+  workerSpawnEnv(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.workerEnv(), ...this.o.workerEnvExtra, ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) };
     for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
     return env;
