@@ -51,7 +51,7 @@ export async function measureFloor(stack: BenchStack, n: number, settleMs: numbe
   writeFileSync(bundle, code);
   const taskQueue = `floor-${stack.taskQueue}`;
   const env = { ...stack.workerSpawnEnv(), FLOOR_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle };
-  const child = spawn(process.execPath, [...(stack.o.workerNodeFlags ?? []), '--import', 'tsx', 'bench/floor-worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(stack.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), '--import', 'tsx', 'bench/floor-worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let started = 0;
   let running = 0;

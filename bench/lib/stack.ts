@@ -227,7 +227,8 @@ export class BenchStack {
 
   private async spawnWorker(role: 'all' | 'workflows' | 'activities'): Promise<ChildProcess> {
     const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
-    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // mem-probe.cjs: the main thread's heap in the worker log every 5 s (and MEM_PROBE_THREAD_LIMITS)
+    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);
