@@ -30,7 +30,7 @@
  *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
  *                    pause), for bench/heap-summary.ts; the stop figures of those runs are disturbed
  *   --unlock-import  instead: the unlock import's peak memory and time (bench/unlock-import.ts)
- *   --no-floor       skip the bare-SDK floor measured before each scenario on its server (bench/lib/floor.ts)
+ *   --floor-only     only the floor, per --n and --servers (bench/floor-only.ts); --no-floor: no floor before each scenario on its server (bench/lib/floor.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -287,6 +287,7 @@ async function main() {
   if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
   // the unlock import's memory (issue 17, defect 10): bench/unlock-import.ts
   if (flag('unlock-import')) return (await import('./unlock-import')).runUnlockImportBench();
+  if (flag('floor-only')) return (await import('./floor-only')).runFloorOnly(workerEnvArg(), intArg('max-cached-workflows', 2000, 1, 100_000), flag('split-worker'));
   const quick = flag('quick');
   const sizes = quick
     ? [20]
