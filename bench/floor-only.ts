@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --floor-only [--n 1000] [--servers default,tuned] [--max-cached-workflows 2000]
+ * `npm run bench -- --floor-only [--n 1000] [--servers default,tuned] [--max-cached-workflows 200]
  * [--worker-node-flags "..."] [--worker-env K=V]`: only the bare-SDK floor (bench/lib/floor.ts), for
  * each N and dev server, on a fresh stack each; a quick way to see what a worker option or V8 flag
  * does to the SDK alone before spending a full trading run on it.

@@ -6,11 +6,13 @@
  * heartbeating activity. Prints `floor-activities running=R started=S` when the counts change.
  *
  * Env: TEMPORAL_ADDRESS, FLOOR_TASK_QUEUE, FLOOR_BUNDLE, WORKER_MAX_CACHED_WORKFLOWS,
- * WORKER_MAX_CONCURRENT_ACTIVITIES.
+ * WORKER_MAX_CONCURRENT_ACTIVITIES (the bench passes the trading worker's values: config/env.ts is not
+ * loaded here, its zod would count in the floor).
  */
 import { Context } from '@temporalio/activity';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { FloorActivities } from './floor-workflows';
+import { applyWorkerV8Flags } from '../workers/v8-flags';
 
 function required(name: string): string {
   const v = process.env[name];
@@ -19,6 +21,7 @@ function required(name: string): string {
 }
 
 async function main() {
+  applyWorkerV8Flags(); // as workers/main.ts: the floor runs with the trading worker's V8 settings
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   let running = 0;
   let started = 0;
@@ -52,7 +55,7 @@ async function main() {
     workflowBundle: { codePath: required('FLOOR_BUNDLE') },
     activities,
     // the same options as the trading worker (workers/create-worker.ts)
-    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 2000),
+    maxCachedWorkflows: Number(required('WORKER_MAX_CACHED_WORKFLOWS')),
     maxConcurrentActivityTaskExecutions: Number(process.env.WORKER_MAX_CONCURRENT_ACTIVITIES ?? 2000),
     shutdownGraceTime: 2000,
   });

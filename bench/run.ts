@@ -22,7 +22,7 @@
  *                    `default,tuned` (side by side, one fresh server each; default: tuned unless
  *                    TEMPORAL_DEV_SERVER_TUNING=off)
  *   --split-worker   two worker processes (WORKER_ROLE=workflows, WORKER_ROLE=activities); RSS is their sum
- *   --max-cached-workflows <n>  the worker's workflow cache (default 2000: all N stay cached)
+ *   --max-cached-workflows <n>  the worker's workflow cache (default: the worker's, config/env.ts)
  *   --worker-env K=V[,K=V]  extra environment of the worker process (memory experiments, e.g.
  *                    MALLOC_ARENA_MAX=2)
  *   --worker-node-flags "<flags>"  extra node flags of the worker process (memory experiments, e.g.
@@ -287,7 +287,7 @@ async function main() {
   if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
   // the unlock import's memory (issue 17, defect 10): bench/unlock-import.ts
   if (flag('unlock-import')) return (await import('./unlock-import')).runUnlockImportBench();
-  if (flag('floor-only')) return (await import('./floor-only')).runFloorOnly(workerEnvArg(), intArg('max-cached-workflows', 2000, 1, 100_000), flag('split-worker'));
+  if (flag('floor-only')) return (await import('./floor-only')).runFloorOnly(workerEnvArg(), intArg('max-cached-workflows', 0, 0, 100_000), flag('split-worker'));
   const quick = flag('quick');
   const sizes = quick
     ? [20]
@@ -347,7 +347,7 @@ async function main() {
 
   for (const spec of specs) {
     if (interrupted) break;
-    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), workerEnvExtra: workerEnvArg(), splitWorker: flag('split-worker'), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 0, 0, 100_000), workerEnvExtra: workerEnvArg(), splitWorker: flag('split-worker'), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
     current = stack;
     const results: RunResult[] = [];
     let floor: FloorResult | undefined;

@@ -18,6 +18,7 @@ import { stopChild } from '../../scripts/lib/dev-server';
 import { MemSampler, ROOT, type BenchStack } from './stack';
 import { log, mib, ms, round, sleep, waitFor } from './util';
 import type { ScenarioSummary } from '../run';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config/env';
 
 export interface FloorResult {
   n: number;
@@ -50,7 +51,7 @@ export async function measureFloor(stack: BenchStack, n: number, settleMs: numbe
   const bundle = join(stack.dir, 'floor-bundle.js');
   writeFileSync(bundle, code);
   const taskQueue = `floor-${stack.taskQueue}`;
-  const env = { ...stack.workerSpawnEnv(), FLOOR_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle };
+  const env = { WORKER_MAX_CACHED_WORKFLOWS: String(DEFAULT_MAX_CACHED_WORKFLOWS), ...stack.workerSpawnEnv(), FLOOR_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle };
   const child = spawn(process.execPath, [...(stack.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), '--import', 'tsx', 'bench/floor-worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let started = 0;

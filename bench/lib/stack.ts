@@ -111,7 +111,7 @@ export interface StackOptions {
   secret: string;
   /** start the worker with `--heapsnapshot-signal=SIGUSR2` writing into this folder (heapSnapshot()) */
   heapSnapshotDir?: string;
-  /** the worker's WORKER_MAX_CACHED_WORKFLOWS (default 2000: every open position stays cached) */
+  /** the worker's WORKER_MAX_CACHED_WORKFLOWS (undefined / 0: the worker's default, config/env.ts) */
   maxCachedWorkflows?: number;
   /** extra environment of the worker process (e.g. MALLOC_ARENA_MAX), for memory experiments */
   workerEnvExtra?: Record<string, string>;
@@ -190,7 +190,8 @@ export class BenchStack {
       EXCHANGE_API_KEY: this.o.apiKey,
       EXCHANGE_SECRET: this.o.secret,
       MARKET_DATA: 'ccxt',
-      WORKER_MAX_CACHED_WORKFLOWS: String(this.o.maxCachedWorkflows ?? 2000),
+      // unset: the worker's own default (config/env.ts)
+      ...(this.o.maxCachedWorkflows ? { WORKER_MAX_CACHED_WORKFLOWS: String(this.o.maxCachedWorkflows) } : {}),
       WORKER_MAX_CONCURRENT_ACTIVITIES: '2000',
       WORKER_SHUTDOWN_GRACE_MS: '2000',
       ...(this.o.rateLimitMs !== undefined ? { EXCHANGE_RATE_LIMIT_MS: String(this.o.rateLimitMs) } : {}),
