@@ -21,7 +21,8 @@ function required(name: string): string {
 }
 
 async function main() {
-  applyWorkerV8Flags(); // as workers/main.ts: the floor runs with the trading worker's V8 settings
+  // as workers/main.ts: the floor runs with the trading worker's V8 settings
+  applyWorkerV8Flags(Number(process.env.WORKER_HEAP_GROWING_PERCENT ?? 0));
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   let running = 0;
   let started = 0;

@@ -51,6 +51,12 @@ export const appEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv('WORKER_MAX_CONCURRENT_ACTIVITIES', 2000),
   WORKER_SHUTDOWN_GRACE_MS: intFromEnv('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0),
   /**
+   * V8's full-GC limit = live heap × (1 + N / 100) in the worker (workers/v8-flags.ts); 0 = V8's own
+   * adaptive factor (up to 4×). Off by default: 25 held 1000 open positions in 493 MiB but starved
+   * the emergency batch of CPU (BENCHMARKS.md, issue 14, fifth session).
+   */
+  WORKER_HEAP_GROWING_PERCENT: intFromEnv('WORKER_HEAP_GROWING_PERCENT', 0, 0),
+  /**
    * what this worker process polls: `all` (workflows and activities), or one of them, so that the
    * activities (the emergency batch, the price watchers, ccxt, Prisma) run in their own process
    */

@@ -33,9 +33,9 @@ async function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: Return
 }
 
 async function main() {
-  // V8 heap settings (workers/v8-flags.ts), before the SDK starts its workflow thread
-  applyWorkerV8Flags();
   const env = loadAppEnv();
+  // V8 heap settings (workers/v8-flags.ts), before the SDK starts its workflow thread
+  applyWorkerV8Flags(env.WORKER_HEAP_GROWING_PERCENT);
   // notification channels (README "Notifications"): validated here, before anything connects
   const notify = loadNotifySettings();
   const target = temporalTarget();

@@ -23,6 +23,7 @@ test.each([
   ['TRADER_TASK_QUEUE', { TRADER_TASK_QUEUE: 'has spaces' }, /^error: invalid environment: TRADER_TASK_QUEUE: /],
   ['MARKET_DATA', { MARKET_DATA: 'telepathy' }, /^error: invalid environment: MARKET_DATA: /],
   ['WORKER_ROLE', { WORKER_ROLE: 'both' }, /^error: invalid environment: WORKER_ROLE: /],
+  ['WORKER_HEAP_GROWING_PERCENT', { WORKER_HEAP_GROWING_PERCENT: '25%' }, /^error: invalid environment: WORKER_HEAP_GROWING_PERCENT: must be an integer >= 0/],
   // notification channels (issue 15): the variable is named, its (secret) value never shown
   ['UNLOCK_TRADER_NOTIFY_SLACK_URL', { UNLOCK_TRADER_NOTIFY_SLACK_URL: 'hooks.slack.com/services/LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_SLACK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
   ['UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: 'LEAKME', UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '42' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: must look like <bot id>:<secret>/],

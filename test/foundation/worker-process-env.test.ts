@@ -20,9 +20,10 @@ describe('worker process environment', () => {
 
 describe('worker V8 flags', () => {
   it('applies every flag the command line and NODE_OPTIONS leave unset', () => {
-    expect(missingWorkerV8Flags([], '')).toEqual([...WORKER_V8_FLAGS]);
-    expect(missingWorkerV8Flags(['--heap-growing-percent=50'], '--max-semi-space-size=16')).toEqual([]);
-    expect(missingWorkerV8Flags([], '--max_semi_space_size=2')).toEqual(['--heap-growing-percent=25']);
+    const both = [...WORKER_V8_FLAGS, '--heap-growing-percent=25'];
+    expect(missingWorkerV8Flags(both, [], '')).toEqual(both);
+    expect(missingWorkerV8Flags(both, ['--heap-growing-percent=50'], '--max-semi-space-size=16')).toEqual([]);
+    expect(missingWorkerV8Flags(both, [], '--max_semi_space_size=2')).toEqual(['--heap-growing-percent=25']);
   });
 
   it('reaches a worker thread started after them: its young generation is 2 × 4 MiB', () => {
