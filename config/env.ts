@@ -8,7 +8,7 @@ import { formatZodError, ConfigError } from './strategy-config';
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, TEMPORAL_PROFILE, temporal.toml) — see config/temporal.ts.
  */
 /** the worker's workflow cache when WORKER_MAX_CACHED_WORKFLOWS is unset (see appEnvSchema) */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
 
 const intFromEnv = (name: string, def: number, min = 1) =>
   z
@@ -41,10 +41,10 @@ export const appEnvSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 chars of letters, digits, ".", "_" or "-"')
     .default('unlock-trader'),
   /**
-   * cached workflows per worker: the workflows with work in flight (strategies, entries, exits), not
-   * every open position: a holding position gets no workflow task for hours, and one evicted is
-   * replayed (~80 events) when its exit comes. 1000 open positions: 637 MiB RSS with 200 cached
-   * against 840 MiB with all cached (BENCHMARKS.md, issue 14, fifth session).
+   * cached workflows per worker: open positions + strategies + headroom (design notes §6). 200 held
+   * 1000 open positions in 636 MiB RSS against 839 MiB with all cached (holding positions evicted,
+   * replayed at their exit), but made the fault-matrix proof skip entries: not the default yet
+   * (BENCHMARKS.md, issue 14, fifth session).
    */
   WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
   /** price watchers are long-running async activities: one slot per open position */
