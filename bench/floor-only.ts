@@ -25,6 +25,6 @@ export async function runFloorOnly(workerEnvExtra: Record<string, string>, maxCa
         await stack.stop();
       }
     }
-  log(`floor: cache ${maxCachedWorkflows}, node flags ${flags?.join(' ') || 'none'}, env ${JSON.stringify(workerEnvExtra)}`);
+  log(`floor: cache ${maxCachedWorkflows || "the worker default"}, node flags ${flags?.join(' ') || 'none'}, env ${JSON.stringify(workerEnvExtra)}`);
   process.stdout.write(`\n${table([['N', 'server', 'RSS idle', 'RSS open', 'peak', 'per position', 'start burst WFT/s', 'fan-out'], ...out.map((f) => [String(f.n), f.server, mib(f.idleRssKb), mib(f.openRssKb), mib(f.hwmKb), `${f.perPositionKb} KiB`, String(f.startBurstWftPerSec), ms(f.fanOutMs)])])}\n`);
 }
