@@ -43,7 +43,7 @@ export const appEnvSchema = z.object({
   /**
    * cached workflows per worker: open positions + strategies + headroom (design notes §6). 200 held
    * 1000 open positions in 636 MiB RSS against 839 MiB with all cached (holding positions evicted,
-   * replayed at their exit), but made the fault-matrix proof skip entries: not the default yet
+   * replayed at their exit), but made the fault-matrix proof skip entries under heavy load: not the default yet
    * (BENCHMARKS.md, issue 14, fifth session).
    */
   WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
