@@ -17,20 +17,19 @@
  *   --limited-n      N of an extra paper run with ccxt's Binance limiter on (default 0 = skipped)
  *   --quick          smoke run: N = 20, one run each of paper and live
  *   --dump-dir <d>   also write every fetched history as text (one line per event) under <d>
- *   --backtest       instead: the backtest benchmark (bench/backtest.ts)
  *   --servers <list> dev server settings to run every scenario on: `default`, `tuned` or
  *                    `default,tuned` (side by side, one fresh server each; default: tuned unless
  *                    TEMPORAL_DEV_SERVER_TUNING=off)
  *   --split-worker   two worker processes (WORKER_ROLE=workflows, WORKER_ROLE=activities); RSS is their sum
- *   --max-cached-workflows <n>  the worker's workflow cache (default 2000: all N stay cached)
- *   --worker-env K=V[,K=V]  extra environment of the worker process (memory experiments, e.g.
- *                    MALLOC_ARENA_MAX=2)
+ *   --max-cached-workflows <n>  the worker's workflow cache (default: the worker's, config/env.ts)
+ *   --worker-env K=V[,K=V]  extra environment of the worker process (e.g. MALLOC_ARENA_MAX=2)
  *   --worker-node-flags "<flags>"  extra node flags of the worker process (memory experiments, e.g.
  *                    "--max-semi-space-size=2"); printed with the results
  *   --heap-snapshot-dir <d>  write a heap snapshot of the worker once all N are open (after the settle
  *                    pause), for bench/heap-summary.ts; the stop figures of those runs are disturbed
- *   --unlock-import  instead: the unlock import's peak memory and time (bench/unlock-import.ts)
- *   --stream         instead: stop crossing → exit order, streaming vs polling (bench/stream.ts)
+ *   instead:  --backtest (bench/backtest.ts), --unlock-import (its peak memory and time,
+ *             bench/unlock-import.ts), --stream (stop crossing → exit order, stream vs poll, bench/stream.ts)
+ *   --floor-only     only the floor, per --n and --servers (bench/floor-only.ts); --no-floor: no floor before each scenario on its server (bench/lib/floor.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +43,7 @@ import { setDumpDir } from './lib/history';
 import { arg, flag } from '../config/argv';
 import { devServerTuningEnabled } from '../scripts/lib/dev-server-tuning';
 import { sideBySide, type ServerKind } from './lib/compare';
+import { floorRows, measureFloor, type FloorResult } from './lib/floor';
 
 function intArg(name: string, def: number, min = 0, max = 100_000): number {
   const v = arg(name);
@@ -111,6 +111,7 @@ export interface ScenarioSummary {
   history: { perPositionMean: number | null; perPositionMax: number | null; perStrategyMax: number; strategyRunsMax: number; wftPerSec: Dist; entryPhaseWftPerSec: Dist };
   cores: { entryWorker: Dist; entryServer: Dist };
   errors: string[];
+  floor?: FloorResult;
   /** the runs themselves (not serialised in summaries) */
   raw: RunResult[];
 }
@@ -272,20 +273,20 @@ function targets(summaries: ScenarioSummary[]): string[][] {
     rows.push([`signal → order ≤ 100 ms p50 (${s.name.includes('trickle') ? `${s.kind}, 1 entry every 2 s` : `${s.kind} N=${s.n}`})`, ms(s.entry.signalToAck.p50), verdict(s.entry.signalToAck.p50, 100, ms)]);
   }
   const big = summaries.filter((s) => s.n >= 1000);
-  if (!big.length) rows.push(['1000 positions ≤ 1 GiB worker RSS', '—', 'not measured (no N ≥ 1000 in this run)']);
+  if (!big.length) rows.push(['1000 positions ≤ 512 MiB worker RSS', '—', 'not measured (no N ≥ 1000 in this run)']);
   for (const s of big) {
-    rows.push([`${s.n} positions ≤ 1 GiB worker RSS, all open (${s.kind})`, mib(s.rss.atOpenKb), verdict(s.rss.atOpenKb, 1024 * 1024, mib)]);
-    rows.push([`${s.n} positions ≤ 1 GiB worker RSS, peak incl. the stop (${s.kind})`, mib(s.rss.hwmKb), verdict(s.rss.hwmKb, 1024 * 1024, mib)]);
+    rows.push([`${s.n} positions ≤ 512 MiB worker RSS, all open (${s.kind}; sum of processes)`, mib(s.rss.atOpenKb), verdict(s.rss.atOpenKb, 512 * 1024, mib)]);
+    rows.push([`${s.n} positions ≤ 640 MiB worker RSS, peak incl. the stop (${s.kind}; sum of processes)`, mib(s.rss.hwmKb), verdict(s.rss.hwmKb, 640 * 1024, mib)]);
   }
   return rows;
 }
 
 async function main() {
-  // the backtest benchmark (issue 13) is its own scenario: bench/backtest.ts
+  // scenarios of their own: the backtest (issue 13), the unlock import's memory (issue 17), streaming
   if (flag('backtest')) return (await import('./backtest')).runBacktestBench();
-  // the unlock import's memory (issue 17, defect 10): bench/unlock-import.ts
   if (flag('unlock-import')) return (await import('./unlock-import')).runUnlockImportBench();
   if (flag('stream')) return (await import('./stream')).runStreamBench();
+  if (flag('floor-only')) return (await import('./floor-only')).runFloorOnly(workerEnvArg(), intArg('max-cached-workflows', 0, 0, 100_000), flag('split-worker'));
   const quick = flag('quick');
   const sizes = quick
     ? [20]
@@ -345,11 +346,13 @@ async function main() {
 
   for (const spec of specs) {
     if (interrupted) break;
-    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 2000, 1, 100_000), workerEnvExtra: workerEnvArg(), splitWorker: flag('split-worker'), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
+    const stack = new BenchStack({ name: spec.name.replace('@', '-'), tunedServer: spec.server === 'tuned', heapSnapshotDir: heapDir, workerNodeFlags: arg('worker-node-flags')?.split(' ').filter(Boolean), maxCachedWorkflows: intArg('max-cached-workflows', 0, 0, 100_000), workerEnvExtra: workerEnvArg(), splitWorker: flag('split-worker'), rateLimitMs: spec.rateLimitMs, apiKey: 'bench-api-key', secret: 'bench-api-secret-0123456789' });
     current = stack;
     const results: RunResult[] = [];
+    let floor: FloorResult | undefined;
     try {
       await stack.start();
+      if (!flag('no-floor')) floor = await measureFloor(stack, spec.n, 2_000 + spec.n * 3, 120_000 + spec.n * 600).catch((e) => void log(`floor: FAILED: ${(e as Error).message}`));
       await stack.startWorker();
       for (let i = 0; i < spec.runs && !interrupted; i++) {
         const n = spec.n;
@@ -375,11 +378,11 @@ async function main() {
     } finally {
       const s = summarize(spec, stack, results.filter((r) => r.entry));
       s.errors.push(...results.filter((r) => !r.entry).map((r) => r.error ?? 'failed'));
-      summaries.push(s);
+      summaries.push(Object.assign(s, { floor }));
       raw[spec.name] = results;
       await stack.stop();
       current = undefined;
-      process.stdout.write(report(s));
+      process.stdout.write(report(s) + (floor ? `\n${table(floorRows(s))}\n` : ''));
       save();
     }
   }

@@ -7,6 +7,9 @@ import { formatZodError, ConfigError } from './strategy-config';
  * they come from Temporal's own environment configuration (@temporalio/envconfig: TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, TEMPORAL_PROFILE, temporal.toml) — see config/temporal.ts.
  */
+/** the worker's workflow cache when WORKER_MAX_CACHED_WORKFLOWS is unset (see appEnvSchema) */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
+
 const intFromEnv = (name: string, def: number, min = 1) =>
   z
     .string()
@@ -37,11 +40,22 @@ export const appEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 chars of letters, digits, ".", "_" or "-"')
     .default('unlock-trader'),
-  /** cached workflows per worker: open positions + strategies + headroom (design notes §6) */
-  WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', 2000),
+  /**
+   * cached workflows per worker: open positions + strategies + headroom (design notes §6). 200 held
+   * 1000 open positions in 636 MiB RSS against 839 MiB with all cached (holding positions evicted,
+   * replayed at their exit), but made the fault-matrix proof skip entries under heavy load: not the default yet
+   * (BENCHMARKS.md, issue 14, fifth session).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
   /** price watchers are long-running async activities: one slot per open position */
   WORKER_MAX_CONCURRENT_ACTIVITIES: intFromEnv('WORKER_MAX_CONCURRENT_ACTIVITIES', 2000),
   WORKER_SHUTDOWN_GRACE_MS: intFromEnv('WORKER_SHUTDOWN_GRACE_MS', 10_000, 0),
+  /**
+   * V8's full-GC limit = live heap × (1 + N / 100) in the worker (workers/v8-flags.ts); 0 = V8's own
+   * adaptive factor (up to 4×). Off by default: 25 held 1000 open positions in 493 MiB but starved
+   * the emergency batch of CPU (BENCHMARKS.md, issue 14, fifth session).
+   */
+  WORKER_HEAP_GROWING_PERCENT: intFromEnv('WORKER_HEAP_GROWING_PERCENT', 0, 0),
   /**
    * what this worker process polls: `all` (workflows and activities), or one of them, so that the
    * activities (the emergency batch, the price watchers, ccxt, Prisma) run in their own process

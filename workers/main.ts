@@ -13,6 +13,7 @@ import { connectClient, connectWorker, temporalTarget } from '../config/temporal
 import { loadNotifySettings } from '../config/notify';
 import { ensureNotifiers } from '../client/notifier-client';
 import { createTradingWorker } from './create-worker';
+import { applyWorkerV8Flags } from './v8-flags';
 
 /** DB, brokers and activities, imported only here: a workflow-only process never loads them. */
 async function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: ReturnType<typeof loadNotifySettings>) {
@@ -33,6 +34,8 @@ async function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: Return
 
 async function main() {
   const env = loadAppEnv();
+  // V8 heap settings (workers/v8-flags.ts), before the SDK starts its workflow thread
+  applyWorkerV8Flags(env.WORKER_HEAP_GROWING_PERCENT);
   // notification channels (README "Notifications"): validated here, before anything connects
   const notify = loadNotifySettings();
   const target = temporalTarget();

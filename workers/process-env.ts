@@ -1,19 +1,26 @@
 /**
- * Environment the worker PROCESS starts with: read by the C library when the process starts, so it
- * cannot be set from inside workers/main.ts. `npm run worker` (package.json), docker-compose.yml, the
- * main job and the benchmark start the worker with it.
+ * Environment the worker PROCESS starts with: read by the C library and by node when the process
+ * starts, so it cannot be set from inside workers/main.ts. `npm run worker` (package.json),
+ * docker-compose.yml, the main job and the benchmark start the worker with it.
  *
  * MALLOC_ARENA_MAX=2: the worker's native side (the Temporal core's threads, libsql, the workflow
  * thread) allocates from many threads, and glibc gives each thread its own 64 MiB arena, which keeps
  * freed memory fragmented per thread. Two arenas: 300 open paper positions in 437 MiB RSS (peak 535)
  * against 506–606 MiB (peak 665) with glibc's default, on the same machine the same hour
  * (BENCHMARKS.md, issue 14). No effect under musl or another allocator.
+ *
+ * NODE_OPTIONS gains --max-semi-space-size=4: the main thread's young generation (workers/v8-flags.ts
+ * says why; the workflow threads get it from there), appended to the caller's NODE_OPTIONS unless
+ * that already sets it.
  */
 export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const WORKER_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /** WORKER_PROCESS_ENV under what the caller's environment already sets (an operator's own value wins). */
 export function workerProcessEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(WORKER_PROCESS_ENV)) out[k] = env[k] ?? v;
+  const nodeOptions = env.NODE_OPTIONS ?? '';
+  out.NODE_OPTIONS = /--max[-_]semi[-_]space[-_]size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} ${WORKER_NODE_OPTIONS}`.trim();
   return out;
 }

@@ -31,6 +31,10 @@ const FIGURES: Pick[] = [
   { label: 'server CPU cores, entry phase p50', get: (s) => p50(s.cores.entryServer), fmt: num },
   { label: 'worker RSS, all N open', get: (s) => s.rss.atOpenKb, fmt: mib },
   { label: 'worker RSS peak (VmHWM)', get: (s) => s.rss.hwmKb, fmt: mib },
+  // the bare-SDK floor measured on each of the two servers in the same run (bench/lib/floor.ts)
+  { label: 'floor: start burst, workflow tasks/s', get: (s) => s.floor?.startBurstWftPerSec ?? null, fmt: num },
+  { label: 'floor: N signals → all N workflows closed', get: (s) => s.floor?.fanOutMs ?? null, fmt: ms },
+  { label: 'floor: worker RSS with N open', get: (s) => s.floor?.openRssKb ?? null, fmt: mib },
 ];
 
 /** Rows: figure | default | tuned | tuned / default, per scenario measured on both servers. */

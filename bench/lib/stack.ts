@@ -111,7 +111,7 @@ export interface StackOptions {
   secret: string;
   /** start the worker with `--heapsnapshot-signal=SIGUSR2` writing into this folder (heapSnapshot()) */
   heapSnapshotDir?: string;
-  /** the worker's WORKER_MAX_CACHED_WORKFLOWS (default 2000: every open position stays cached) */
+  /** the worker's WORKER_MAX_CACHED_WORKFLOWS (undefined / 0: the worker's default, config/env.ts) */
   maxCachedWorkflows?: number;
   /** extra environment of the worker process (e.g. MALLOC_ARENA_MAX), for memory experiments */
   workerEnvExtra?: Record<string, string>;
@@ -190,7 +190,8 @@ export class BenchStack {
       EXCHANGE_API_KEY: this.o.apiKey,
       EXCHANGE_SECRET: this.o.secret,
       MARKET_DATA: 'ccxt',
-      WORKER_MAX_CACHED_WORKFLOWS: String(this.o.maxCachedWorkflows ?? 2000),
+      // unset: the worker's own default (config/env.ts)
+      ...(this.o.maxCachedWorkflows ? { WORKER_MAX_CACHED_WORKFLOWS: String(this.o.maxCachedWorkflows) } : {}),
       WORKER_MAX_CONCURRENT_ACTIVITIES: '2000',
       WORKER_SHUTDOWN_GRACE_MS: '2000',
       ...(this.o.rateLimitMs !== undefined ? { EXCHANGE_RATE_LIMIT_MS: String(this.o.rateLimitMs) } : {}),
@@ -198,7 +199,7 @@ export class BenchStack {
   }
 
   /** workerEnv() plus the experiment's --worker-env (an empty value unsets: `MALLOC_ARENA_MAX=` = glibc's default) */
-  private workerSpawnEnv(): NodeJS.ProcessEnv {
+  workerSpawnEnv(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...this.workerEnv(), ...this.o.workerEnvExtra, ...(this.o.heapSnapshotDir ? { HEAP_PROBE_DIR: this.o.heapSnapshotDir } : {}) };
     for (const [k, v] of Object.entries(env)) if (v === '') delete env[k];
     return env;
@@ -227,7 +228,8 @@ export class BenchStack {
 
   private async spawnWorker(role: 'all' | 'workflows' | 'activities'): Promise<ChildProcess> {
     const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
-    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // mem-probe.cjs: the main thread's heap in the worker log every 5 s (and MEM_PROBE_THREAD_LIMITS)
+    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);

@@ -26,6 +26,7 @@ test.each([
   // streaming prices (issue 15)
   ['PRICE_FEED', { PRICE_FEED: 'websocket' }, /^error: invalid environment: PRICE_FEED: "websocket" is not poll or stream$/],
   ['PRICE_FEED', { PRICE_FEED: 'stream', EXCHANGE_ID: 'bit2c' }, /^error: invalid environment: PRICE_FEED=stream: ccxt\.pro has no trade stream \(watchTrades\) for bit2c; use PRICE_FEED=poll$/],
+  ['WORKER_HEAP_GROWING_PERCENT', { WORKER_HEAP_GROWING_PERCENT: '25%' }, /^error: invalid environment: WORKER_HEAP_GROWING_PERCENT: must be an integer >= 0/],
   // notification channels (issue 15): the variable is named, its (secret) value never shown
   ['UNLOCK_TRADER_NOTIFY_SLACK_URL', { UNLOCK_TRADER_NOTIFY_SLACK_URL: 'hooks.slack.com/services/LEAKME' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_SLACK_URL: must be an http\(s\) URL \(value not shown: it is a secret\)$/],
   ['UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN', { UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: 'LEAKME', UNLOCK_TRADER_NOTIFY_TELEGRAM_CHAT_ID: '42' }, /^error: invalid environment: UNLOCK_TRADER_NOTIFY_TELEGRAM_BOT_TOKEN: must look like <bot id>:<secret>/],
