@@ -117,6 +117,9 @@ test('two symbols moving together: the second entry is refused with CORRELATION;
 
 test('both already open: lowering the limit trips the trigger, naming the pair (ALERT only, then EMERGENCY_STOP)', async () => {
   const tdb = await db();
+  // the trigger alerts once per UTC day (and settings): start at 01:00 UTC so the test's six hours stay
+  // in one day whatever the hour it runs at (run at 19:25, the alert-only hour crossed midnight: 2 alerts)
+  await env.sleep(DAY - ((await env.currentTimeMs()) % DAY) + HOUR);
   const t0 = await env.currentTimeMs();
   const m = scriptedMarket();
   const common = returns(3, 45);
