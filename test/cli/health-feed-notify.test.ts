@@ -10,14 +10,7 @@ import { startSimulator, type Simulator } from '../../simulator/server';
 import { createPersistenceActivities } from '../../activities/persistence';
 import { claimBatch, markFailed, markSent } from '../../activities/notify/outbox';
 import { loadNotifySettings } from '../../config/notify';
-import { cli } from './helpers';
-
-interface Check {
-  check: string;
-  ok: boolean;
-  latencyMs: number | null;
-  detail: string;
-}
+import { cli, healthRows } from './helpers';
 
 const TOKEN = `123456789:AAsecret${'z'.repeat(24)}`;
 const SLACK = 'https://hooks.slack.com/services/T000/B000/slacksecretpath';
@@ -41,11 +34,7 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-async function health(): Promise<{ rows: Record<string, Check>; names: string[]; raw: string }> {
-  const r = await cli('health', '--json', '--timeout', '3');
-  const j = JSON.parse(r.out) as { checks: Check[] };
-  return { rows: Object.fromEntries(j.checks.map((c) => [c.check, c])), names: j.checks.map((c) => c.check), raw: r.out };
-}
+const health = () => healthRows(3);
 
 test('price feed: poll by default; stream reachable with its endpoint and latency; a dropped stream or a bad value is DOWN, one line', async () => {
   let h = await health();

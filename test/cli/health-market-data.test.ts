@@ -8,14 +8,7 @@
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { freePort } from '../helpers/ports';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { cli } from './helpers';
-
-interface Check {
-  check: string;
-  ok: boolean;
-  latencyMs: number | null;
-  detail: string;
-}
+import { cli, healthRows, type HealthRow } from './helpers';
 
 let tdb: TestDb;
 let sim: Simulator;
@@ -37,13 +30,12 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-async function health(): Promise<Record<string, Check>> {
-  const r = await cli('health', '--json', '--timeout', '2');
-  const j = JSON.parse(r.out) as { checks: Check[] };
+async function health(): Promise<Record<string, HealthRow>> {
+  const { rows, names } = await healthRows(2);
   // in this order (other rows, e.g. price feed and notify ones, may come around them)
   const core = ['temporal', 'database', 'exchange', 'market data', 'workflow pollers', 'activity pollers'];
-  expect(j.checks.map((c) => c.check).filter((c) => core.includes(c))).toEqual(core);
-  return Object.fromEntries(j.checks.map((c) => [c.check, c]));
+  expect(names.filter((c) => core.includes(c))).toEqual(core);
+  return rows;
 }
 
 test('default: the synthetic path, read here', async () => {

@@ -8,14 +8,7 @@
 import { freshSqliteDb, type TestDb } from '../helpers/db';
 import { freePort } from '../helpers/ports';
 import { startSimulator, type Simulator } from '../../simulator/server';
-import { cli } from './helpers';
-
-interface Check {
-  check: string;
-  ok: boolean;
-  latencyMs: number | null;
-  detail: string;
-}
+import { cli, healthRows } from './helpers';
 
 let tdb: TestDb;
 let sim: Simulator;
@@ -43,11 +36,7 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-async function health(): Promise<{ rows: Record<string, Check>; names: string[]; raw: string }> {
-  const r = await cli('health', '--json', '--timeout', '2');
-  const j = JSON.parse(r.out) as { checks: Check[] };
-  return { rows: Object.fromEntries(j.checks.map((c) => [c.check, c])), names: j.checks.map((c) => c.check), raw: r.out };
-}
+const health = () => healthRows(2);
 
 test('every venue in use: default binance and kraken through the simulator with keys, coinbase unreachable; keys named, never shown', async () => {
   Object.assign(process.env, {
@@ -61,7 +50,7 @@ test('every venue in use: default binance and kraken through the simulator with 
   });
   sim.resetStats();
   const { rows, names, raw } = await health();
-  expect(names).toEqual(['temporal', 'database', 'exchange', 'exchange coinbase', 'exchange kraken', 'market data', 'workflow pollers', 'activity pollers']);
+  expect(names).toEqual(['temporal', 'database', 'exchange', 'exchange coinbase', 'exchange kraken', 'market data', 'workflow pollers', 'activity pollers', 'price feed', 'notify']);
   expect(rows.exchange).toMatchObject({ ok: true, latencyMs: expect.any(Number), detail: expect.stringContaining(`binance at ${sim.url}`) });
   expect(rows.exchange!.detail).toContain('keys set (EXCHANGE_API_KEY, EXCHANGE_SECRET)');
   expect(rows['exchange kraken']).toMatchObject({ ok: true, latencyMs: expect.any(Number) });

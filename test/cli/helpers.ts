@@ -34,3 +34,18 @@ export function expectOneLineError(r: CliResult, pattern: RegExp | string): void
   if (typeof pattern === 'string') expect(r.err).toContain(pattern);
   else expect(r.err).toMatch(pattern);
 }
+
+/** One row of `health --json`. */
+export interface HealthRow {
+  check: string;
+  ok: boolean;
+  latencyMs: number | null;
+  detail: string;
+}
+
+/** `health --json --timeout <s>`: the rows by name, their names in order, and the raw output. */
+export async function healthRows(timeoutS: number): Promise<{ rows: Record<string, HealthRow>; names: string[]; raw: string }> {
+  const r = await cli('health', '--json', '--timeout', String(timeoutS));
+  const j = JSON.parse(r.out) as { checks: HealthRow[] };
+  return { rows: Object.fromEntries(j.checks.map((c) => [c.check, c])), names: j.checks.map((c) => c.check), raw: r.out };
+}

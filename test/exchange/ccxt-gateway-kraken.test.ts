@@ -7,11 +7,12 @@
  */
 import { startSimulator, Simulator, DEFAULT_ACCOUNT, DEFAULT_KRAKEN_ACCOUNT } from '../../simulator';
 import { CcxtGateway, CcxtGatewayOptions } from '../../exchange/ccxt-gateway';
-import { BrokerError, BrokerOrder, OrderRequest } from '../../exchange/types';
-import { classifyError, isDuplicateOrderError } from '../../exchange/errors';
+import { BrokerOrder, OrderRequest } from '../../exchange/types';
+import { isDuplicateOrderError } from '../../exchange/errors';
 import { clientOrderIdFor, isValidKrakenClientOrderId, venueClientOrderId } from '../../domain/ids';
 import { CcxtMarketData } from '../../exchange/market-data/ccxt';
 import * as ccxt from 'ccxt';
+import { withRetries } from '../helpers/broker-retries';
 
 const gateways: CcxtGateway[] = [];
 function kraken(sim: Simulator, o: Partial<CcxtGatewayOptions> = {}): CcxtGateway {
@@ -26,19 +27,6 @@ function kraken(sim: Simulator, o: Partial<CcxtGatewayOptions> = {}): CcxtGatewa
   });
   gateways.push(g);
   return g;
-}
-
-async function withRetries<T>(fn: () => Promise<T>, counter: { retries: number }, max = 30): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const be = e instanceof BrokerError ? e : classifyError(e);
-      if (!be.retryable || attempt >= max) throw be;
-      counter.retries++;
-      await new Promise((r) => setTimeout(r, Math.min(be.retryAfterMs ?? 20, 500)));
-    }
-  }
 }
 
 const posts = (sim: Simulator) => sim.stats().requests['POST /0/private/AddOrder'] ?? 0;

@@ -10,6 +10,7 @@ import { classifyError, isDuplicateOrderError } from '../../exchange/errors';
 import { clientOrderIdFor } from '../../domain/ids';
 import { CcxtMarketData } from '../../exchange/market-data/ccxt';
 import * as ccxt from 'ccxt';
+import { withRetries } from '../helpers/broker-retries';
 
 const gateways: CcxtGateway[] = [];
 function gateway(sim: Simulator, o: Partial<CcxtGatewayOptions> = {}): CcxtGateway {
@@ -27,20 +28,6 @@ function gateway(sim: Simulator, o: Partial<CcxtGatewayOptions> = {}): CcxtGatew
 
 async function closeAll() {
   while (gateways.length) await gateways.pop()!.close();
-}
-
-/** what an activity + Temporal retry policy does, in miniature */
-async function withRetries<T>(fn: () => Promise<T>, counter: { retries: number }, max = 30): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const be = e instanceof BrokerError ? e : classifyError(e);
-      if (!be.retryable || attempt >= max) throw be;
-      counter.retries++;
-      await new Promise((r) => setTimeout(r, Math.min(be.retryAfterMs ?? 20, 500)));
-    }
-  }
 }
 
 describe('CcxtGateway against the simulator', () => {
