@@ -11,11 +11,13 @@
  *                                 position was opened in (a paper position must never sell live).
  *
  * MARKET_DATA (paper prices and price watching in paper mode):
- *   synthetic[:seed]  seeded synthetic price path (default, seed 42), time-indexed
- *   replay:<file>     OHLCV replay from a CSV / JSON file, time-indexed
- *   ccxt              public data of the configured exchange (e.g. the simulator via
- *                     EXCHANGE_URL_OVERRIDE), real time
- * Live modes always watch the configured exchange's public data (one shared, cached source per process).
+ *   synthetic[:seed]  seeded synthetic price path (default, seed 42), time-indexed, one for every strategy
+ *   replay:<file>     OHLCV replay from a CSV / JSON file, time-indexed, one for every strategy
+ *   ccxt              public data of the strategy's venue (its `exchange.id`, e.g. the simulator via
+ *                     EXCHANGE_<ID>_URL_OVERRIDE), real time: a paper strategy fills, quotes, watches and
+ *                     correlates at the venue it would trade on live
+ * Live modes always watch their venue's public data. Either way one shared, cached public-data source
+ * per venue per process, and the live gateway of a venue reads its daily candles from that source's cache.
  * PRICE_FEED (poll | stream) chooses how that source watches prices (./market-data/ccxt-stream.ts).
  *
  * Secrets never appear in error messages or logs: env errors name the variable, never its value.
@@ -41,8 +43,13 @@ export interface BrokerContext {
 
 export interface BrokerRegistry {
   forMode(mode: TradingMode | string, ctx?: BrokerContext): Broker;
-  /** paper: the MARKET_DATA source; live: the public data of `venue` (default: EXCHANGE_ID) */
+  /**
+   * live: the public data of `venue` (default: EXCHANGE_ID); paper: the MARKET_DATA source — with
+   * `paperPerVenue`, `venue`'s public data
+   */
   marketData(mode: TradingMode | string, venue?: string): MarketDataSource;
+  /** paper prices depend on the strategy's venue (MARKET_DATA=ccxt): callers resolve it for paper too */
+  readonly paperPerVenue?: boolean;
   /** the venue a strategy trades on live: its stored config's `exchange.id` (default: EXCHANGE_ID) */
   venueOf(strategyId?: string): Promise<string>;
   /** the venue of the strategy a (strategy or position) workflow belongs to, for activities whose input names no strategy */
@@ -196,11 +203,21 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
   const venues = new Map<string, Promise<string>>();
   const closers: Array<() => Promise<unknown>> = [];
 
-  /** a venue's public data: one instance (one price cache) per venue per process */
+  /** a venue's settings; a bad one fails the activity at once (non-retryable), naming the venue */
+  const settingsOfVenue = (venue: string): VenueSettings => {
+    try {
+      return settingsOf(env, venue, rawEnv);
+    } catch (e) {
+      throw new BrokerError(`venue ${venue}: ${(e as Error).message}`, 'INVALID_ORDER', false);
+    }
+  };
+
+  /** a venue's public data: one instance (one price cache, one daily-candle cache) per venue per process */
   const exchangeData = (venue: string = env.EXCHANGE_ID): MarketDataSource => {
     if (o.liveMarketData && venue === env.EXCHANGE_ID) return o.liveMarketData;
     let pd = publicData.get(venue);
     if (!pd) {
+      settingsOfVenue(venue);
       pd = exchangePublicData(env, { log, venue, raw: rawEnv, priceFeed: venue === env.EXCHANGE_ID ? priceFeed : 'poll' });
       publicData.set(venue, pd);
       const c = pd;
@@ -209,24 +226,26 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
     return pd;
   };
 
+  // MARKET_DATA=ccxt: each paper strategy prices at its own venue; synthetic / replay: one source for all
+  const paperPerVenue = !o.paperMarketData && env.MARKET_DATA.kind === 'ccxt';
   const paperData = o.paperMarketData ?? paperMarketDataFor(env, () => exchangeData());
-  log(`paper market data: ${paperData.name}`);
+  log(`paper market data: ${paperData.name}${paperPerVenue ? " (the default venue's; a strategy on another venue prices at that venue's)" : ''}`);
+  const paperDataOf = (venue: string | undefined): MarketDataSource => (paperPerVenue && venue !== undefined ? exchangeData(venue) : paperData);
 
   const paper = new PaperBroker({ db: o.db, marketData: paperData, defaults: o.paperDefaults });
 
   const liveBroker = (venue: string): Broker => {
     const known = liveByVenue.get(venue);
     if (known) return known;
-    let v: VenueSettings;
-    try {
-      v = settingsOf(env, venue, rawEnv);
-    } catch (e) {
-      throw new BrokerError(`venue ${venue}: ${(e as Error).message}`, 'INVALID_ORDER', false);
-    }
+    const v = settingsOfVenue(venue);
     // a BrokerError (non-retryable AUTHENTICATION) so an activity fails fast instead of retrying forever
     if (!v.apiKey) throw new BrokerError(`${v.apiKeyVar} is required for live trading on ${venue} (set it in the worker environment)`, 'AUTHENTICATION', false);
     if (!v.secret) throw new BrokerError(`${v.secretVar} is required for live trading on ${venue} (set it in the worker environment)`, 'AUTHENTICATION', false);
-    const gw = new CcxtGateway({ ...venueGatewayOptions(v, { log }), apiKey: v.apiKey, secret: v.secret, ...(v.password ? { password: v.password } : {}) });
+    // the venue's daily candles have one owner in this process: its public data's cache (7-day change of a
+    // live snapshot, paper snapshots and the correlation guard's closes read the same entries)
+    const pd = exchangeData(venue);
+    const daily = pd instanceof CcxtMarketData ? { daily: pd.daily } : {};
+    const gw = new CcxtGateway({ ...venueGatewayOptions(v, { log }), apiKey: v.apiKey, secret: v.secret, ...(v.password ? { password: v.password } : {}), ...daily });
     closers.push(() => gw.close());
     liveByVenue.set(venue, gw);
     log(`live broker: ${venue}${v.sandbox ? ' (sandbox)' : ''}${v.urlOverride ? ` at ${v.urlOverride}` : ''}`);
@@ -251,11 +270,12 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
 
   return {
     forMode(mode, ctx) {
-      return checkMode(mode) === 'paper' ? paper.forAccount(ctx?.strategyId ?? 'default') : liveBroker(ctx?.venue ?? env.EXCHANGE_ID);
+      return checkMode(mode) === 'paper' ? paper.forAccount(ctx?.strategyId ?? 'default', paperDataOf(ctx?.venue)) : liveBroker(ctx?.venue ?? env.EXCHANGE_ID);
     },
     marketData(mode, venue) {
-      return checkMode(mode) === 'paper' ? paperData : exchangeData(venue ?? env.EXCHANGE_ID);
+      return checkMode(mode) === 'paper' ? paperDataOf(venue) : exchangeData(venue ?? env.EXCHANGE_ID);
     },
+    paperPerVenue,
     venueOf,
     async venueOfWorkflow(workflowId) {
       if (!workflowId) return env.EXCHANGE_ID;
@@ -270,27 +290,31 @@ export function createBrokerRegistry(o: CreateBrokerRegistryOptions): BrokerRegi
   };
 }
 
+/** whether `mode`'s broker and prices depend on the strategy's venue (live always; paper with MARKET_DATA=ccxt) */
+const perVenue = (reg: BrokerRegistry, mode: TradingMode | string): boolean => mode !== 'PAPER' || reg.paperPerVenue === true;
+
 /**
- * The broker of an order of `strategyId` in `mode`: paper, or the live gateway of `ctx.venue` when the
- * caller knows it (the venue an order or its position's entry was placed on), else of the strategy's venue.
+ * The broker of an order of `strategyId` in `mode`: paper (priced at the strategy's venue when
+ * MARKET_DATA=ccxt), or the live gateway of `ctx.venue` when the caller knows it (the venue an order or
+ * its position's entry was placed on), else of the strategy's venue.
  */
 export async function brokerFor(reg: BrokerRegistry, mode: TradingMode | string, ctx: BrokerContext = {}): Promise<Broker> {
-  if (mode === 'PAPER') return reg.forMode(mode, ctx);
+  if (!perVenue(reg, mode)) return reg.forMode(mode, ctx);
   return reg.forMode(mode, { ...ctx, venue: ctx.venue ?? (await reg.venueOf(ctx.strategyId)) });
 }
 
 /**
- * Live market data for an activity whose input names no strategy (the price watcher, the correlation
- * guard's closes): the venue of the strategy its workflow belongs to.
+ * Market data for an activity whose input names no strategy (the price watcher, the correlation
+ * guard's closes): the venue of the strategy its workflow belongs to (paper: when MARKET_DATA=ccxt).
  */
 export async function marketDataOfWorkflow(reg: BrokerRegistry, mode: TradingMode | string, workflowId: string | undefined): Promise<MarketDataSource> {
-  if (mode === 'PAPER') return reg.marketData(mode);
+  if (!perVenue(reg, mode)) return reg.marketData(mode);
   return reg.marketData(mode, await reg.venueOfWorkflow(workflowId));
 }
 
-/** The market data of `strategyId` in `mode`: the paper source, or its venue's public data. */
+/** The market data of `strategyId` in `mode`: its venue's public data, or the one paper source. */
 export async function marketDataFor(reg: BrokerRegistry, mode: TradingMode | string, strategyId?: string): Promise<MarketDataSource> {
-  if (mode === 'PAPER') return reg.marketData(mode);
+  if (!perVenue(reg, mode)) return reg.marketData(mode);
   return reg.marketData(mode, await reg.venueOf(strategyId));
 }
 

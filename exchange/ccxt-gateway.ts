@@ -32,6 +32,7 @@ import { isValidClientOrderId, venueClientOrderId } from '../domain/ids';
 import type { MarketSnapshot, OrderBookSnapshot } from '../domain/types';
 import { normDecimal, numberText, toBrokerOrder } from './ccxt-order-mapping';
 import { change7dPctOf, decimalText, tickerSnapshot } from './market-data/ticker-snapshot';
+import { DAY_MS, DailyCandleCache } from './market-data/daily-candles';
 import { classifyError, isDuplicateOrderError, isOrderNotFoundError } from './errors';
 import { dialectOf, type VenueDialect } from './venue-dialect';
 import { Balance, Broker, BrokerError, BrokerOrder, Candle, OrderRequest } from './types';
@@ -59,6 +60,12 @@ export interface CcxtGatewayOptions {
   fetchFees?: boolean;
   /** optional logger (never receives credentials) */
   log?: (msg: string) => void;
+  /**
+   * the venue's daily-candle cache (./market-data/daily-candles.ts) the snapshot's 7-day change reads: the
+   * registry passes its public data's, so a venue's daily candles have one owner per process; default:
+   * a cache of this gateway's own
+   */
+  daily?: DailyCandleCache;
 }
 
 type Dict = Record<string, unknown>;
@@ -78,6 +85,7 @@ export class CcxtGateway implements Broker {
   /** what differs between venues behind ccxt's unified calls (./venue-dialect.ts) */
   private readonly dialect: VenueDialect;
   private readonly log: (msg: string) => void;
+  private readonly daily: DailyCandleCache;
 
   constructor(opts: CcxtGatewayOptions = {}) {
     const id = opts.exchangeId ?? 'binance';
@@ -104,6 +112,7 @@ export class CcxtGateway implements Broker {
       urls.api = rehost(urls.api, opts.urlOverride);
       if (urls.test) urls.test = rehost(urls.test, opts.urlOverride);
     }
+    this.daily = opts.daily ?? new DailyCandleCache((symbol, since, limit) => this.fetchOHLCV(symbol, '1d', since, limit));
   }
 
   /** release ccxt's keep-alive connections */
@@ -300,12 +309,14 @@ export class CcxtGateway implements Broker {
 
   async fetchSnapshot(symbol: string, _asOf?: number): Promise<MarketSnapshot> {
     await this.ensureMarkets();
-    const t = await this.call('fetchTicker', () => this.exchange.fetchTicker(symbol));
-    const daily = await this.call('fetchOHLCV', () => this.exchange.fetchOHLCV(symbol, '1d', undefined, 8));
+    const [t, daily] = await Promise.all([
+      this.call('fetchTicker', () => this.exchange.fetchTicker(symbol)),
+      // the last 8 days' candles, today's included, as CcxtMarketData reads them (one cache entry serves both)
+      this.daily.get(symbol, Date.now() - 8 * DAY_MS, 10),
+    ]);
     const last = decimalText(t.last ?? t.close);
-    return tickerSnapshot(symbol, t, change7dPctOf(last, daily), Date.now());
+    return tickerSnapshot(symbol, t, change7dPctOf(last, daily.map((c) => [c.timestamp, c.open])), Date.now());
   }
-
 
   async fetchOrderBook(symbol: string, limit = 20, _asOf?: number): Promise<OrderBookSnapshot> {
     await this.ensureMarkets();

@@ -97,10 +97,13 @@ export class PaperBroker implements Broker {
     this.state = shared ?? { locks: new Map(), inflight: new Map(), ledgers: new Map(), settings: new Map() };
   }
 
-  /** A view of the same paper venue trading for another account (strategy). */
-  forAccount(account: string): PaperBroker {
-    if (account === this.account) return this;
-    return new PaperBroker({ ...this.opts, account }, this.state);
+  /**
+   * A view of the same paper venue trading for another account (strategy), priced from `marketData`
+   * (default: this view's): with MARKET_DATA=ccxt, the public data of the venue the strategy names.
+   */
+  forAccount(account: string, marketData: MarketDataSource = this.marketData): PaperBroker {
+    if (account === this.account && marketData === this.marketData) return this;
+    return new PaperBroker({ ...this.opts, account, marketData }, this.state);
   }
 
   // ------------------------------------------------------------------ settings & storage

@@ -2,8 +2,8 @@
  * One cache of a venue's daily (`1d`) candles per symbol, serving every reader of them: the 7-day change
  * of a snapshot and the correlation guard's closes (./daily-closes.ts). An entry holds the candles from
  * the earliest day asked for to now; a request whose window starts at or after that day is answered from
- * it while it is younger than `ttlMs` (a completed day's candle does not change; today's is at most
- * `ttlMs` old), otherwise one fetch (single flight per symbol) refills the entry from the earlier start.
+ * it while it is younger than `ttlMs` and was filled today (a completed day's candle does not change;
+ * today's is at most `ttlMs` old), otherwise one fetch (single flight per symbol) refills the entry from the earlier start.
  * Bounded: at most `maxSymbols` entries (least recently used evicted), each at most `maxDays` candles.
  */
 import type { Candle } from '../types';
@@ -60,7 +60,9 @@ export class DailyCandleCache {
 
   private async entry(symbol: string, from: number): Promise<Entry> {
     const hit = this.entries.get(symbol);
-    const fresh = hit && this.now() - hit.at < (this.opts.ttlMs ?? 600_000);
+    // an entry filled before today's UTC midnight lacks today's candle: refill it whatever its age
+    const now = this.now();
+    const fresh = hit && now - hit.at < (this.opts.ttlMs ?? 600_000) && dayStart(hit.at) === dayStart(now);
     if (hit && fresh && hit.from <= from) {
       // most recently used last: eviction takes the first
       this.entries.delete(symbol);

@@ -47,8 +47,11 @@ test('a binance and a kraken strategy in one worker: orders at the right venue w
     writeFileSync(p, JSON.stringify({ ...cfg, exchange: { ...(cfg.exchange as object), id: venue } }));
     return p;
   };
-  // both strategies pass their paper gate (paper prices from the default venue) and go live
+  // both strategies pass their paper gate and go live; with MARKET_DATA=ccxt each paper strategy prices at its
+  // own venue: the kraken one's paper fills read Kraken's public book (nothing else asks it before going live)
   await Promise.all([startAndPromote(stack, ON_BINANCE, file(ON_BINANCE, 'binance')), startAndPromote(stack, ON_KRAKEN, file(ON_KRAKEN, 'kraken'))]);
+  const paperOnKraken = stack.requests.filter((r) => r.method === 'GET' && r.path === '/0/public/Depth').length;
+  expect(paperOnKraken).toBeGreaterThan(0);
 
   // Kraken dialect: every first AddOrder is held 2.5 s (the kill window), then accepted and its answer dropped
   stack.sim.faults.add({ id: 'hold', kind: 'latency', endpoint: ADD_ORDER, method: 'POST', latencyMs: 2_500, firstCallPerClientOrderId: true });
