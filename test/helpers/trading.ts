@@ -3,7 +3,7 @@ import type { Worker } from '@temporalio/worker';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { join } from 'node:path';
-import { createActivities } from '../../activities';
+import { createActivities, type Activities } from '../../activities';
 import { staticBrokerRegistry, type BrokerRegistry } from '../../exchange/broker-registry';
 import { PaperBroker } from '../../exchange/paper-broker';
 import { PricePathMarketData } from '../../exchange/market-data';
@@ -78,6 +78,8 @@ export async function tradingWorker(
     /** notification channels for raiseAlert's outbox and the notifier's activities (test/workflows/notify-emergency) */
     notify?: NotifySettings;
     notifyIdleReturnMs?: number;
+    /** replaces or wraps activities (a test that holds one until it has arranged what it proves) */
+    wrapActivities?: (a: Activities) => Activities;
     /** default 200; 0 = no sticky queue (a worker that stops for good: the time-skipping server never moves its sticky tasks back) */
     maxCachedWorkflows?: number;
   },
@@ -88,7 +90,7 @@ export async function tradingWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: o.taskQueue,
-    activities: createActivities({ db, brokers, log: (l) => o.lines?.push(l), notify: o.notify, notifyIdleReturnMs: o.notifyIdleReturnMs }),
+    activities: (o.wrapActivities ?? ((a) => a))(createActivities({ db, brokers, log: (l) => o.lines?.push(l), notify: o.notify, notifyIdleReturnMs: o.notifyIdleReturnMs })),
     maxCachedWorkflows: o.maxCachedWorkflows ?? 200,
     dataConverter: o.dataConverter,
   });
@@ -104,9 +106,9 @@ const madeWorkers = new Set<Worker>();
  * RECORD_HISTORIES_SUFFIX=-v2 records beside the existing fixtures instead of over them, so the
  * histories of earlier code keep guarding the patches that keep them replaying.
  */
-export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowId: string, name: string): Promise<void> {
+export async function maybeRecordHistory(env: TestWorkflowEnvironment, workflowId: string, name: string, runId?: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+  const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
   const dir = join(__dirname, '..', 'histories');
   mkdirSync(dir, { recursive: true });
   // protobuf binary: exact, compact, and independent of JSON conversions
