@@ -58,6 +58,17 @@ function history(m: ReturnType<typeof scriptedMarket>, symbol: string, base: num
   m.path.set(symbol, points);
 }
 
+/**
+ * Moves the test server's clock to 01:00 UTC of the next day (no workflow runs yet) and returns it. Each
+ * test's hours then stay within one UTC day whatever the hour it runs at: the guard's window of daily
+ * returns ends at the decision's day (an entry after midnight judged a window a day later: r 0.9823,
+ * not the 0.9832 of t0's day), and the trigger alerts once per UTC day (an hour across midnight: 2 alerts).
+ */
+async function startAtOneUtc(): Promise<number> {
+  await env.sleep(DAY - ((await env.currentTimeMs()) % DAY) + HOUR);
+  return env.currentTimeMs();
+}
+
 async function r(market: PricePathMarketData, a: string, b: string, asOf: number): Promise<number> {
   const { closes } = await dailyClosesOf(market, [a, b], asOf, 30);
   const p = pairCorrelation(closes[a]!, closes[b]!, asOf, 30);
@@ -75,7 +86,7 @@ const config = (strategyId: string, risk: Record<string, unknown> = {}) =>
 
 test('two symbols moving together: the second entry is refused with CORRELATION; r ≤ 0.7 passes and does not trip', async () => {
   const tdb = await db();
-  const t0 = await env.currentTimeMs();
+  const t0 = await startAtOneUtc();
   const m = scriptedMarket();
   const common = returns(7, 45);
   history(m, 'CA/USDT', 10, common, t0);
@@ -117,10 +128,7 @@ test('two symbols moving together: the second entry is refused with CORRELATION;
 
 test('both already open: lowering the limit trips the trigger, naming the pair (ALERT only, then EMERGENCY_STOP)', async () => {
   const tdb = await db();
-  // the trigger alerts once per UTC day (and settings): start at 01:00 UTC so the test's six hours stay
-  // in one day whatever the hour it runs at (run at 19:25, the alert-only hour crossed midnight: 2 alerts)
-  await env.sleep(DAY - ((await env.currentTimeMs()) % DAY) + HOUR);
-  const t0 = await env.currentTimeMs();
+  const t0 = await startAtOneUtc();
   const m = scriptedMarket();
   const common = returns(3, 45);
   history(m, 'TA/USDT', 10, common, t0);
@@ -171,7 +179,7 @@ test('both already open: lowering the limit trips the trigger, naming the pair (
 
 test('two correlated entries deciding at the same time: decisions are serialized, the second sees the first and is refused', async () => {
   const tdb = await db();
-  const t0 = await env.currentTimeMs();
+  const t0 = await startAtOneUtc();
   const m = scriptedMarket();
   const common = returns(21, 45);
   history(m, 'SX/USDT', 8, returns(777, 45), t0);
