@@ -73,26 +73,6 @@ const binance: VenueDialect = {
   },
 };
 
-const kraken: VenueDialect = {
-  async lookup(ex, call, symbol, venueId) {
-    // open first, then closed: an order that closes between the two reads is still found by the second
-    const byId = (list: ccxt.Order[]) => list.find((o) => o.clientOrderId === venueId) ?? null;
-    const open = byId(await call('fetchOpenOrders', () => ex.fetchOpenOrders(symbol, undefined, undefined, { clientOrderId: venueId })));
-    if (open) return open;
-    return byId(await call('fetchClosedOrders', () => ex.fetchClosedOrders(symbol, undefined, undefined, { clientOrderId: venueId })));
-  },
-  cancel: (ex, call, symbol, venueId) => call('cancelOrder', () => ex.cancelOrder(undefined as unknown as string, symbol, { clientOrderId: venueId })),
-  createParams: (venueId) => ({ clientOrderId: venueId }),
-  // AddOrder ordertype=stop-loss, price=trigger
-  stop: (trigger) => ({ type: 'market', params: { stopLossPrice: trigger } }),
-  createAnswersFully: false,
-  cancelAnswersFully: false,
-  bookLimit: (limit) => limit,
-  feeFromTrades: false,
-  rawBinanceBalances: false,
-  options: {},
-};
-
 const generic: VenueDialect = {
   lookup: (ex, call, symbol, venueId) => notFoundIsNull(call('fetchOrder', () => ex.fetchOrder(undefined as unknown as string, symbol, { clientOrderId: venueId }))),
   cancel: (ex, call, symbol, venueId) => call('cancelOrder', () => ex.cancelOrder(undefined as unknown as string, symbol, { clientOrderId: venueId })),
@@ -104,6 +84,22 @@ const generic: VenueDialect = {
   feeFromTrades: false,
   rawBinanceBalances: false,
   options: {},
+};
+
+const kraken: VenueDialect = {
+  ...generic,
+  async lookup(ex, call, symbol, venueId) {
+    // open first, then closed: an order that closes between the two reads is still found by the second
+    const byId = (list: ccxt.Order[]) => list.find((o) => o.clientOrderId === venueId) ?? null;
+    const open = byId(await call('fetchOpenOrders', () => ex.fetchOpenOrders(symbol, undefined, undefined, { clientOrderId: venueId })));
+    if (open) return open;
+    return byId(await call('fetchClosedOrders', () => ex.fetchClosedOrders(symbol, undefined, undefined, { clientOrderId: venueId })));
+  },
+  // AddOrder ordertype=stop-loss, price=trigger
+  stop: (trigger) => ({ type: 'market', params: { stopLossPrice: trigger } }),
+  // AddOrder and CancelOrder answer with txids only: the gateway reads the order back
+  createAnswersFully: false,
+  cancelAnswersFully: false,
 };
 
 export function dialectOf(venue: string): VenueDialect {

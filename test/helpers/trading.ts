@@ -131,5 +131,5 @@ export async function advance(env: TestWorkflowEnvironment, ms: number): Promise
   const STEP = 6 * HOUR;
   for (let left = ms; left > 0; left -= STEP) await skip(Math.min(STEP, left));
   const taskQueues = new Set([...madeWorkers].filter((w) => w.getState() === 'RUNNING').map((w) => w.options.taskQueue));
-  await skipPastImminentTimers(env, taskQueues, skip);
+  await skipPastImminentTimers(env, taskQueues, skip, () => workersBusy(madeWorkers));
 }
