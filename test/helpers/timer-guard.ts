@@ -73,13 +73,13 @@ async function openRuns(env: TestWorkflowEnvironment, taskQueues: ReadonlySet<st
  * After a skip: settles the open runs on `taskQueues` and skips (with `skip`) past every timer due within
  * GUARD_MS of the server's clock. A skip may so overshoot its target by up to GUARD_MS per timer skipped.
  */
-export async function skipPastImminentTimers(env: TestWorkflowEnvironment, taskQueues: ReadonlySet<string>, skip: (ms: number) => Promise<void>, workersBusy: () => boolean): Promise<void> {
+export async function skipPastImminentTimers(env: TestWorkflowEnvironment, taskQueues: ReadonlySet<string>, skip: (ms: number) => Promise<void>, activating: () => boolean): Promise<void> {
   if (taskQueues.size === 0) return;
   const settleBy = Date.now() + SETTLE_TIMEOUT_MS;
   for (let skips = 0; skips <= MAX_GUARD_SKIPS; ) {
     // while a worker still runs an activation, the histories cannot be settled: wait without reading them
     // (a book of 100 positions is 100 history reads per look)
-    if (workersBusy() && Date.now() < settleBy) {
+    if (activating() && Date.now() < settleBy) {
       await new Promise((r) => setTimeout(r, 50));
       continue;
     }
