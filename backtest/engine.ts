@@ -11,7 +11,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { RunRecord } from '../domain/run-record';
 import { createActivities } from '../activities';
@@ -23,11 +22,11 @@ import { ReplayMarketData } from '../exchange/market-data/replay';
 import { entryWindow } from '../domain/unlock-playbook';
 import { createTradingWorker } from '../workers/create-worker';
 import { strategyWorkflowId } from '../workflows/strategy/api';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { requireBinary } from '../scripts/lib/temporal-binaries';
 import { migrateDatabase } from '../db/migrate';
 import { BacktestClock } from './clock';
 import { skipTime, workersBusy } from './time-skip';
+import { startTimeSkippingServer } from './time-skipping-server';
 import { BacktestMarketData } from './market';
 import { collectOutcomes } from './collect';
 import { buildRunRecord } from './record';
@@ -100,12 +99,8 @@ export async function runWorkflowBacktest(inputs: BacktestInputs, o: BacktestOpt
     cleanups.unshift(() => db.$disconnect());
     abort();
 
-    const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: requireBinary('test-server') } } });
+    const env = await startTimeSkippingServer(requireBinary('test-server'));
     cleanups.unshift(() => env.teardown());
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((sa) => [sa.name, 2 /* KEYWORD */])),
-    });
 
     const clock = new BacktestClock(BacktestClock.shiftFor(from, await env.currentTimeMs()));
     for (const t of [from, to]) clock.schedule(t);

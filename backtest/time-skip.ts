@@ -5,6 +5,9 @@
  * whatever waits on the activity (100 entry decisions in a row, each reading market data, ran past their
  * decision window that way). So a step counts as stalled only after `stallMs` of real time in which the
  * worker ran no workflow activation and no short activity (sampled every 250 ms). Used by the backtest and the tests' `advance`.
+ * Never once the clock has reached the step's end: that lock is the server's own, taken when it ended the
+ * skip, and releasing it let the clock run free afterwards (seen when the skip's answer was lost with a
+ * dropped connection; ./time-skipping-server.ts keeps the connection).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -26,6 +29,7 @@ export function workersBusy(workers: Iterable<Worker>): boolean {
 /** Skips `ms` of server time; returns how many stalled locks had to be released. */
 export async function skipTime(env: TestWorkflowEnvironment, ms: number, o: { busy: () => boolean; stallMs: number; onStall?: () => void }): Promise<number> {
   let done = false;
+  const target = (await env.currentTimeMs()) + ms;
   const step = env.sleep(ms).then(() => {
     done = true;
   });
@@ -36,10 +40,12 @@ export async function skipTime(env: TestWorkflowEnvironment, ms: number, o: { bu
     if (done) break;
     if (o.busy()) idleSince = Date.now();
     else if (Date.now() - idleSince > o.stallMs) {
+      idleSince = Date.now();
+      // the clock at the target: the server has ended the skip and re-locked, rightly; only its answer is late
+      if ((await env.currentTimeMs()) >= target) continue;
       stalls++;
       o.onStall?.();
       await env.connection.testService!.unlockTimeSkipping({}).catch(() => undefined);
-      idleSince = Date.now();
     }
   }
   return stalls;

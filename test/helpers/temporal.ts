@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { resolveBinary } from '../../scripts/lib/temporal-binaries';
+import { startTimeSkippingServer } from '../../backtest/time-skipping-server';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import * as keys from '../../workflows/search-attributes';
 import { freshSqliteDb, type TestDb } from './db';
@@ -10,16 +11,9 @@ import { freshSqliteDb, type TestDb } from './db';
  * .tools/py); only when none resolves does the SDK download one (needs internet, impossible here):
  * the time-skipping test server, or the CLI's dev server (in memory, random port).
  */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  const path = resolveBinary('test-server');
-  // last resort, for machines with internet: the SDK downloads the binary itself
-  const env = await TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
-  // the test server has no CLI flag for custom search attributes; its operator service registers them
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((sa) => [sa.name, 2 /* KEYWORD */])),
-  });
-  return env;
+export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  // last resort, for machines with internet: without a path the SDK downloads the binary itself
+  return startTimeSkippingServer(resolveBinary('test-server') ?? undefined);
 }
 
 export function localDevEnv(): Promise<TestWorkflowEnvironment> {
