@@ -17,7 +17,8 @@
  * after 2 loop turns) has started draining: only then does the read answer. An activity in flight holds
  * the server's clock, so no timer fires meanwhile; signals are sent only while it holds it.
  * The test ends with the approved positions open: running them to their exits (time exit or strategy
- * stop) stalled the time-skipping server here; after the roll-over it stalls ~45 s (watchdog releases).
+ * stop) stalled the time-skipping server here; after the roll-overs it stalls ~45 s (the watchdog
+ * releases locks the server left held, one per stall, with every run idle).
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
@@ -189,10 +190,16 @@ test('entry requests pending at continue-as-new are decided once, by the next ru
       const verdicts = (await events(p)).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'entryDecision');
       expect([p, verdicts.length]).toEqual([p, 1]);
     }
+    step('verdicts counted; reading the refused positions\' results');
     for (const p of refused) {
-      const v = (await env.client.workflow.getHandle(p).result()) as PositionView;
+      // read from the history, not with result(): on the time-skipping server result() lets the clock run
+      // for as long as it waits, and with nothing holding it the clock jumps to the next timer: here the
+      // strategy's next scan, and a roll-over the server then left half done (queries hung, twice)
+      const completed = await waitFor(`${p} to end`, async () => (await events(p)).find((e) => e.workflowExecutionCompletedEventAttributes)?.workflowExecutionCompletedEventAttributes, (c) => c !== undefined, 60_000, 200);
+      const v = await decode<PositionView>(completed!.result!.payloads![0] as Payload);
       expect([p, v.status, v.reasons.map((r) => r.code)]).toEqual([p, 'SKIPPED', ['MAX_OPEN_POSITIONS']]);
     }
+    step('checking the rows, orders and book');
     const rows = await tdb.db.position.findMany({ where: { strategyId: id } });
     for (const p of approved) expect([p, rows.find((r) => r.id === p)?.status]).toEqual([p, 'OPEN']);
 
