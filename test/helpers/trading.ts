@@ -14,7 +14,7 @@ import type { Broker } from '../../exchange/types';
 import type { UnlockEvent } from '../../domain/types';
 import type { Db } from '../../db/client';
 import type { NotifySettings } from '../../config/notify';
-import { skipTime, workersBusy } from '../../backtest/time-skip';
+import { skipTime, workersActivating, workersBusy } from '../../backtest/time-skip';
 import { skipPastImminentTimers } from './timer-guard';
 
 export const HOUR = 3_600_000;
@@ -132,6 +132,5 @@ export async function advance(env: TestWorkflowEnvironment, ms: number): Promise
   for (let left = ms; left > 0; left -= STEP) await skip(Math.min(STEP, left));
   const taskQueues = new Set([...madeWorkers].filter((w) => w.getState() === 'RUNNING').map((w) => w.options.taskQueue));
   // activations only: an activity in flight (a test may hold one) does not keep a workflow task open
-  const activating = () => [...madeWorkers].some((w) => w.getState() === 'RUNNING' && w.getStatus().numInFlightWorkflowActivations > 0);
-  await skipPastImminentTimers(env, taskQueues, skip, activating);
+  await skipPastImminentTimers(env, taskQueues, skip, () => workersActivating(madeWorkers));
 }
