@@ -21,7 +21,7 @@ import { PaperBroker } from '../exchange/paper-broker';
 import { ReplayMarketData } from '../exchange/market-data/replay';
 import { entryWindow } from '../domain/unlock-playbook';
 import { createTradingWorker } from '../workers/create-worker';
-import { strategyWorkflowId } from '../workflows/strategy/api';
+import { strategyStartOptions } from '../client/strategy-client';
 import { requireBinary } from '../scripts/lib/temporal-binaries';
 import { migrateDatabase } from '../db/migrate';
 import { BacktestClock } from './clock';
@@ -138,11 +138,7 @@ export async function runWorkflowBacktest(inputs: BacktestInputs, o: BacktestOpt
     await worker.runUntil(async () => {
       const now = await env.currentTimeMs();
       if (simFrom > now) await env.sleep(simFrom - now);
-      const handle = await env.client.workflow.start('strategyWorkflow', {
-        taskQueue: TASK_QUEUE,
-        workflowId: strategyWorkflowId(config.strategyId),
-        args: [{ config }],
-      });
+      const handle = await env.client.workflow.start('strategyWorkflow', strategyStartOptions(config, TASK_QUEUE));
       const step = o.stepMs ?? DAY;
       let stalls = 0;
       let interrupted = false;

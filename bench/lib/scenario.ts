@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveUpdate, emergencyStopUpdate, openPositionsQuery, statusQuery, stopStrategySignal, strategyWorkflowId } from '../../workflows/strategy/api';
 import { exitPositionSignal, positionWorkflowId } from '../../workflows/position/api';
 import { clientOrderIdFor } from '../../domain/ids';
-import { StrategyIdKey, StrategyStateKey, TradingModeKey } from '../../workflows/search-attributes';
+import { strategyStartOptions } from '../../client/strategy-client';
 import { BenchStack, loadavg } from './stack';
 import { benchConfig, chunked, insertEvents, makeEvents, venueAckTimes, type Kind } from './setup';
 import { fetchAllRuns, fetchFacts, mapLimit, type HistoryFacts } from './history';
@@ -75,16 +75,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
       await insertEvents(stack, events, source);
     }
     const cpuStart = stack.cpu();
-    await client.workflow.start('strategyWorkflow', {
-      taskQueue: stack.taskQueue,
-      workflowId: wid,
-      args: [{ config }],
-      typedSearchAttributes: [
-        { key: StrategyIdKey, value: strategyId },
-        { key: TradingModeKey, value: 'PAPER' },
-        { key: StrategyStateKey, value: 'RUNNING' },
-      ],
-    });
+    await client.workflow.start('strategyWorkflow', strategyStartOptions(config, stack.taskQueue));
     log(`${label}: strategy ${strategyId} started; ${o.n} entries over ${Math.round(o.spreadMs / 1000)} s from +${Math.round(o.firstEntryDelayMs / 1000)} s`);
 
     if (o.kind === 'live') {

@@ -60,12 +60,17 @@ export async function placeEntryOrder(run: PositionRun, order: { mode: TradingMo
   return entry;
 }
 
-/** The filled entry becomes an open position with its exit levels: recorded, then reported to the strategy. */
-export async function recordOpened(run: PositionRun, entry: PlacedOrder, playbook: Playbook, signalStrength: string): Promise<void> {
+/**
+ * The filled entry becomes an open position with its exit levels: recorded, then reported to the
+ * strategy; `overlapped` (position-overlapped-steps-v1): both at once. The view is OPEN with its
+ * levels before this returns its promise, so the caller may start holding meanwhile.
+ */
+export async function recordOpened(run: PositionRun, entry: PlacedOrder, playbook: Playbook, signalStrength: string, overlapped: boolean): Promise<void> {
   const { view, positionId, strategyId } = run;
   const { event, config } = run.input;
   const mode = view.mode!;
-  view.entryAt = Date.now();
+  const openedAt = Date.now();
+  view.entryAt = openedAt;
   view.quantity = entry.filledAmount;
   view.entryPrice = entry.avgPrice;
   view.entryFee = entry.fee;
@@ -75,29 +80,39 @@ export async function recordOpened(run: PositionRun, entry: PlacedOrder, playboo
   view.timeExitAt = levels.timeExitAt ?? null;
   run.setStatus('OPEN');
   const notional = toStr(d(entry.filledAmount).times(d(entry.avgPrice)));
-  await db.recordPositionOpened({
-    positionId,
-    strategyId,
-    eventId: event.id,
-    symbol: event.symbol,
-    mode,
-    quantity: entry.filledAmount,
-    entryPrice: entry.avgPrice,
-    entryFee: entry.fee,
-    signalStrength,
-    stopPrice: levels.stopPrice,
-    targetPrice: levels.targetPrice,
-    timeExitAt: levels.timeExitAt ?? null,
-    openedAt: view.entryAt,
-  });
-  await run.parent.signal(positionOpenedSignal, {
-    positionId,
-    symbol: event.symbol,
-    mode,
-    quantity: entry.filledAmount,
-    entryPrice: entry.avgPrice,
-    entryFee: entry.fee,
-    notional,
-    openedAt: view.entryAt,
-  });
+  const record = () =>
+    db.recordPositionOpened({
+      positionId,
+      strategyId,
+      eventId: event.id,
+      symbol: event.symbol,
+      mode,
+      quantity: entry.filledAmount,
+      entryPrice: entry.avgPrice,
+      entryFee: entry.fee,
+      signalStrength,
+      stopPrice: levels.stopPrice,
+      targetPrice: levels.targetPrice,
+      timeExitAt: levels.timeExitAt ?? null,
+      openedAt,
+    });
+  const report = () =>
+    run.parent.signal(positionOpenedSignal, {
+      positionId,
+      symbol: event.symbol,
+      mode,
+      quantity: entry.filledAmount,
+      entryPrice: entry.avgPrice,
+      entryFee: entry.fee,
+      notional,
+      openedAt,
+    });
+  if (!overlapped) {
+    await record();
+    await report();
+    return;
+  }
+  // both in one workflow task (their completions often share the next); a filled entry is recorded
+  // and reported even when a strategy stop cancels the position meanwhile
+  await CancellationScope.nonCancellable(() => Promise.all([record(), report()]));
 }

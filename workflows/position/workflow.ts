@@ -26,7 +26,7 @@
  * a position ends (state.ts), which exit request is refused (exit-request.ts), the entry order and the open record (entry.ts), holding (hold.ts) and
  * the exit rounds (exit.ts).
  */
-import { CancellationScope, condition, isCancellation, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { getPlaybook } from '../../domain/playbook';
 import { entryWindow } from '../../domain/unlock-playbook';
 import { isSessionOpen, msUntilSessionOpen } from '../../domain/sessions';
@@ -44,6 +44,10 @@ import { exitRequestProblem, onExitSignal } from './exit-request';
 const throwIfBad = (problem: string | null) => {
   if (problem) throw new Error(problem);
 };
+
+/** Independent steps overlapped in one workflow task: the signal record with the entry request, the
+ *  open records with the price watch (fewer workflow tasks per position, issue 14). */
+const OVERLAPPED_STEPS_PATCH = 'position-overlapped-steps-v1';
 
 /** How long a position waits for its strategy's answer to an entry request. */
 const ENTRY_DECISION_TIMEOUT_MS = 10 * 60_000;
@@ -69,6 +73,8 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     { validator: (req) => throwIfBad(exitRequestProblem(req)) },
   );
   const exitRequested = () => run.exitRequest !== undefined;
+  /** the open records (entry.ts recordOpened), once the entry filled */
+  let opened: Promise<void> | undefined;
 
   // ---------------------------------------------------------------- run: the steps
   try {
@@ -84,7 +90,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     // 2. Re-check the entry filters on fresh market data.
     const { latencyMs, venue: _venue, precision, ...snapshot } = await market.fetchMarketSnapshot({ symbol: event.symbol, mode: input.mode, asOf: Date.now(), strategyId });
     const entryCheck = playbook.evaluateEntry({ event, snapshot, now: Date.now(), cfg: config });
-    await db.recordSignal({
+    const signalRecord = {
       id: `${positionId}:entry`,
       strategyId,
       eventId: event.id,
@@ -92,7 +98,11 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
       strength: entryCheck.ok ? entryCheck.strength : null,
       accepted: entryCheck.ok,
       reasons: entryCheck.ok ? [] : entryCheck.reasons,
-    });
+    };
+    // overlapped: the entry request does not wait for the signal's record (one workflow task fewer
+    // before the strategy hears of it); recorded runs made them one after another
+    const overlapped = entryCheck.ok && patched(OVERLAPPED_STEPS_PATCH);
+    if (!overlapped) await db.recordSignal(signalRecord);
     if (!entryCheck.ok) {
       view.reasons = entryCheck.reasons;
       return await run.skip(entryCheck.reasons.map((r) => r.code).join(','));
@@ -101,7 +111,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     // 3. Pre-trade risk and size come from the strategy, the one place that knows mode, exposure and
     //    risk state, and that refuses every entry once it is paused or in EMERGENCY_STOP.
     run.setStatus('ENTERING');
-    await run.parent.signal(entryRequestSignal, {
+    const request = run.parent.signal(entryRequestSignal, {
       positionId,
       eventId: event.id,
       symbol: event.symbol,
@@ -110,6 +120,7 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
       strength: entryCheck.strength,
       ...(precision ? { precision } : {}),
     });
+    await (overlapped ? Promise.all([request, db.recordSignal(signalRecord)]) : request);
     const answered = await condition(() => run.verdict !== undefined, ENTRY_DECISION_TIMEOUT_MS);
     const verdict = run.verdict;
     if (!answered || !verdict?.approved || !verdict.quantity || !verdict.mode) {
@@ -124,16 +135,26 @@ export async function positionWorkflow(input: PositionInput): Promise<PositionVi
     //    arriving now waits for the fill, then exits it below.
     const entry = await placeEntryOrder(run, { mode, quantity: verdict.quantity, notional: verdict.notional, signalPrice: snapshot.ask });
     if (!entry) return view;
-    await recordOpened(run, entry, playbook, entryCheck.strength);
+    // overlapped: the price watch starts in the same workflow task as the open records; the exit
+    // waits for them, so the strategy always hears "opened" before "ended"
+    opened = recordOpened(run, entry, playbook, entryCheck.strength, overlapped);
+    if (!overlapped) await opened;
+    // a failure is thrown where it is awaited below, not as an unhandled rejection meanwhile
+    else opened.catch(() => undefined);
 
     // 5. Hold through the unlock: first of stop-loss / take-profit / time exit / manual / emergency.
     const reason = await holdUntilExit(view, mode, config.timing.priceCheckInterval, () => run.exitRequest);
+    await opened;
     return await exitAndReport(run, reason);
   } catch (err) {
     if (!isCancellation(err)) throw err;
     // Strategy stop (cancellation): never leave an open position behind.
     return await CancellationScope.nonCancellable(async () => {
-      if (view.status === 'OPEN' || view.status === 'EXITING') return exitAndReport(run, 'MANUAL');
+      if (view.status === 'OPEN' || view.status === 'EXITING') {
+        // the records of the fill first (a cancelled one, in recorded runs, is not waited for)
+        await opened?.catch(() => undefined);
+        return exitAndReport(run, 'MANUAL');
+      }
       if (view.status === 'WAITING_ENTRY' || view.status === 'ENTERING') return run.skip('strategy stopped before entry');
       return view;
     });

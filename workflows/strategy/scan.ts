@@ -4,12 +4,13 @@
  * <eventId>`, so a rescan or a later run never doubles a position). Children use ParentClosePolicy
  * ABANDON because continue-as-new closes the run: positions must outlive it.
  */
-import { ParentClosePolicy, WorkflowIdReusePolicy, log, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, WorkflowIdReusePolicy, log, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Playbook } from '../../domain/playbook';
 import { positionWorkflowId } from '../position/api';
 import { positionSummary } from '../position/details';
 import type { positionWorkflow } from '../position/workflow';
 import { PositionStatusKey, StrategyIdKey, SymbolKey, TradingModeKey } from '../search-attributes';
+import { POSITION_PRIORITY } from '../priorities';
 import { act } from './proxies';
 import type { StrategyRun } from './state';
 
@@ -62,6 +63,8 @@ export async function scanCalendar(run: StrategyRun, playbook: Playbook): Promis
         ],
         memo: { strategyId, eventId: event.id, symbol: event.symbol, unlockAt: new Date(event.unlockAt).toISOString() },
         staticSummary: positionSummary(event.symbol, event.unlockAt, s.mode),
+        // below the strategy's own tasks (priorities.ts); recorded runs started theirs without one
+        ...(patched('position-priority-v1') ? { priority: POSITION_PRIORITY } : {}),
       });
     } catch (err) {
       // already started by an earlier run (e.g. before continue-as-new): never a second position
