@@ -39,7 +39,8 @@ export interface RunResult {
     /** position workflow started (spawned by the strategy) after its entry target: how late */
     spawnedLate: number[];
   };
-  entryPhase: { startedAt: number; allOpenAt: number; wallMs: number; skipped: number; failed: number };
+  /** firstTargetAt: the first entry's scheduled target (paper: the strategy's start + firstEntryDelayMs) */
+  entryPhase: { startedAt: number; firstTargetAt: number | null; allOpenAt: number; wallMs: number; skipped: number; failed: number };
   stop: {
     sentAt: number;
     /** update round trip (returns once the batch ran and every position was signalled) */

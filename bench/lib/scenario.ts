@@ -37,7 +37,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     loadavg: { start: loadavg(), open: '', end: '' },
     spreadMs: o.spreadMs,
     entry: { signalToAck: [], targetToAck: [], requestToDecision: [], decisionToSchedule: [], scheduleToRowCreated: [], rowCreatedToAck: [], lagBehindTarget: [], spawnedLate: [] },
-    entryPhase: { startedAt: 0, allOpenAt: 0, wallMs: 0, skipped: 0, failed: 0 },
+    entryPhase: { startedAt: 0, firstTargetAt: null, allOpenAt: 0, wallMs: 0, skipped: 0, failed: 0 },
     stop: {
       sentAt: 0,
       updateReturnedMs: null,
@@ -70,6 +70,7 @@ export async function runOnce(stack: BenchStack, o: RunOptions): Promise<RunResu
     const t0 = Date.now();
     r.entryPhase.startedAt = t0;
     if (o.kind === 'paper') {
+      r.entryPhase.firstTargetAt = t0 + o.firstEntryDelayMs;
       const events = makeEvents(prefix, o.n, t0 + o.firstEntryDelayMs, o.spreadMs, config.tokenUnlock.entryLead);
       events.forEach((e) => mainIds.add(positionWorkflowId(strategyId, e.id)));
       await insertEvents(stack, events, source);
