@@ -10,12 +10,12 @@ import { BrokerError } from '../../exchange/types';
 import { activityContext } from '../activity-context';
 import { isRetryable, redactedMessage } from '../failures';
 import type { QuoteCache } from './expected-slippage';
-import type { PlaceOnce } from './exactly-once';
+import type { ExactlyOncePlacement } from './exactly-once';
 import { placedOrderOf, type OrderLedger } from './ledger';
 import type { PlacedOrder, PlaceOrderInput } from './types';
 
 export interface BatchDeps {
-  placeOnce: PlaceOnce;
+  placement: ExactlyOncePlacement;
   ledger: OrderLedger;
   /** attempts per order inside the activity (default 5) */
   maxAttempts?: number;
@@ -23,7 +23,7 @@ export interface BatchDeps {
   retryBaseMs?: number;
 }
 
-export async function placeBatch(inputs: PlaceOrderInput[], { placeOnce, ledger, maxAttempts = 5, retryBaseMs = 100 }: BatchDeps): Promise<PlacedOrder[]> {
+export async function placeBatch(inputs: PlaceOrderInput[], { placement, ledger, maxAttempts = 5, retryBaseMs = 100 }: BatchDeps): Promise<PlacedOrder[]> {
   const ctx = activityContext();
   const quotes: QuoteCache = new Map();
   let done = 0;
@@ -31,11 +31,14 @@ export async function placeBatch(inputs: PlaceOrderInput[], { placeOnce, ledger,
   const beat = () => ctx?.heartbeat({ done, total: inputs.length, retries });
   beat();
   const exhausted: string[] = [];
+  // every row in one transaction first (exactly-once.ts openBatch); a later attempt of an order goes
+  // through the whole recipe again, as a retry
+  const opened = await placement.openBatch(inputs);
   const results = await Promise.all(
-    inputs.map(async (input): Promise<PlacedOrder> => {
+    inputs.map(async (input, i): Promise<PlacedOrder> => {
       for (let attempt = 1; ; attempt++) {
         try {
-          const r = await placeOnce(input, quotes);
+          const r = await placement.placeOnce(input, quotes, attempt === 1 ? opened?.[i] : undefined);
           done++;
           beat();
           return r;

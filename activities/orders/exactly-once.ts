@@ -53,12 +53,14 @@ export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, 
     return current && isTerminal(current.status) && current.exchangeOrderId ? current : null;
   }
 
-  /** The recipe, throwing raw errors (BrokerError or other). */
-  return async function placeOnce(input: PlaceOrderInput, quotes?: QuoteCache): Promise<PlacedOrder> {
-    // an exit goes where its position entered, even if the strategy's venue changed since
-    const venue = input.purpose !== 'entry' && input.positionId ? await ledger.entryVenueOf(input.positionId) : undefined;
-    const broker = await brokerFor(brokers, input.mode, { strategyId: input.strategyId, venue });
-    const row = await ledger.openPending(input, broker.venue);
+  // an exit goes where its position entered, even if the strategy's venue changed since
+  const needsEntryVenue = (input: PlaceOrderInput) => input.purpose !== 'entry' && !!input.positionId;
+  const brokerOf = (input: PlaceOrderInput, venue: string | undefined) => brokerFor(brokers, input.mode, { strategyId: input.strategyId, venue });
+
+  /** The recipe, throwing raw errors (BrokerError or other); `opened`: step 1 already done (openBatch). */
+  async function placeOnce(input: PlaceOrderInput, quotes?: QuoteCache, opened?: OpenedOrder): Promise<PlacedOrder> {
+    const broker = opened?.broker ?? (await brokerOf(input, needsEntryVenue(input) ? await ledger.entryVenueOf(input.positionId!) : undefined));
+    const row = opened?.row ?? (await ledger.openPending(input, broker.venue));
     const retry = row.attempts > 1;
     let placing = false;
     try {
@@ -88,7 +90,32 @@ export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, 
       await ledger.recordError(row, e, placing);
       throw e;
     }
-  };
+  }
+
+  /**
+   * Step 1 for a whole batch (the emergency stop's exits): the entry venues in one query and every row
+   * in one transaction, so no order waits behind the others' commits before its venue call. null: the
+   * transaction failed; the caller then places each order from step 1.
+   */
+  async function openBatch(inputs: PlaceOrderInput[]): Promise<OpenedOrder[] | null> {
+    try {
+      const venues = await ledger.entryVenuesOf(inputs.filter(needsEntryVenue).map((i) => i.positionId!));
+      const brokersOf = await Promise.all(inputs.map((i) => brokerOf(i, needsEntryVenue(i) ? venues.get(i.positionId!) : undefined)));
+      const rows = await ledger.openPendingMany(inputs.map((input, i) => ({ input, venue: brokersOf[i]!.venue })));
+      return rows.map((row, i) => ({ row, broker: brokersOf[i]! }));
+    } catch {
+      // e.g. a racing first insert, or one order's venue unknown: each order's own step 1 says which
+      return null;
+    }
+  }
+
+  return { placeOnce, openBatch };
 }
 
-export type PlaceOnce = ReturnType<typeof createExactlyOncePlacement>;
+/** An order past step 1: its row (PENDING_SUBMIT or an earlier attempt's) and the broker it goes to. */
+export interface OpenedOrder {
+  row: OrderRow;
+  broker: Awaited<ReturnType<typeof brokerFor>>;
+}
+
+export type ExactlyOncePlacement = ReturnType<typeof createExactlyOncePlacement>;

@@ -23,18 +23,18 @@ export type { OrderActivityDeps, PlacedOrder, PlaceOrderInput } from './types';
 export function createOrderActivities(deps: OrderActivityDeps) {
   const { db, brokers } = deps;
   const ledger = createOrderLedger(db);
-  const placeOnce = createExactlyOncePlacement({ brokers, ledger, expectedSlippage: createExpectedSlippage(brokers), inFlightGraceMs: deps.inFlightGraceMs });
+  const placement = createExactlyOncePlacement({ brokers, ledger, expectedSlippage: createExpectedSlippage(brokers), inFlightGraceMs: deps.inFlightGraceMs });
 
   async function placeOrder(input: PlaceOrderInput): Promise<PlacedOrder> {
     try {
-      return await placeOnce(input);
+      return await placement.placeOnce(input);
     } catch (e) {
       throw toActivityFailure(e);
     }
   }
 
   function batchPlaceOrders(inputs: PlaceOrderInput[]): Promise<PlacedOrder[]> {
-    return placeBatch(inputs, { placeOnce, ledger, maxAttempts: deps.batchMaxAttempts, retryBaseMs: deps.batchRetryBaseMs });
+    return placeBatch(inputs, { placement, ledger, maxAttempts: deps.batchMaxAttempts, retryBaseMs: deps.batchRetryBaseMs });
   }
 
   async function cancelOrder(input: { clientOrderId: string; mode: string; symbol: string; strategyId?: string }): Promise<PlacedOrder> {

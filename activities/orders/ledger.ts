@@ -49,28 +49,30 @@ export interface OrderSignal {
 
 export function createOrderLedger(db: Db) {
   /** The row in PENDING_SUBMIT (created) or, when it exists, the row with `attempts` incremented. */
+  const pendingUpsert = (input: PlaceOrderInput, venue: string) => ({
+    where: { clientOrderId: input.clientOrderId },
+    create: {
+      clientOrderId: input.clientOrderId,
+      strategyId: input.strategyId,
+      positionId: input.positionId ?? null,
+      purpose: input.purpose,
+      venue,
+      mode: input.mode,
+      symbol: input.symbol,
+      side: input.side,
+      type: input.type,
+      amount: input.amount,
+      price: input.price ?? null,
+      status: 'PENDING_SUBMIT',
+      signalPrice: input.signalPrice,
+      signalSize: input.signalSize ?? null,
+      attempts: 1,
+    },
+    update: { attempts: { increment: 1 } },
+  });
+
   async function openPending(input: PlaceOrderInput, venue: string): Promise<OrderRow> {
-    const args = {
-      where: { clientOrderId: input.clientOrderId },
-      create: {
-        clientOrderId: input.clientOrderId,
-        strategyId: input.strategyId,
-        positionId: input.positionId ?? null,
-        purpose: input.purpose,
-        venue,
-        mode: input.mode,
-        symbol: input.symbol,
-        side: input.side,
-        type: input.type,
-        amount: input.amount,
-        price: input.price ?? null,
-        status: 'PENDING_SUBMIT',
-        signalPrice: input.signalPrice,
-        signalSize: input.signalSize ?? null,
-        attempts: 1,
-      },
-      update: { attempts: { increment: 1 } },
-    };
+    const args = pendingUpsert(input, venue);
     try {
       return await db.order.upsert(args);
     } catch (e) {
@@ -82,6 +84,22 @@ export function createOrderLedger(db: Db) {
 
   function find(clientOrderId: string): Promise<OrderRow | null> {
     return db.order.findUnique({ where: { clientOrderId } });
+  }
+
+  /**
+   * openPending for many orders in ONE transaction (the emergency batch): one commit instead of one per
+   * order before any of them reaches the venue. Any failure (e.g. a racing first insert) rolls it all
+   * back and the caller opens them one by one.
+   */
+  async function openPendingMany(orders: Array<{ input: PlaceOrderInput; venue: string }>): Promise<OrderRow[]> {
+    return db.$transaction(orders.map(({ input, venue }) => db.order.upsert(pendingUpsert(input, venue))));
+  }
+
+  /** entryVenueOf for many positions in one query */
+  async function entryVenuesOf(positionIds: string[]): Promise<Map<string, string>> {
+    if (!positionIds.length) return new Map();
+    const rows = await db.order.findMany({ where: { positionId: { in: positionIds }, purpose: 'entry', venue: { not: 'paper' } }, select: { positionId: true, venue: true } });
+    return new Map(rows.map((r) => [r.positionId!, r.venue]));
   }
 
   /** the live venue a position entered on (undefined: no live entry recorded): its exits go there too */
@@ -157,7 +175,7 @@ export function createOrderLedger(db: Db) {
     }
   }
 
-  return { openPending, find, entryVenueOf, settle, recordError };
+  return { openPending, openPendingMany, find, entryVenueOf, entryVenuesOf, settle, recordError };
 }
 
 export type OrderLedger = ReturnType<typeof createOrderLedger>;

@@ -215,6 +215,37 @@ describe('order activities (paper)', () => {
     expect(mixed[0]!.error).toMatchObject({ kind: 'INSUFFICIENT_FUNDS', retryable: false });
   });
 
+  test('batchPlaceOrders opens every row in one transaction before the first venue call; if that fails, each order opens its own', async () => {
+    const acts0 = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ paper }) });
+    await acts0.placeOrder(input('tx-entry', { amount: '5000', strategyId: 'strat-tx' }));
+    const inputs = (tag: string) =>
+      Array.from({ length: 12 }, (_, i) => input(`${tag}-${i}:emergency-exit`, { strategyId: 'strat-tx', purpose: 'emergency-exit', side: 'sell', amount: '10', asOf: T0 + H }));
+    // the venue sees the first order only after all 12 rows exist (PENDING_SUBMIT, attempt 1)
+    const rowsAtFirstCall: number[] = [];
+    let first = true;
+    const watching = new CrashingBroker(paper.forAccount('strat-tx'));
+    const inner = watching.placeOrder.bind(watching);
+    watching.placeOrder = async (req) => {
+      if (first) {
+        first = false;
+        rowsAtFirstCall.push(await tdb.db.order.count({ where: { clientOrderId: { startsWith: 'txa-' }, status: 'PENDING_SUBMIT', attempts: 1 } }));
+      }
+      return inner(req);
+    };
+    let transactions = 0;
+    const counting = new Proxy(tdb.db, { get: (t, k) => (k === '$transaction' ? (...a: unknown[]) => (transactions++, (t.$transaction as (...x: unknown[]) => unknown)(...a)) : Reflect.get(t, k)) });
+    const a = await createOrderActivities({ db: counting, brokers: staticBrokerRegistry({ paper: watching }) }).batchPlaceOrders(inputs('txa'));
+    expect(a.filter((r) => r.status !== 'FILLED' || r.error)).toEqual([]);
+    expect(rowsAtFirstCall).toEqual([12]);
+    expect(transactions).toBe(1);
+    // the transaction fails (as a racing first insert would make it): every order still placed exactly once
+    const failing = new Proxy(tdb.db, { get: (t, k) => (k === '$transaction' ? async () => Promise.reject(new Error('SQLITE_BUSY: database is locked')) : Reflect.get(t, k)) });
+    const b = await createOrderActivities({ db: failing, brokers: staticBrokerRegistry({ paper }) }).batchPlaceOrders(inputs('txb'));
+    expect(b.filter((r) => r.status !== 'FILLED' || r.error)).toEqual([]);
+    for (const i of inputs('txb')) expect(await tdb.db.paperVenueOrder.count({ where: { clientOrderId: i.clientOrderId } })).toBe(1);
+    expect(await tdb.db.order.count({ where: { clientOrderId: { startsWith: 'txb-' }, attempts: 1 } })).toBe(12);
+  });
+
   test('cancelOrder reconciles the row; fetchBalances stores a BalanceSnapshot', async () => {
     const acts = createOrderActivities({ db: tdb.db, brokers: staticBrokerRegistry({ paper }) });
     const snap = await md.snapshot('ARB/USDT', T0);
