@@ -100,7 +100,16 @@ export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, 
   async function openBatch(inputs: PlaceOrderInput[]): Promise<OpenedOrder[] | null> {
     try {
       const venues = await ledger.entryVenuesOf(inputs.filter(needsEntryVenue).map((i) => i.positionId!));
-      const brokersOf = await Promise.all(inputs.map((i) => brokerOf(i, needsEntryVenue(i) ? venues.get(i.positionId!) : undefined)));
+      // one broker lookup per (mode, strategy, venue), not one per order
+      const memo = new Map<string, ReturnType<typeof brokerOf>>();
+      const brokersOf = await Promise.all(
+        inputs.map((i) => {
+          const venue = needsEntryVenue(i) ? venues.get(i.positionId!) : undefined;
+          const key = `${i.mode}\u0000${i.strategyId}\u0000${venue ?? ''}`;
+          if (!memo.has(key)) memo.set(key, brokerOf(i, venue));
+          return memo.get(key)!;
+        }),
+      );
       const rows = await ledger.openPendingMany(inputs.map((input, i) => ({ input, venue: brokersOf[i]!.venue })));
       return rows.map((row, i) => ({ row, broker: brokersOf[i]! }));
     } catch {

@@ -47,6 +47,9 @@ export interface OrderSignal {
   signalPrice: DecimalString;
 }
 
+/** ids per `in (…)` query */
+const IN_CHUNK = 500;
+
 export function createOrderLedger(db: Db) {
   /** The row in PENDING_SUBMIT (created) or, when it exists, the row with `attempts` incremented. */
   const pendingUpsert = (input: PlaceOrderInput, venue: string) => ({
@@ -95,11 +98,14 @@ export function createOrderLedger(db: Db) {
     return db.$transaction(orders.map(({ input, venue }) => db.order.upsert(pendingUpsert(input, venue))));
   }
 
-  /** entryVenueOf for many positions in one query */
+  /** entryVenueOf for many positions, a query per 500 (SQLite's driver adapter refuses 1000 parameters) */
   async function entryVenuesOf(positionIds: string[]): Promise<Map<string, string>> {
-    if (!positionIds.length) return new Map();
-    const rows = await db.order.findMany({ where: { positionId: { in: positionIds }, purpose: 'entry', venue: { not: 'paper' } }, select: { positionId: true, venue: true } });
-    return new Map(rows.map((r) => [r.positionId!, r.venue]));
+    const venues = new Map<string, string>();
+    for (let i = 0; i < positionIds.length; i += IN_CHUNK) {
+      const rows = await db.order.findMany({ where: { positionId: { in: positionIds.slice(i, i + IN_CHUNK) }, purpose: 'entry', venue: { not: 'paper' } }, select: { positionId: true, venue: true } });
+      for (const r of rows) venues.set(r.positionId!, r.venue);
+    }
+    return venues;
   }
 
   /** the live venue a position entered on (undefined: no live entry recorded): its exits go there too */

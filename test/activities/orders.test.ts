@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createOrderActivities, type PlaceOrderInput, type PlacedOrder } from '../../activities/orders';
+import { createOrderLedger } from '../../activities/orders/ledger';
 import { redactSecrets } from '../../activities/failures';
 import { executionQuality } from '../../read-models/execution-quality';
 import { createMarketActivities, type LevelCrossing } from '../../activities/market';
@@ -232,18 +233,28 @@ describe('order activities (paper)', () => {
       }
       return inner(req);
     };
-    let transactions = 0;
-    const counting = new Proxy(tdb.db, { get: (t, k) => (k === '$transaction' ? (...a: unknown[]) => (transactions++, (t.$transaction as (...x: unknown[]) => unknown)(...a)) : Reflect.get(t, k)) });
+    // the calls on the Order table: one upsert per order, all inside the one transaction, and no order
+    // opening its own row afterwards (that would be a second upsert, or a findFirst of its entry venue)
+    const calls: string[] = [];
+    const orderTable = new Proxy(tdb.db.order, { get: (t, k) => (typeof k === 'string' && ['upsert', 'findFirst', 'findMany'].includes(k) ? (...a: unknown[]) => (calls.push(k), (Reflect.get(t, k) as (...x: unknown[]) => unknown).apply(t, a)) : Reflect.get(t, k)) });
+    const counting = new Proxy(tdb.db, { get: (t, k) => (k === 'order' ? orderTable : k === '$transaction' ? (...a: unknown[]) => (calls.push('$transaction'), (t.$transaction as (...x: unknown[]) => unknown)(...a)) : Reflect.get(t, k)) });
     const a = await createOrderActivities({ db: counting, brokers: staticBrokerRegistry({ paper: watching }) }).batchPlaceOrders(inputs('txa'));
     expect(a.filter((r) => r.status !== 'FILLED' || r.error)).toEqual([]);
     expect(rowsAtFirstCall).toEqual([12]);
-    expect(transactions).toBe(1);
+    expect(calls.filter((c) => c !== 'findMany')).toEqual([...Array(12).fill('upsert'), '$transaction']);
     // the transaction fails (as a racing first insert would make it): every order still placed exactly once
     const failing = new Proxy(tdb.db, { get: (t, k) => (k === '$transaction' ? async () => Promise.reject(new Error('SQLITE_BUSY: database is locked')) : Reflect.get(t, k)) });
     const b = await createOrderActivities({ db: failing, brokers: staticBrokerRegistry({ paper }) }).batchPlaceOrders(inputs('txb'));
     expect(b.filter((r) => r.status !== 'FILLED' || r.error)).toEqual([]);
     for (const i of inputs('txb')) expect(await tdb.db.paperVenueOrder.count({ where: { clientOrderId: i.clientOrderId } })).toBe(1);
     expect(await tdb.db.order.count({ where: { clientOrderId: { startsWith: 'txb-' }, attempts: 1 } })).toBe(12);
+  });
+
+  test('the entry venues of a 1200-position batch come in chunks (SQLite refuses 1000 parameters in one query)', async () => {
+    await tdb.db.order.create({ data: { clientOrderId: 'venue-pos-7:entry', strategyId: 'strat-v', positionId: 'venue-pos-7', purpose: 'entry', venue: 'binance', mode: 'LIVE_MINIMAL', symbol: 'ARB/USDT', side: 'buy', type: 'market', amount: '1', status: 'FILLED', signalPrice: '1', attempts: 1 } });
+    const ids = Array.from({ length: 1200 }, (_, i) => `venue-pos-${i}`);
+    const venues = await createOrderLedger(tdb.db).entryVenuesOf(ids);
+    expect([...venues]).toEqual([['venue-pos-7', 'binance']]);
   });
 
   test('cancelOrder reconciles the row; fetchBalances stores a BalanceSnapshot', async () => {
