@@ -17,7 +17,7 @@
  */
 import { brokerFor, type BrokerRegistry } from '../../exchange/broker-registry';
 import type { BrokerOrder } from '../../exchange/types';
-import { heartbeat } from '../activity-context';
+import { activityContext, heartbeat } from '../activity-context';
 import type { ExpectedSlippage, QuoteCache } from './expected-slippage';
 import { isTerminal, placedOrderOf, type OrderLedger, type OrderRow } from './ledger';
 import type { PlacedOrder, PlaceOrderInput } from './types';
@@ -112,8 +112,10 @@ export function createExactlyOncePlacement({ brokers, ledger, expectedSlippage, 
       );
       const rows = await ledger.openPendingMany(inputs.map((input, i) => ({ input, venue: brokersOf[i]!.venue })));
       return rows.map((row, i) => ({ row, broker: brokersOf[i]! }));
-    } catch {
-      // e.g. a racing first insert, or one order's venue unknown: each order's own step 1 says which
+    } catch (e) {
+      // e.g. a racing first insert, or one order's venue unknown: each order's own step 1 says which;
+      // said in the worker's log, since the batch is then slower (one commit per order)
+      activityContext()?.log.warn('emergency batch: rows opened one by one', { error: (e as Error).message });
       return null;
     }
   }
