@@ -73,6 +73,8 @@ interface VenueState {
   /** per-account balances for funds checks (see ledger()) */
   ledgers: Map<string, Ledger>;
   settings: Map<string, { at: number; value: PaperAccountSettings }>;
+  /** an account's settings being read: concurrent callers (a batch of 1000 exits) share the one read */
+  settingsReads: Map<string, Promise<PaperAccountSettings>>;
   inflight: Map<string, Promise<BrokerOrder>>;
   /** latest workflow time seen (time-indexed sources) */
   latestAsOf?: number;
@@ -94,7 +96,7 @@ export class PaperBroker implements Broker {
     this.marketData = opts.marketData;
     this.account = opts.account ?? DEFAULT_PAPER_ACCOUNT;
     this.now = opts.now ?? Date.now;
-    this.state = shared ?? { locks: new Map(), inflight: new Map(), ledgers: new Map(), settings: new Map() };
+    this.state = shared ?? { locks: new Map(), inflight: new Map(), ledgers: new Map(), settings: new Map(), settingsReads: new Map() };
   }
 
   /**
@@ -112,9 +114,18 @@ export class PaperBroker implements Broker {
   async settings(account = this.account): Promise<PaperAccountSettings> {
     const hit = this.state.settings.get(account);
     if (hit && this.now() - hit.at < LEDGER_TTL_MS && this.now() >= hit.at) return hit.value;
-    const value = this.opts.accountSettings ? await this.opts.accountSettings(account) : await this.store.accountSettings(account, this.opts.defaults);
-    this.state.settings.set(account, { at: this.now(), value });
-    return value;
+    const reading = this.state.settingsReads.get(account);
+    if (reading) return reading;
+    const read = (this.opts.accountSettings ? this.opts.accountSettings(account) : this.store.accountSettings(account, this.opts.defaults))
+      .then((value) => {
+        this.state.settings.set(account, { at: this.now(), value });
+        return value;
+      })
+      .finally(() => {
+        if (this.state.settingsReads.get(account) === read) this.state.settingsReads.delete(account);
+      });
+    this.state.settingsReads.set(account, read);
+    return read;
   }
 
   /** stores the new state of an order; the account's cached ledger is recomputed on next use */

@@ -25,6 +25,23 @@ describe('PaperBroker', () => {
 
   const synthetic = () => new PricePathMarketData({ path: new SyntheticPricePath({ seed: 11 }) });
 
+  test("a burst of orders reads the account's settings once (the emergency batch's 1000 exits shared one read)", async () => {
+    let reads = 0;
+    const broker = new PaperBroker({
+      db: tdb.db,
+      marketData: synthetic(),
+      account: 'burst',
+      accountSettings: async () => {
+        reads++;
+        await new Promise((r) => setTimeout(r, 20));
+        return { initialBalances: { USDT: '1000000' }, feeRate: '0.001' };
+      },
+    });
+    const fills = await Promise.all(Array.from({ length: 30 }, (_, i) => broker.placeOrder({ clientOrderId: `burst-${i}`, symbol: 'ARB/USDT', side: 'buy', type: 'market', amount: '10', asOf: T0 + H })));
+    expect(fills.map((f) => f.status)).toEqual(Array(30).fill('FILLED'));
+    expect(reads).toBe(1);
+  });
+
   test('fills are never better than the touch and pay exactly 0.1 % of notional', async () => {
     const md = synthetic();
     const broker = new PaperBroker({ db: tdb.db, marketData: md, account: 'touch', defaults: { initialBalances: { USDT: '1000000', ARB: '1000000', ETH: '1000' } } });
