@@ -30,6 +30,23 @@ export function localDevEnv(): Promise<TestWorkflowEnvironment> {
 
 export { SEARCH_ATTRIBUTES };
 
+/**
+ * A read (query, history) on the time-skipping server with a deadline, asked again when it passes: a client
+ * call has no deadline of its own, and once (CI, entry-handover, right after a skip) the server never
+ * answered one while it answered the same read from another client at once, so the test hung until its
+ * own timeout.
+ */
+export async function readWithDeadline<T>(env: TestWorkflowEnvironment, what: string, read: () => Promise<T>, deadlineMs = 20_000, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await env.client.withDeadline(Date.now() + deadlineMs, read);
+    } catch (e) {
+      if (attempt >= tries) throw e;
+      process.stderr.write(`${what}: no answer within ${deadlineMs / 1000} s (${(e as Error).message.slice(0, 120)}); asking again\n`);
+    }
+  }
+}
+
 /** The reason a refused workflow update failed with (validator or handler); fails the test if it succeeded. */
 export async function updateRefusal(p: Promise<unknown>): Promise<string> {
   const err = await p.then(

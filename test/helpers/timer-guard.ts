@@ -17,6 +17,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
+import { readWithDeadline } from './temporal';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -83,7 +84,7 @@ export async function skipPastImminentTimers(env: TestWorkflowEnvironment, taskQ
       await new Promise((r) => setTimeout(r, 50));
       continue;
     }
-    const runs = await openRuns(env, taskQueues);
+    const runs = await readWithDeadline(env, 'the open runs', () => openRuns(env, taskQueues));
     if (runs.some((r) => r.taskOutstanding) && Date.now() < settleBy) {
       await new Promise((r) => setTimeout(r, 50));
       continue;

@@ -24,7 +24,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { withTimeSkippingAndDb } from '../helpers/temporal';
+import { readWithDeadline, withTimeSkippingAndDb } from '../helpers/temporal';
 import type { TestDb } from '../helpers/db';
 import { waitFor } from '../helpers/wait';
 import { openRunState } from '../helpers/timer-guard';
@@ -53,7 +53,7 @@ async function decode<T>(p: Payload): Promise<T> {
 }
 
 async function events(workflowId: string, runId?: string): Promise<HistoryEvent[]> {
-  return (await env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+  return readWithDeadline(env, `history of ${workflowId}`, async () => (await env.client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? []);
 }
 
 /** the entry requests a run received, in arrival order (position ids) */
@@ -145,7 +145,7 @@ test('entry requests pending at continue-as-new are decided once, by the next ru
     step('started; advancing to P0 open');
     await advance(env, 2 * HOUR);
     step('advancing through the burst');
-    expect((await handle.query<OpenPositionInfo[]>('openPositions')).map((p) => `${p.symbol}:${p.status}`)).toEqual(['P0/USDT:OPEN']);
+    expect((await readWithDeadline(env, 'openPositions', () => handle.query<OpenPositionInfo[]>('openPositions'))).map((p) => `${p.symbol}:${p.status}`)).toEqual(['P0/USDT:OPEN']);
     // the burst asks; the held read arranges the handover; 10 min later every request has been answered
     // or would have timed out (the position's wait for a verdict)
     await advance(env, HOUR);
@@ -210,11 +210,11 @@ test('entry requests pending at continue-as-new are decided once, by the next ru
     expect(entries).toHaveLength(1 + approved.length);
 
     // --- the strategy's book (the run now current) agrees with the position rows
-    const book = await handle.query<OpenPositionInfo[]>('openPositions');
+    const book = await readWithDeadline(env, 'openPositions', () => handle.query<OpenPositionInfo[]>('openPositions'));
     const openRows = rows.filter((r) => r.status === 'OPEN');
     expect(book.map((p) => `${p.positionId}:${p.status}`).sort()).toEqual(openRows.map((r) => `${r.id}:OPEN`).sort());
     expect(book).toHaveLength(4);
-    const st = await handle.query<StrategyStatus>('status');
+    const st = await readWithDeadline(env, 'status', () => handle.query<StrategyStatus>('status'));
     expect(st.openPositions).toBe(4);
     expect(st.risk.openPositions).toBe(4);
     console.log(`entry handover: first batch ${firstBatch.length} decided in run ${held!.runId.slice(0, 8)}, ${waiting.length} handed over; ${approved.length} approved, ${refused.length} refused; ${st.continuedAsNew} roll-overs`);
