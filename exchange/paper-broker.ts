@@ -72,9 +72,8 @@ interface VenueState {
   locks: Map<string, Promise<unknown>>;
   /** per-account balances for funds checks (see ledger()) */
   ledgers: Map<string, Ledger>;
-  settings: Map<string, { at: number; value: PaperAccountSettings }>;
-  /** an account's settings being read: concurrent callers (a batch of 1000 exits) share the one read */
-  settingsReads: Map<string, Promise<PaperAccountSettings>>;
+  /** an account's settings, kept as the read itself: concurrent callers (a batch of 1000 exits) share it */
+  settings: Map<string, { at: number; value: Promise<PaperAccountSettings> }>;
   inflight: Map<string, Promise<BrokerOrder>>;
   /** latest workflow time seen (time-indexed sources) */
   latestAsOf?: number;
@@ -96,7 +95,7 @@ export class PaperBroker implements Broker {
     this.marketData = opts.marketData;
     this.account = opts.account ?? DEFAULT_PAPER_ACCOUNT;
     this.now = opts.now ?? Date.now;
-    this.state = shared ?? { locks: new Map(), inflight: new Map(), ledgers: new Map(), settings: new Map(), settingsReads: new Map() };
+    this.state = shared ?? { locks: new Map(), inflight: new Map(), ledgers: new Map(), settings: new Map() };
   }
 
   /**
@@ -114,18 +113,13 @@ export class PaperBroker implements Broker {
   async settings(account = this.account): Promise<PaperAccountSettings> {
     const hit = this.state.settings.get(account);
     if (hit && this.now() - hit.at < LEDGER_TTL_MS && this.now() >= hit.at) return hit.value;
-    const reading = this.state.settingsReads.get(account);
-    if (reading) return reading;
-    const read = (this.opts.accountSettings ? this.opts.accountSettings(account) : this.store.accountSettings(account, this.opts.defaults))
-      .then((value) => {
-        this.state.settings.set(account, { at: this.now(), value });
-        return value;
-      })
-      .finally(() => {
-        if (this.state.settingsReads.get(account) === read) this.state.settingsReads.delete(account);
-      });
-    this.state.settingsReads.set(account, read);
-    return read;
+    const entry = { at: this.now(), value: this.opts.accountSettings ? this.opts.accountSettings(account) : this.store.accountSettings(account, this.opts.defaults) };
+    this.state.settings.set(account, entry);
+    // a failed read is not kept: the next caller reads again
+    entry.value.catch(() => {
+      if (this.state.settings.get(account) === entry) this.state.settings.delete(account);
+    });
+    return entry.value;
   }
 
   /** stores the new state of an order; the account's cached ledger is recomputed on next use */
