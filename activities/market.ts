@@ -26,6 +26,7 @@ import { brokerFor, marketDataFor, marketDataOfWorkflow, type BrokerRegistry } f
 import { dailyClosesOf, type DailyClosesResult } from '../exchange/market-data/daily-closes';
 import { correlationTriggers, entryCorrelation, entryCorrelationPairs, type CorrelationCfg, type EntryPairBreach, type UnknownPair } from '../domain/correlation';
 import type { RiskViolation, Trigger } from '../domain/risk';
+import type { Context } from '@temporalio/activity';
 import { activityContext } from './activity-context';
 import { toActivityFailure } from './failures';
 
@@ -98,6 +99,23 @@ export interface LevelCrossing {
   price: DecimalString;
 }
 
+/**
+ * The watcher's heartbeat, at most once per quarter of its heartbeat timeout (15 s for the position's
+ * 60 s). The feed calls it on every poll (every 2 s with a 2 s priceCheckInterval), but the SDK sends a
+ * heartbeat to the server at most every 0.8 × the timeout; each call still encodes (and encrypts) a
+ * payload on the worker's main thread, so 1000 watchers on a 2 s poll made ~500 payloads/s of garbage
+ * that grew the heap (issue 14). A quarter keeps three beats inside every timeout.
+ */
+export function watcherHeartbeat(ctx: Pick<Context, 'heartbeat' | 'info'> | undefined, now: () => number = Date.now): () => void {
+  const everyMs = (ctx?.info.heartbeatTimeoutMs || 60_000) / 4;
+  let lastAt = -Infinity;
+  return () => {
+    if (!ctx || now() - lastAt < everyMs) return;
+    lastAt = now();
+    ctx.heartbeat();
+  };
+}
+
 export function createMarketActivities({ brokers }: { brokers: BrokerRegistry }) {
   async function fetchMarketSnapshot(input: FetchMarketSnapshotInput): Promise<MarketSnapshotWithLatency> {
     try {
@@ -123,7 +141,7 @@ export function createMarketActivities({ brokers }: { brokers: BrokerRegistry })
       const source = await marketDataOfWorkflow(brokers, input.mode, ctx?.info.workflowExecution?.workflowId);
       const c = await source.firstCrossing(
         { symbol: input.symbol, below: input.stopPrice, above: input.targetPrice, from: input.from, until: input.until },
-        { heartbeat: () => ctx?.heartbeat(), signal, pollMs: input.pollMs ?? 5000 },
+        { heartbeat: watcherHeartbeat(ctx), signal, pollMs: input.pollMs ?? 5000 },
       );
       if (!c) return null;
       return { kind: c.side === 'below' ? 'STOP_LOSS' : 'TAKE_PROFIT', at: c.at, price: c.price };
