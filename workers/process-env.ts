@@ -9,18 +9,19 @@
  * against 506–606 MiB (peak 665) with glibc's default, on the same machine the same hour
  * (BENCHMARKS.md, issue 14). No effect under musl or another allocator.
  *
- * NODE_OPTIONS gains --max-semi-space-size=4: the main thread's young generation (workers/v8-flags.ts
- * says why; the workflow threads get it from there), appended to the caller's NODE_OPTIONS unless
+ * NODE_OPTIONS gains the V8 heap sizes of the main thread (WORKER_V8_FLAGS: workers/v8-flags.ts says
+ * why; the workflow threads get them from there), each appended to the caller's NODE_OPTIONS unless
  * that already sets it.
  */
+import { missingWorkerV8Flags, WORKER_V8_FLAGS } from './v8-flags';
+
 export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
-export const WORKER_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /** WORKER_PROCESS_ENV under what the caller's environment already sets (an operator's own value wins). */
 export function workerProcessEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(WORKER_PROCESS_ENV)) out[k] = env[k] ?? v;
   const nodeOptions = env.NODE_OPTIONS ?? '';
-  out.NODE_OPTIONS = /--max[-_]semi[-_]space[-_]size/.test(nodeOptions) ? nodeOptions : `${nodeOptions} ${WORKER_NODE_OPTIONS}`.trim();
+  out.NODE_OPTIONS = [nodeOptions, ...missingWorkerV8Flags(WORKER_V8_FLAGS, [], nodeOptions)].filter(Boolean).join(' ');
   return out;
 }
