@@ -11,4 +11,4 @@ RUN npx tsx prisma/build-schemas.ts --check \
  && bash scripts/prisma.sh generate --schema prisma/postgres/schema.prisma \
  && npx tsx workers/bundle.ts
 # migrations, then the worker (several replicas may poll the same task queue)
-CMD ["bash", "-c", "bash scripts/prisma.sh migrate deploy && exec node --import tsx workers/main.ts"]
+CMD ["bash", "-c", "bash scripts/prisma.sh migrate deploy && exec node --require tsx/cjs workers/main.ts"]

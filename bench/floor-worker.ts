@@ -1,6 +1,6 @@
 /**
  * The bare-SDK floor's worker process (bench/lib/floor.ts spawns it exactly as it spawns the trading
- * worker: `node --import tsx`, the same process environment and node flags, the same worker options),
+ * worker: `node --require tsx/cjs`, the same process environment and node flags, the same worker options),
  * with no trading code: the floor workflows of bench/floor-workflows.ts from a prebuilt bundle
  * (FLOOR_BUNDLE, built by the bench: bundling here would count webpack in this process's RSS) and one
  * heartbeating activity. Prints `floor-activities running=R started=S` when the counts change.

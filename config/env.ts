@@ -8,7 +8,7 @@ import { formatZodError, ConfigError } from './strategy-config';
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, TEMPORAL_PROFILE, temporal.toml) — see config/temporal.ts.
  */
 /** the worker's workflow cache when WORKER_MAX_CACHED_WORKFLOWS is unset (see appEnvSchema) */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
 
 const intFromEnv = (name: string, def: number, min = 1) =>
   z
@@ -41,10 +41,12 @@ export const appEnvSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 chars of letters, digits, ".", "_" or "-"')
     .default('unlock-trader'),
   /**
-   * cached workflows per worker: open positions + strategies + headroom (design notes §6). 200 held
-   * 1000 open positions in 636 MiB RSS against 839 MiB with all cached (holding positions evicted,
-   * replayed at their exit), but made the fault-matrix proof skip entries under heavy load: not the default yet
-   * (BENCHMARKS.md, issue 14, fifth session).
+   * cached workflows per worker: the ones with work in flight (strategies, positions entering or
+   * exiting), not every open position. A holding position gets no workflow task for hours; evicted,
+   * it costs nothing until its exit, which replays its ~80 events first. 300 held 1000 open positions
+   * in 575 MiB RSS (peak 651 with the stop of all 1000) against 816 / 898 MiB with all 1000 cached;
+   * the stop's exits were acknowledged as fast, its positions completed in 78 s instead of 39 s
+   * (BENCHMARKS.md, issue 14, eighth session).
    */
   WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
   /** price watchers are long-running async activities: one slot per open position */

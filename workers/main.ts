@@ -15,11 +15,15 @@ import { ensureNotifiers } from '../client/notifier-client';
 import { createTradingWorker } from './create-worker';
 import { applyWorkerV8Flags } from './v8-flags';
 
-/** DB, brokers and activities, imported only here: a workflow-only process never loads them. */
-async function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: ReturnType<typeof loadNotifySettings>) {
-  const { createDb } = await import('../db/client');
-  const { createActivities } = await import('../activities');
-  const { createBrokerRegistry } = await import('../exchange/broker-registry');
+/**
+ * DB, brokers and activities, loaded only here: a workflow-only process never loads them. `require`,
+ * not `import()`: the process loads TypeScript through tsx's CommonJS hook only (process-env.ts
+ * WORKER_TS_LOADER), which a dynamic import() does not go through.
+ */
+function activitiesSide(env: ReturnType<typeof loadAppEnv>, notify: ReturnType<typeof loadNotifySettings>) {
+  const { createDb } = require('../db/client') as typeof import('../db/client');
+  const { createActivities } = require('../activities') as typeof import('../activities');
+  const { createBrokerRegistry } = require('../exchange/broker-registry') as typeof import('../exchange/broker-registry');
   const db = createDb(env.DATABASE_URL);
   // validates the exchange/market-data env up front; credentials stay in this process, never in payloads
   const brokers = createBrokerRegistry({ db, log: (m) => console.log(m) });
@@ -40,7 +44,7 @@ async function main() {
   const notify = loadNotifySettings();
   const target = temporalTarget();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const side = env.WORKER_ROLE !== 'workflows' ? await activitiesSide(env, notify) : undefined;
+  const side = env.WORKER_ROLE !== 'workflows' ? activitiesSide(env, notify) : undefined;
   const connection = await connectWorker(target);
   const worker = await createTradingWorker({
     connection,

@@ -25,3 +25,11 @@ export function workerProcessEnv(env: NodeJS.ProcessEnv = process.env): Record<s
   out.NODE_OPTIONS = [nodeOptions, ...missingWorkerV8Flags(WORKER_V8_FLAGS, [], nodeOptions)].filter(Boolean).join(' ');
   return out;
 }
+
+/**
+ * How node loads the worker's TypeScript: `node --require tsx/cjs workers/main.ts` (package.json,
+ * Dockerfile, the benchmark, the proofs). tsx's CommonJS hook is all the worker needs (the project is
+ * CommonJS); `--import tsx` also registers its ESM hooks, which node 20 runs on a loader thread of
+ * its own, and the `tsx` command adds a parent process: ~20–35 MiB of RSS each (issue 14).
+ */
+export const WORKER_TS_LOADER: readonly string[] = ['--require', 'tsx/cjs'];

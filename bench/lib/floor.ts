@@ -1,7 +1,7 @@
 /**
  * The bare-SDK floor, measured in the same run as the trading figures (issue 14): before a scenario's
  * trading worker starts, on the SAME dev server, a worker process with no trading code
- * (bench/floor-worker.ts: same `node --import tsx`, process environment, node flags and worker
+ * (bench/floor-worker.ts: same `node --require tsx/cjs`, process environment, node flags and worker
  * options) holds N floor positions (bench/floor-workflows.ts: one heartbeating activity and a wait
  * for a signal each) and releases them all at once. Its figures:
  *   - RSS idle, with the N open (after the same settle pause as the trading run), peak (VmHWM);
@@ -19,6 +19,7 @@ import { MemSampler, ROOT, type BenchStack } from './stack';
 import { log, mib, ms, round, sleep, waitFor } from './util';
 import type { ScenarioSummary } from '../run';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../config/env';
+import { WORKER_TS_LOADER } from '../../workers/process-env';
 
 export interface FloorResult {
   n: number;
@@ -52,7 +53,7 @@ export async function measureFloor(stack: BenchStack, n: number, settleMs: numbe
   writeFileSync(bundle, code);
   const taskQueue = `floor-${stack.taskQueue}`;
   const env = { WORKER_MAX_CACHED_WORKFLOWS: String(DEFAULT_MAX_CACHED_WORKFLOWS), ...stack.workerSpawnEnv(), FLOOR_TASK_QUEUE: taskQueue, FLOOR_BUNDLE: bundle };
-  const child = spawn(process.execPath, [...(stack.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), '--import', 'tsx', 'bench/floor-worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(stack.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), ...WORKER_TS_LOADER, 'bench/floor-worker.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let started = 0;
   let running = 0;

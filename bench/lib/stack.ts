@@ -1,7 +1,7 @@
 /**
  * One benchmark stack: a fresh file-backed Temporal dev server (free ports, temp dir), a fresh migrated
  * SQLite app DB, the Binance-spot simulator (in this process, flat prices) and ONE trading worker
- * spawned as a child process exactly as production runs it (`node --import tsx workers/main.ts`), so
+ * spawned as a child process exactly as production runs it (`node --require tsx/cjs workers/main.ts`), so
  * its memory can be read from /proc/<pid>/status (VmRSS, VmHWM) every 200 ms.
  *
  * Only processes started here are stopped here, by their own handles.
@@ -19,7 +19,7 @@ import { createDb, type Db } from '../../db/client';
 import { parseDatabaseUrl } from '../../db/url';
 import { freePort, log, sleep, waitFor } from './util';
 import { baseChildEnv } from '../../test/helpers/child-env';
-import { workerProcessEnv } from '../../workers/process-env';
+import { WORKER_TS_LOADER, workerProcessEnv } from '../../workers/process-env';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SYMBOLS = ['BTC/USDT', 'ETH/USDT', 'ARB/USDT', 'OP/USDT', 'APT/USDT', 'SUI/USDT'];
@@ -229,7 +229,7 @@ export class BenchStack {
   private async spawnWorker(role: 'all' | 'workflows' | 'activities'): Promise<ChildProcess> {
     const snap = this.o.heapSnapshotDir ? ['--require', join(__dirname, 'heap-probe.cjs')] : [];
     // mem-probe.cjs: the main thread's heap in the worker log every 5 s (and MEM_PROBE_THREAD_LIMITS)
-    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), ...snap, '--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.o.workerNodeFlags ?? []), '--require', join(__dirname, 'mem-probe.cjs'), ...snap, ...WORKER_TS_LOADER, 'workers/main.ts'], { cwd: ROOT, env: { ...this.workerSpawnEnv(), WORKER_ROLE: role }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const onData = (b: Buffer) => {
       this.workerLog?.write(b);

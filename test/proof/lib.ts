@@ -12,6 +12,7 @@ import type { Client, Connection } from '@temporalio/client';
 import { connectClient } from '../../config/temporal';
 import { startDevServer, startDevServerOnFreePorts, stopChild } from '../../scripts/lib/dev-server';
 import { getWorkflowBundle } from '../../workers/bundle';
+import { WORKER_TS_LOADER } from '../../workers/process-env';
 import { startSimulator, type Simulator } from '../../simulator/server';
 import type { AccountConfig } from '../../simulator/types';
 import { freshSqliteDb, type TestDb } from '../helpers/db';
@@ -144,7 +145,7 @@ export class ProofStack {
   async startWorker(): Promise<WorkerProc> {
     if (this.worker && this.worker.child.exitCode === null && this.worker.child.signalCode === null) throw new Error('a worker is already running');
     const startedAt = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], { cwd: ROOT, env: this.workerEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...WORKER_TS_LOADER, 'workers/main.ts'], { cwd: ROOT, env: this.workerEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
     const idx = this.workerLogs.push('') - 1;
     const append = (b: Buffer) => (this.workerLogs[idx] += b.toString('utf8'));
     child.stdout!.on('data', append);
