@@ -8,7 +8,7 @@ import { formatZodError, ConfigError } from './strategy-config';
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS, TEMPORAL_PROFILE, temporal.toml) — see config/temporal.ts.
  */
 /** the worker's workflow cache when WORKER_MAX_CACHED_WORKFLOWS is unset (see appEnvSchema) */
-export const DEFAULT_MAX_CACHED_WORKFLOWS = 300;
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
 const intFromEnv = (name: string, def: number, min = 1) =>
   z
@@ -43,10 +43,11 @@ export const appEnvSchema = z.object({
   /**
    * cached workflows per worker: the ones with work in flight (strategies, positions entering or
    * exiting), not every open position. A holding position gets no workflow task for hours; evicted,
-   * it costs nothing until its exit, which replays its ~80 events first. 300 held 1000 open positions
-   * in 575 MiB RSS (peak 651 with the stop of all 1000) against 816 / 898 MiB with all 1000 cached;
-   * the stop's exits were acknowledged as fast, its positions completed in 78 s instead of 39 s
-   * (BENCHMARKS.md, issue 14, eighth session).
+   * it costs nothing until its exit, which replays its ~80 events first. 1000 open positions held
+   * 504 MiB RSS with 200 (peak 595 with the stop of all 1000), 575–578 / 651–680 MiB with 300 and
+   * 816 / 898 MiB with all 1000 cached; the stop's exits were acknowledged as fast (2.0 s), but its
+   * positions completed in 121 s instead of 39 s, each replayed first (BENCHMARKS.md, issue 14,
+   * eighth session).
    */
   WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
   /** price watchers are long-running async activities: one slot per open position */
