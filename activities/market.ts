@@ -10,9 +10,9 @@
  *     time-skipping test server) know the whole path, so the activity scans it and returns the FIRST
  *     crossing at once, with its time `at`; the workflow then sleeps on a durable timer until `at`
  *     (racing its time-exit timer) — no polling at all, and a backtest runs at CPU speed;
- *   - real-time sources (ccxt) make the activity wait, heartbeating on every poll of a per-process,
- *     per-symbol shared price cache: ONE exchange poll per symbol per interval no matter how many
- *     positions watch it. The workflow runs it with a heartbeatTimeout (a dead worker is noticed and the
+ *   - real-time sources (ccxt) make the activity wait on a per-process, per-symbol shared price cache:
+ *     ONE exchange poll per symbol per interval no matter how many positions watch it; it heartbeats
+ *     on those polls, at most once per quarter of its heartbeat timeout (`watcherHeartbeat`). The workflow runs it with a heartbeatTimeout (a dead worker is noticed and the
  *     watch restarts elsewhere) and cancels it when the position exits for another reason.
  * Either way a position's history stays a handful of events (schedule / start / complete + a timer),
  * and the workflow has no polling loop. The worker needs one activity slot per watching position
