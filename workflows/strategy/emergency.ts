@@ -7,6 +7,8 @@
  * Since emergency-early-answer-v1 the mode change is recorded while the batch runs, the stop's
  * progress (exits dispatched / acknowledged / positions signalled) is kept in `emergency.exits`, and
  * the operator's update answers once the batch has answered or after EMERGENCY_ANSWER_WAIT_MS.
+ * Since emergency-signal-waves-v1 the alert is raised before the positions are told, and they are told
+ * in waves once the batch placed every exit (signalWaves).
  */
 import { condition, getExternalWorkflowHandle, log, patched } from '@temporalio/workflow';
 import { limitsFor } from '../../domain/ladder';
@@ -120,6 +122,34 @@ function raiseStopAlert(run: StrategyRun, exiting: number): Promise<unknown> {
   });
 }
 
+/**
+ * Patch: once the batch has placed every open position's exit, the positions are told in waves, each
+ * after the previous one ended. Their exits are already at the venue; what each position still does
+ * (find its order, record the closed trade, report it) replays its history first when the worker's
+ * workflow cache (200 by default) has evicted it, and 1000 told at once evicted each other on every
+ * task: the last one completed ~110 s after the stop, with a sticky-queue timeout per position
+ * (BENCHMARKS.md, issue 14, eighth session).
+ */
+export const SIGNAL_WAVES_PATCH = 'emergency-signal-waves-v1';
+/** positions told per wave: below the worker's default workflow cache, so a wave stays cached */
+export const EMERGENCY_SIGNAL_WAVE = 150;
+/** a wave that has not ended by then no longer holds back the next */
+export const EMERGENCY_WAVE_WAIT_MS = 30_000;
+
+/**
+ * The order in which the live positions are told to exit. Only when the batch placed every exit are
+ * they told in waves (entering positions, whose exits the batch did not place, in the first); a failed
+ * or unknown batch means positions that must place their own exits now: all are told at once.
+ */
+export function signalWaves<P extends { status: string }>(live: P[], exits: Pick<EmergencyExits, 'dispatched' | 'acknowledged'>, size = EMERGENCY_SIGNAL_WAVE): P[][] {
+  if (live.length === 0) return [];
+  if (exits.acknowledged !== exits.dispatched) return [live];
+  const ordered = [...live.filter((p) => p.status !== 'OPEN'), ...live.filter((p) => p.status === 'OPEN')];
+  const waves: P[][] = [];
+  for (let i = 0; i < ordered.length; i += size) waves.push(ordered.slice(i, i + size));
+  return waves;
+}
+
 export async function dispatchEmergencyExits(run: StrategyRun): Promise<void> {
   if (!patched(EARLY_ANSWER_PATCH)) return dispatchEmergencyExitsV0(run);
   const s = run.state;
@@ -143,10 +173,26 @@ export async function dispatchEmergencyExits(run: StrategyRun): Promise<void> {
   run.showDetails();
   const live = run.livePositions();
   exits.toSignal = live.length;
-  await Promise.all(live.map((p) => getExternalWorkflowHandle(p.positionId).signal(exitPositionSignal, { reason: 'EMERGENCY' }).then(() => void exits.signalled++)));
+  const tell = (ps: TrackedPosition[]) => Promise.all(ps.map((p) => getExternalWorkflowHandle(p.positionId).signal(exitPositionSignal, { reason: 'EMERGENCY' }).then(() => void exits.signalled++)));
+  if (!patched(SIGNAL_WAVES_PATCH)) {
+    await tell(live);
+    await recorded;
+    s.emergencyExitPending = false;
+    await raiseStopAlert(run, open.length);
+    return;
+  }
+  // the stop's record and alert do not wait for the waves
   await recorded;
   s.emergencyExitPending = false;
   await raiseStopAlert(run, open.length);
+  const waves = signalWaves(live, exits);
+  for (const [i, wave] of waves.entries()) {
+    // a position that ended meanwhile (its own exit) has nobody left to tell
+    const still = wave.filter((p) => s.positions[p.positionId]);
+    exits.signalled += wave.length - still.length;
+    await tell(still).catch((err) => log.warn('emergency: a position could not be told to exit', { error: String(err) }));
+    if (i < waves.length - 1) await condition(() => still.every((p) => !s.positions[p.positionId]), EMERGENCY_WAVE_WAIT_MS);
+  }
 }
 
 /** Before emergency-early-answer-v1: batch, every signal, then the records (recorded histories replay it). */
