@@ -45,9 +45,9 @@ export const appEnvSchema = z.object({
    * exiting), not every open position. A holding position gets no workflow task for hours; evicted,
    * it costs nothing until its exit, which replays its ~80 events first. 1000 open positions held
    * 504 MiB RSS with 200 (peak 595 with the stop of all 1000), 575–578 / 651–680 MiB with 300 and
-   * 816 / 898 MiB with all 1000 cached; the stop's exits were acknowledged as fast (2.0 s), but its
-   * positions completed in 121 s instead of 39 s, each replayed first (BENCHMARKS.md, issue 14,
-   * eighth session).
+   * 816 / 898 MiB with all 1000 cached; the stop's exits were acknowledged as fast (2.0 s), its
+   * positions completed in 57 s instead of 39 s (the stop tells them in waves that stay cached:
+   * workflows/strategy/emergency.ts; BENCHMARKS.md, issue 14, eighth session).
    */
   WORKER_MAX_CACHED_WORKFLOWS: intFromEnv('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS),
   /** price watchers are long-running async activities: one slot per open position */
