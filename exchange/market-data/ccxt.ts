@@ -248,16 +248,12 @@ export class CcxtMarketData implements MarketDataSource {
       };
       const onAbort = () => finish(() => reject(abortError(ctx.signal)));
       const since = this.now();
-      // a busy stream brings many trades a second: heartbeat on them at most once per poll interval (≤ 1 s)
-      const beatEvery = this.cache.streaming ? Math.min(ctx.pollMs, 1000) : 0;
-      let beatAt = -Infinity;
+      // every event (a busy stream: many trades a second); how often that reaches Temporal is the
+      // caller's to decide (activities/market.ts watcherHeartbeat)
       const listener: Listener = (event, err) => {
         if (done) return;
         try {
-          if (this.now() - beatAt >= beatEvery || event.kind !== 'tick') {
-            beatAt = this.now();
-            ctx.heartbeat();
-          }
+          ctx.heartbeat();
         } catch (e) {
           return finish(() => reject(e));
         }

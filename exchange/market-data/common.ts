@@ -15,7 +15,7 @@ export interface CrossingQuery {
 }
 
 export interface WaitContext {
-  /** called on every poll (real-time sources) / every scan chunk (time-indexed sources) */
+  /** called on every price event (real-time sources: polls, streamed trades, beats) / every scan chunk (time-indexed sources); the caller throttles what it forwards */
   heartbeat(): void;
   signal: AbortSignal;
   /** how often a real-time source reads the shared price cache */

@@ -99,10 +99,6 @@ export class SharedPriceCache {
   }
   private readonly opts: PriceFeedOptions;
 
-  get streaming(): boolean {
-    return this.opts.stream !== undefined;
-  }
-
   /** polls made for `symbol` since the process started (for tests and metrics) */
   pollCount(symbol: string): number {
     return this.feeds.get(symbol)?.polls ?? 0;

@@ -174,18 +174,13 @@ export async function dispatchEmergencyExits(run: StrategyRun): Promise<void> {
   const live = run.livePositions();
   exits.toSignal = live.length;
   const tell = (ps: TrackedPosition[]) => Promise.all(ps.map((p) => getExternalWorkflowHandle(p.positionId).signal(exitPositionSignal, { reason: 'EMERGENCY' }).then(() => void exits.signalled++)));
-  if (!patched(SIGNAL_WAVES_PATCH)) {
-    await tell(live);
-    await recorded;
-    s.emergencyExitPending = false;
-    await raiseStopAlert(run, open.length);
-    return;
-  }
-  // the stop's record and alert do not wait for the waves
+  // recorded runs told everyone before the stop's record and alert; the waves come after them
+  const inWaves = patched(SIGNAL_WAVES_PATCH);
+  if (!inWaves) await tell(live);
   await recorded;
   s.emergencyExitPending = false;
   await raiseStopAlert(run, open.length);
-  const waves = signalWaves(live, exits);
+  const waves = inWaves ? signalWaves(live, exits) : [];
   for (const [i, wave] of waves.entries()) {
     // a position that ended meanwhile (its own exit) has nobody left to tell
     const still = wave.filter((p) => s.positions[p.positionId]);
